@@ -1,0 +1,372 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/gorilla/mux"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/swarm-project/swarm/cluster"
+)
+
+// containerFilters are the `filters` keys GET /containers/json accepts.
+var containerFilters = map[string]bool{
+	"id": true, "name": true, "label": true, "status": true, "node": true,
+	"ancestor": true, "exited": true, "before": true, "since": true,
+	"health": true, "network": true, "volume": true, "is-task": true,
+	"publish": true, "expose": true,
+}
+
+// listContainers answers GET /containers/json from the cache.
+func (s *Server) listContainers(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return errorf(http.StatusBadRequest, err.Error())
+	}
+	args, err := filters.FromJSON(r.Form.Get("filters"))
+	if err != nil {
+		return errorf(http.StatusBadRequest, err.Error())
+	}
+	if err := args.Validate(containerFilters); err != nil {
+		return errorf(http.StatusBadRequest, err.Error())
+	}
+	all := boolValue(r.Form.Get("all"))
+	limit := -1
+	if v := r.Form.Get("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil {
+			return errorf(http.StatusBadRequest, fmt.Sprintf("invalid limit %q", v))
+		}
+	}
+	cs := s.cluster.Containers()
+	sort.Slice(cs, func(i, j int) bool { return cs[i].Info.Created > cs[j].Info.Created })
+	m, err := newContainerMatcher(s.cluster, args)
+	if err != nil {
+		return err
+	}
+	if limit > 0 || args.Contains("before") || args.Contains("since") || args.Contains("exited") {
+		all = true
+	}
+	now := time.Now()
+	out := []container.Summary{}
+	for _, c := range cs {
+		if !all && (c.Info.State == nil || !c.Info.State.Running) {
+			continue
+		}
+		if !m.match(c) {
+			continue
+		}
+		out = append(out, c.Summary(now))
+		if limit > 0 && len(out) == limit {
+			break
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// containerMatcher applies the parsed `filters` of a list call.
+type containerMatcher struct {
+	args          filters.Args
+	before, since string // container created times (RFC3339) bounds
+}
+
+func newContainerMatcher(c *cluster.Cluster, args filters.Args) (*containerMatcher, error) {
+	m := &containerMatcher{args: args}
+	for _, key := range []string{"before", "since"} {
+		for _, ref := range args.Get(key) {
+			ct, err := c.Container(ref)
+			if err != nil {
+				return nil, err
+			}
+			if key == "before" {
+				m.before = ct.Info.Created
+			} else {
+				m.since = ct.Info.Created
+			}
+		}
+	}
+	return m, nil
+}
+
+func (m *containerMatcher) match(c *cluster.Container) bool {
+	a := m.args
+	if a.Contains("id") && !anyPrefix(a.Get("id"), c.ID()) {
+		return false
+	}
+	if a.Contains("name") && !a.Match("name", c.Name()) && !a.Match("name", c.Engine.Name()+"/"+c.Name()) {
+		return false
+	}
+	if a.Contains("label") && !a.MatchKVList("label", c.Info.Config.Labels) {
+		return false
+	}
+	if a.Contains("status") && !a.ExactMatch("status", c.State()) {
+		return false
+	}
+	if a.Contains("node") && !matchAny(a.Get("node"), c.Engine.Name(), c.Engine.ID(), c.Engine.Addr()) {
+		return false
+	}
+	if a.Contains("ancestor") && !matchAncestor(a.Get("ancestor"), c) {
+		return false
+	}
+	if a.Contains("exited") {
+		if c.State() != "exited" || c.Info.State == nil || !a.ExactMatch("exited", strconv.Itoa(c.Info.State.ExitCode)) {
+			return false
+		}
+	}
+	if a.Contains("health") {
+		h := "none"
+		if c.Info.State != nil && c.Info.State.Health != nil {
+			h = c.Info.State.Health.Status
+		}
+		if !a.ExactMatch("health", h) {
+			return false
+		}
+	}
+	if a.Contains("network") {
+		found := false
+		if c.Info.NetworkSettings != nil {
+			for name, n := range c.Info.NetworkSettings.Networks {
+				if a.ExactMatch("network", name) || (n != nil && anyPrefix(a.Get("network"), n.NetworkID)) {
+					found = true
+				}
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	if a.Contains("volume") {
+		found := false
+		for _, mp := range c.Info.Mounts {
+			if a.ExactMatch("volume", mp.Name) || a.ExactMatch("volume", mp.Destination) {
+				found = true
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	if m.before != "" && c.Info.Created >= m.before {
+		return false
+	}
+	if m.since != "" && c.Info.Created <= m.since {
+		return false
+	}
+	return true
+}
+
+func anyPrefix(prefixes []string, s string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchAny matches values against patterns: exact, glob, or a regular
+// expression between slashes.
+func matchAny(patterns []string, values ...string) bool {
+	for _, p := range patterns {
+		for _, v := range values {
+			if v == "" {
+				continue
+			}
+			if p == v {
+				return true
+			}
+			if len(p) > 2 && strings.HasPrefix(p, "/") && strings.HasSuffix(p, "/") {
+				if re, err := regexp.Compile(p[1 : len(p)-1]); err == nil && re.MatchString(v) {
+					return true
+				}
+				continue
+			}
+			if ok, _ := path.Match(p, v); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func matchAncestor(refs []string, c *cluster.Container) bool {
+	for _, ref := range refs {
+		if c.Info.Config != nil && cluster.NormalizeImageRef(c.Info.Config.Image) == cluster.NormalizeImageRef(ref) {
+			return true
+		}
+		if img, ok := c.Engine.FindImage(ref); ok && img.ID == c.Info.Image {
+			return true
+		}
+	}
+	return false
+}
+
+// inspectResponse is a container's inspect answer plus classic Swarm's Node.
+type inspectResponse struct {
+	container.InspectResponse
+	Node *cluster.NodeInfo `json:"Node"`
+}
+
+// inspectContainer answers GET /containers/{name}/json from the cache
+// (or from the engine when sizes are asked for).
+func (s *Server) inspectContainer(w http.ResponseWriter, r *http.Request) error {
+	ref := mux.Vars(r)["name"]
+	c, err := s.cluster.Container(ref)
+	if err != nil {
+		return err
+	}
+	if boolValue(r.URL.Query().Get("size")) {
+		return s.forward(w, r, c.Engine, containerPath(r.URL.Path, ref, c.ID()), nil)
+	}
+	writeJSON(w, http.StatusOK, inspectResponse{InspectResponse: c.Info, Node: c.Engine.NodeInfo()})
+	return nil
+}
+
+// createContainer places a new container through the scheduler.
+func (s *Server) createContainer(w http.ResponseWriter, r *http.Request) error {
+	var body container.CreateRequest
+	dec := json.NewDecoder(r.Body)
+	if err := dec.Decode(&body); err != nil {
+		if err == io.EOF {
+			return errorf(http.StatusBadRequest, "invalid JSON: request body is empty")
+		}
+		return errorf(http.StatusBadRequest, "invalid JSON: "+err.Error())
+	}
+	if body.Config == nil {
+		body.Config = &container.Config{}
+	}
+	req := cluster.CreateRequest{
+		Name:             r.URL.Query().Get("name"),
+		Config:           body.Config,
+		HostConfig:       body.HostConfig,
+		NetworkingConfig: body.NetworkingConfig,
+		RegistryAuth:     r.Header.Get("X-Registry-Auth"),
+	}
+	if p := r.URL.Query().Get("platform"); p != "" {
+		req.Platform = parsePlatform(p)
+	}
+	resp, _, err := s.cluster.CreateContainer(r.Context(), req)
+	if err != nil {
+		return err
+	}
+	if resp.Warnings == nil {
+		resp.Warnings = []string{}
+	}
+	writeJSON(w, http.StatusCreated, resp)
+	return nil
+}
+
+func parsePlatform(p string) *ocispec.Platform {
+	parts := strings.SplitN(p, "/", 3)
+	pl := &ocispec.Platform{OS: parts[0]}
+	if len(parts) > 1 {
+		pl.Architecture = parts[1]
+	}
+	if len(parts) > 2 {
+		pl.Variant = parts[2]
+	}
+	return pl
+}
+
+// containerPath rewrites a request path so that it names the container by
+// its full ID (the client may have used "node-1/web").
+func containerPath(p, ref, id string) string {
+	p = stripVersion(p)
+	prefix := "/containers/" + ref
+	if strings.HasPrefix(p, prefix) {
+		return "/v" + APIVersion + "/containers/" + id + p[len(prefix):]
+	}
+	return "/v" + APIVersion + p
+}
+
+// proxyContainer forwards a container call to the engine that holds the
+// container; after, if given, runs on success.
+func (s *Server) proxyContainer(after func(resp *http.Response, c *cluster.Container) error) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		ref := mux.Vars(r)["name"]
+		c, err := s.cluster.Container(ref)
+		if err != nil {
+			return err
+		}
+		var hook func(*http.Response) error
+		if after != nil {
+			hook = func(resp *http.Response) error { return after(resp, c) }
+		}
+		return s.forward(w, r, c.Engine, versionedPath(r, containerPath(r.URL.Path, ref, c.ID())), hook)
+	}
+}
+
+// versionedPath keeps the client's API version on the engine request.
+func versionedPath(r *http.Request, p string) string {
+	if v := versionOf(r); v != "" {
+		return "/v" + v + strings.TrimPrefix(p, "/v"+APIVersion)
+	}
+	return p
+}
+
+// refreshAfter re-reads the container into the cache once the engine
+// answered, so that the next ps or inspect sees the change.
+func (s *Server) refreshAfter(resp *http.Response, c *cluster.Container) error {
+	if err := c.Engine.RefreshContainer(resp.Request.Context(), c.ID()); err != nil {
+		c.Engine.Kick()
+	}
+	return nil
+}
+
+// rememberExec notes which engine holds a new exec instance.
+func (s *Server) rememberExec(resp *http.Response, c *cluster.Container) error {
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	var created struct {
+		ID string `json:"Id"`
+	}
+	if json.Unmarshal(body, &created) == nil && created.ID != "" {
+		s.cluster.RememberExec(created.ID, c.Engine)
+	}
+	return nil
+}
+
+// renameContainer refuses a name used anywhere in the cluster, then
+// forwards the rename.
+func (s *Server) renameContainer(w http.ResponseWriter, r *http.Request) error {
+	newName := strings.TrimPrefix(r.URL.Query().Get("name"), "/")
+	if newName != "" {
+		if other, err := s.cluster.Container(newName); err == nil && other.Name() == newName {
+			return errorf(http.StatusConflict, fmt.Sprintf("Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name.", newName, other.ID()))
+		}
+	}
+	return s.proxyContainer(s.refreshAfter)(w, r)
+}
+
+// proxyExec forwards an exec call to the engine holding the exec instance.
+func (s *Server) proxyExec(w http.ResponseWriter, r *http.Request) error {
+	id := mux.Vars(r)["id"]
+	e, err := s.cluster.ExecEngine(id)
+	if err != nil {
+		return err
+	}
+	return s.forward(w, r, e, versionedPath(r, "/v"+APIVersion+stripVersion(r.URL.Path)), nil)
+}
+
+func boolValue(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "", "0", "no", "false", "none":
+		return false
+	}
+	return true
+}

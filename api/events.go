@@ -1,0 +1,198 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/docker/docker/api/types/filters"
+
+	"github.com/swarm-project/swarm/cluster"
+)
+
+// eventFilters are the `filters` keys GET /events accepts.
+var eventFilters = map[string]bool{
+	"type": true, "event": true, "container": true, "image": true, "label": true,
+	"node": true, "network": true, "volume": true, "daemon": true, "scope": true,
+}
+
+// events streams every engine's events, tagged with their node, replaying
+// the bounded history for `since` and stopping at `until`.
+func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	args, err := filters.FromJSON(q.Get("filters"))
+	if err != nil {
+		return errorf(http.StatusBadRequest, err.Error())
+	}
+	if err := args.Validate(eventFilters); err != nil {
+		return errorf(http.StatusBadRequest, err.Error())
+	}
+	now := time.Now()
+	since, err := parseEventTime(q.Get("since"), now)
+	if err != nil {
+		return err
+	}
+	until, err := parseEventTime(q.Get("until"), now)
+	if err != nil {
+		return err
+	}
+	if !since.IsZero() && !until.IsZero() && until.Before(since) {
+		return errorf(http.StatusBadRequest, "`since` time must be before `until`")
+	}
+
+	past, live, cancel := s.cluster.Events().Subscribe(4096)
+	defer cancel()
+
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	flusher, _ := w.(http.Flusher)
+	flush := func() {
+		if flusher != nil {
+			flusher.Flush()
+		}
+	}
+	flush()
+	enc := json.NewEncoder(w)
+	send := func(ev cluster.Event) error {
+		t := time.Unix(0, ev.TimeNano)
+		if ev.TimeNano == 0 {
+			t = time.Unix(ev.Time, 0)
+		}
+		if (!since.IsZero() && t.Before(since)) || (!until.IsZero() && t.After(until)) || !matchEvent(args, ev) {
+			return nil
+		}
+		if err := enc.Encode(ev); err != nil {
+			return err
+		}
+		flush()
+		return nil
+	}
+	if !since.IsZero() {
+		for _, ev := range past {
+			if err := send(ev); err != nil {
+				return nil
+			}
+		}
+	}
+	var stop <-chan time.Time
+	if !until.IsZero() {
+		if !until.After(now) {
+			return nil
+		}
+		timer := time.NewTimer(until.Sub(now))
+		defer timer.Stop()
+		stop = timer.C
+	}
+	for {
+		select {
+		case <-r.Context().Done():
+			return nil
+		case <-stop:
+			return nil
+		case ev, ok := <-live:
+			if !ok {
+				return nil
+			}
+			if err := send(ev); err != nil {
+				return nil
+			}
+		}
+	}
+}
+
+// parseEventTime reads Docker's time forms: Unix seconds with an optional
+// fraction ("1700000000.123456789"), or RFC 3339.
+func parseEventTime(v string, now time.Time) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if sec, frac, ok := strings.Cut(v, "."); ok || isDigits(sec) {
+		s, err := strconv.ParseInt(sec, 10, 64)
+		if err == nil {
+			var ns int64
+			if ok && frac != "" {
+				frac = (frac + "000000000")[:9]
+				if ns, err = strconv.ParseInt(frac, 10, 64); err != nil {
+					return time.Time{}, errorf(http.StatusBadRequest, fmt.Sprintf("invalid time %q", v))
+				}
+			}
+			return time.Unix(s, ns), nil
+		}
+	}
+	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		return t, nil
+	}
+	if d, err := time.ParseDuration(v); err == nil {
+		return now.Add(-d), nil
+	}
+	return time.Time{}, errorf(http.StatusBadRequest, fmt.Sprintf("invalid time %q: use Unix seconds or RFC 3339", v))
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// matchEvent applies the `filters` of an events call.
+func matchEvent(args filters.Args, ev cluster.Event) bool {
+	attrs := ev.Actor.Attributes
+	typ := string(ev.Type)
+	if args.Contains("type") && !args.ExactMatch("type", typ) {
+		return false
+	}
+	if args.Contains("event") && !args.ExactMatch("event", string(ev.Action)) && !args.ExactMatch("event", ev.Status) {
+		// "health_status: healthy" matches "health_status"
+		action, _, _ := strings.Cut(string(ev.Action), ":")
+		if !args.ExactMatch("event", action) {
+			return false
+		}
+	}
+	if args.Contains("container") {
+		if typ != "container" || !(matchAny(args.Get("container"), ev.Actor.ID, attrs["name"]) || anyPrefix(args.Get("container"), ev.Actor.ID)) {
+			return false
+		}
+	}
+	if args.Contains("image") {
+		img := attrs["image"]
+		if typ == "image" {
+			img = ev.Actor.ID
+		}
+		ok := false
+		for _, ref := range args.Get("image") {
+			if img == ref || cluster.NormalizeImageRef(img) == cluster.NormalizeImageRef(ref) || attrs["name"] == ref {
+				ok = true
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	if args.Contains("label") && !args.MatchKVList("label", attrs) {
+		return false
+	}
+	if args.Contains("node") {
+		if ev.Node == nil || !matchAny(args.Get("node"), ev.Node.Name, ev.Node.ID, ev.Node.Addr) {
+			return false
+		}
+	}
+	if args.Contains("network") && (typ != "network" || !matchAny(args.Get("network"), ev.Actor.ID, attrs["name"])) {
+		return false
+	}
+	if args.Contains("volume") && (typ != "volume" || !matchAny(args.Get("volume"), ev.Actor.ID)) {
+		return false
+	}
+	if args.Contains("scope") && !args.ExactMatch("scope", ev.Scope) {
+		return false
+	}
+	return true
+}

@@ -1,0 +1,284 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/pkg/jsonmessage"
+	"github.com/gorilla/mux"
+
+	"github.com/swarm-project/swarm/cluster"
+)
+
+var imageFilters = map[string]bool{
+	"node": true, "reference": true, "dangling": true, "label": true, "before": true, "since": true,
+}
+
+// listImages answers GET /images/json from the caches: one entry per image
+// ID, its tags merged over the nodes that hold it.
+func (s *Server) listImages(w http.ResponseWriter, r *http.Request) error {
+	args, err := filters.FromJSON(r.URL.Query().Get("filters"))
+	if err != nil {
+		return errorf(http.StatusBadRequest, err.Error())
+	}
+	if err := args.Validate(imageFilters); err != nil {
+		return errorf(http.StatusBadRequest, err.Error())
+	}
+	merged := map[string]*image.Summary{}
+	for _, e := range s.cluster.Engines() {
+		if args.Contains("node") && !matchAny(args.Get("node"), e.Name(), e.ID(), e.Addr()) {
+			continue
+		}
+		for _, img := range e.Images() {
+			if !matchImage(args, img) {
+				continue
+			}
+			m, ok := merged[img.ID]
+			if !ok {
+				cp := img
+				cp.RepoTags = append([]string(nil), img.RepoTags...)
+				cp.RepoDigests = append([]string(nil), img.RepoDigests...)
+				merged[img.ID] = &cp
+				continue
+			}
+			m.RepoTags = union(m.RepoTags, img.RepoTags)
+			m.RepoDigests = union(m.RepoDigests, img.RepoDigests)
+			if m.Containers >= 0 && img.Containers > 0 {
+				m.Containers += img.Containers
+			}
+		}
+	}
+	out := make([]image.Summary, 0, len(merged))
+	for _, m := range merged {
+		if m.RepoTags == nil {
+			m.RepoTags = []string{}
+		}
+		if m.RepoDigests == nil {
+			m.RepoDigests = []string{}
+		}
+		out = append(out, *m)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Created != out[j].Created {
+			return out[i].Created > out[j].Created
+		}
+		return out[i].ID < out[j].ID
+	})
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func matchImage(args filters.Args, img image.Summary) bool {
+	if args.Contains("dangling") {
+		dangling := len(img.RepoTags) == 0 || (len(img.RepoTags) == 1 && img.RepoTags[0] == "<none>:<none>")
+		if args.ExactMatch("dangling", "true") != dangling {
+			return false
+		}
+	}
+	if args.Contains("label") && !args.MatchKVList("label", img.Labels) {
+		return false
+	}
+	if args.Contains("reference") {
+		ok := false
+		for _, t := range img.RepoTags {
+			repo := t
+			if i := strings.LastIndex(t, ":"); i > strings.LastIndex(t, "/") {
+				repo = t[:i]
+			}
+			if matchAny(args.Get("reference"), t, repo) {
+				ok = true
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func union(a, b []string) []string {
+	seen := map[string]bool{}
+	for _, s := range a {
+		seen[s] = true
+	}
+	for _, s := range b {
+		if !seen[s] {
+			a = append(a, s)
+			seen[s] = true
+		}
+	}
+	return a
+}
+
+// enginesWithImage returns the healthy engines that hold ref.
+func (s *Server) enginesWithImage(ref string) []*cluster.Engine {
+	var out []*cluster.Engine
+	for _, e := range s.cluster.HealthyEngines() {
+		if e.HasImage(ref) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// proxyImage forwards inspect and history to a node holding the image.
+func (s *Server) proxyImage(w http.ResponseWriter, r *http.Request) error {
+	ref := mux.Vars(r)["name"]
+	engines := s.enginesWithImage(ref)
+	if len(engines) == 0 {
+		return &cluster.NotFoundError{Kind: "image", Ref: ref}
+	}
+	return s.forward(w, r, engines[0], r.URL.Path, nil)
+}
+
+// tagImage tags the image on every node that holds it.
+func (s *Server) tagImage(w http.ResponseWriter, r *http.Request) error {
+	ref := mux.Vars(r)["name"]
+	engines := s.enginesWithImage(ref)
+	if len(engines) == 0 {
+		return &cluster.NotFoundError{Kind: "image", Ref: ref}
+	}
+	q := r.URL.Query()
+	target := q.Get("repo")
+	if t := q.Get("tag"); t != "" {
+		target += ":" + t
+	}
+	for _, e := range engines {
+		if err := e.Client().ImageTag(r.Context(), ref, target); err != nil {
+			return cluster.EngineError(err)
+		}
+		_ = e.RefreshImages(r.Context())
+	}
+	w.WriteHeader(http.StatusCreated)
+	return nil
+}
+
+// removeImage removes the image from every node that holds it.
+func (s *Server) removeImage(w http.ResponseWriter, r *http.Request) error {
+	ref := mux.Vars(r)["name"]
+	engines := s.enginesWithImage(ref)
+	if len(engines) == 0 {
+		return &cluster.NotFoundError{Kind: "image", Ref: ref}
+	}
+	q := r.URL.Query()
+	opts := image.RemoveOptions{Force: boolValue(q.Get("force")), PruneChildren: !boolValue(q.Get("noprune"))}
+	var out []image.DeleteResponse
+	for _, e := range engines {
+		resp, err := e.Client().ImageRemove(r.Context(), ref, opts)
+		if err != nil {
+			return cluster.EngineError(err)
+		}
+		out = append(out, resp...)
+		_ = e.RefreshImages(r.Context())
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// pullImage pulls on every healthy node, merging the progress streams:
+// each node's lines carry its name.
+func (s *Server) pullImage(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	if q.Get("fromSrc") != "" {
+		return errorf(http.StatusNotImplemented, "POST /images/create?fromSrc (docker import) is not supported by swarm yet")
+	}
+	ref := q.Get("fromImage")
+	if ref == "" {
+		return errorf(http.StatusBadRequest, "fromImage is required")
+	}
+	if tag := q.Get("tag"); tag != "" {
+		if strings.HasPrefix(tag, "sha256:") {
+			ref += "@" + tag
+		} else {
+			ref += ":" + tag
+		}
+	}
+	engines := s.cluster.HealthyEngines()
+	if len(engines) == 0 {
+		return errorf(http.StatusServiceUnavailable, "no healthy node in the cluster")
+	}
+	auth := r.Header.Get("X-Registry-Auth")
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	pw := &progressWriter{w: w}
+	var wg sync.WaitGroup
+	failed := make([]error, len(engines))
+	for i, e := range engines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := e.Pull(r.Context(), ref, auth, pw.forNode(e.Name()))
+			if err != nil {
+				failed[i] = err
+				pw.write(jsonmessage.JSONMessage{Status: fmt.Sprintf("%s: %v", e.Name(), err)})
+			}
+		}()
+	}
+	wg.Wait()
+	var errs []string
+	for i, err := range failed {
+		if err != nil {
+			errs = append(errs, engines[i].Name()+": "+err.Error())
+		}
+	}
+	if len(errs) == len(engines) {
+		msg := strings.Join(errs, "; ")
+		pw.write(jsonmessage.JSONMessage{Error: &jsonmessage.JSONError{Message: msg}, ErrorMessage: msg})
+	}
+	return nil
+}
+
+// progressWriter serializes the JSON progress messages of several pulls.
+type progressWriter struct {
+	mu sync.Mutex // guards w
+	w  http.ResponseWriter
+}
+
+func (p *progressWriter) write(m jsonmessage.JSONMessage) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	_ = json.NewEncoder(p.w).Encode(m)
+	if f, ok := p.w.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// forNode returns a writer that tags each message with the node's name.
+func (p *progressWriter) forNode(name string) *nodeProgress {
+	return &nodeProgress{p: p, node: name}
+}
+
+type nodeProgress struct {
+	p    *progressWriter
+	node string
+	buf  []byte
+}
+
+// Write receives JSON lines from cluster.Engine.Pull.
+func (n *nodeProgress) Write(b []byte) (int, error) {
+	n.buf = append(n.buf, b...)
+	for {
+		i := strings.IndexByte(string(n.buf), '\n')
+		if i < 0 {
+			return len(b), nil
+		}
+		line := n.buf[:i]
+		n.buf = n.buf[i+1:]
+		var m jsonmessage.JSONMessage
+		if json.Unmarshal(line, &m) != nil {
+			continue
+		}
+		if m.ID != "" {
+			m.ID = n.node + ": " + m.ID
+		} else {
+			m.Status = n.node + ": " + m.Status
+		}
+		n.p.write(m)
+	}
+}

@@ -1,0 +1,79 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httputil"
+
+	"github.com/swarm-project/swarm/cluster"
+)
+
+// proxyTarget says where one proxied request goes. It travels in the
+// request's context from the handler to the shared ReverseProxy.
+type proxyTarget struct {
+	engine *cluster.Engine
+	path   string // the path to request on the engine
+	// after runs on a successful (2xx/101) answer before its body is
+	// copied to the client, e.g. to refresh the cache.
+	after func(resp *http.Response) error
+}
+
+type targetKey struct{}
+
+func targetOf(r *http.Request) *proxyTarget {
+	t, _ := r.Context().Value(targetKey{}).(*proxyTarget)
+	return t
+}
+
+// transportFunc adapts a function to http.RoundTripper.
+type transportFunc func(*http.Request) (*http.Response, error)
+
+func (f transportFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// newProxy builds the one ReverseProxy every handler forwards through.
+// Streams (logs -f, stats, wait, pull progress) are flushed on every write;
+// attach and exec are upgraded by the standard library ("Upgrade: tcp"),
+// which copies both directions and propagates half-closes.
+func newProxy() *httputil.ReverseProxy {
+	return &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			t := targetOf(pr.In)
+			u := t.engine.URL()
+			pr.Out.URL.Scheme = u.Scheme
+			pr.Out.URL.Host = u.Host
+			pr.Out.URL.Path = t.path
+			pr.Out.URL.RawPath = ""
+			pr.Out.Host = u.Host
+		},
+		Transport: transportFunc(func(r *http.Request) (*http.Response, error) {
+			return targetOf(r).engine.Transport().RoundTrip(r)
+		}),
+		FlushInterval: -1,
+		ModifyResponse: func(resp *http.Response) error {
+			t := targetOf(resp.Request)
+			if t.after != nil && resp.StatusCode < 300 {
+				return t.after(resp)
+			}
+			return nil
+		},
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			if r.Context().Err() != nil {
+				return // the client went away
+			}
+			t := targetOf(r)
+			writeError(w, r, errorf(http.StatusInternalServerError,
+				fmt.Sprintf("cannot reach node %s (%s): %v", t.engine.Name(), t.engine.Addr(), err)))
+		},
+	}
+}
+
+// forward proxies r to engine e at path.
+func (s *Server) forward(w http.ResponseWriter, r *http.Request, e *cluster.Engine, path string, after func(*http.Response) error) error {
+	if !e.IsHealthy() {
+		return errorf(http.StatusServiceUnavailable, fmt.Sprintf("node %s (%s) is %s", e.Name(), e.Addr(), e.Health()))
+	}
+	t := &proxyTarget{engine: e, path: path, after: after}
+	s.proxy.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), targetKey{}, t)))
+	return nil
+}

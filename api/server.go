@@ -1,0 +1,262 @@
+package api
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/docker/docker/api/types/versions"
+	"github.com/gorilla/mux"
+	log "github.com/sirupsen/logrus"
+
+	"github.com/swarm-project/swarm/cluster"
+)
+
+// APIVersion is the Docker Engine API version the manager speaks.
+const APIVersion = "1.41"
+
+// MinAPIVersion is the oldest API version clients may ask for.
+const MinAPIVersion = "1.24"
+
+// Options configure a Server.
+type Options struct {
+	Version      string // the manager's version, e.g. "1.0.0"
+	GitCommit    string
+	Experimental bool
+	CORS         bool // answer cross-origin requests from any origin
+}
+
+// Server serves the Docker API for a cluster.
+type Server struct {
+	cluster *cluster.Cluster
+	opts    Options
+	proxy   *httputil.ReverseProxy
+
+	mu        sync.Mutex // guards listeners
+	listeners []net.Listener
+}
+
+// NewServer returns a server for c.
+func NewServer(c *cluster.Cluster, opts Options) *Server {
+	s := &Server{cluster: c, opts: opts}
+	s.proxy = newProxy()
+	return s
+}
+
+// route is one entry of the route table.
+type route struct {
+	method, path string
+	handler      handlerFunc
+}
+
+// routes is the whole route table. Paths use Docker's own patterns:
+// {name:.*} so that "node-1/web" style names reach the handlers.
+func (s *Server) routes() []route {
+	return []route{
+		{"GET", "/_ping", s.ping},
+		{"HEAD", "/_ping", s.ping},
+		{"GET", "/version", s.version},
+		{"GET", "/info", s.info},
+		{"GET", "/events", s.events},
+
+		{"GET", "/containers/json", s.listContainers},
+		{"POST", "/containers/create", s.createContainer},
+		{"GET", "/containers/{name:.*}/json", s.inspectContainer},
+		{"GET", "/containers/{name:.*}/top", s.proxyContainer(nil)},
+		{"GET", "/containers/{name:.*}/logs", s.proxyContainer(nil)},
+		{"GET", "/containers/{name:.*}/changes", s.proxyContainer(nil)},
+		{"GET", "/containers/{name:.*}/export", s.proxyContainer(nil)},
+		{"GET", "/containers/{name:.*}/stats", s.proxyContainer(nil)},
+		{"GET", "/containers/{name:.*}/attach/ws", s.proxyContainer(nil)},
+		{"HEAD", "/containers/{name:.*}/archive", s.proxyContainer(nil)},
+		{"GET", "/containers/{name:.*}/archive", s.proxyContainer(nil)},
+		{"PUT", "/containers/{name:.*}/archive", s.proxyContainer(nil)},
+		{"POST", "/containers/{name:.*}/start", s.proxyContainer(s.refreshAfter)},
+		{"POST", "/containers/{name:.*}/stop", s.proxyContainer(s.refreshAfter)},
+		{"POST", "/containers/{name:.*}/restart", s.proxyContainer(s.refreshAfter)},
+		{"POST", "/containers/{name:.*}/kill", s.proxyContainer(s.refreshAfter)},
+		{"POST", "/containers/{name:.*}/pause", s.proxyContainer(s.refreshAfter)},
+		{"POST", "/containers/{name:.*}/unpause", s.proxyContainer(s.refreshAfter)},
+		{"POST", "/containers/{name:.*}/update", s.proxyContainer(s.refreshAfter)},
+		{"POST", "/containers/{name:.*}/rename", s.renameContainer},
+		{"POST", "/containers/{name:.*}/resize", s.proxyContainer(nil)},
+		{"POST", "/containers/{name:.*}/wait", s.proxyContainer(s.refreshAfter)},
+		{"POST", "/containers/{name:.*}/attach", s.proxyContainer(nil)},
+		{"POST", "/containers/{name:.*}/exec", s.proxyContainer(s.rememberExec)},
+		{"POST", "/containers/{name:.*}/copy", s.proxyContainer(nil)},
+		{"DELETE", "/containers/{name:.*}", s.proxyContainer(s.refreshAfter)},
+
+		{"POST", "/exec/{id:.*}/start", s.proxyExec},
+		{"POST", "/exec/{id:.*}/resize", s.proxyExec},
+		{"GET", "/exec/{id:.*}/json", s.proxyExec},
+
+		{"GET", "/images/json", s.listImages},
+		{"POST", "/images/create", s.pullImage},
+		{"GET", "/images/{name:.*}/json", s.proxyImage},
+		{"GET", "/images/{name:.*}/history", s.proxyImage},
+		{"POST", "/images/{name:.*}/tag", s.tagImage},
+		{"DELETE", "/images/{name:.*}", s.removeImage},
+	}
+}
+
+// Handler returns the HTTP handler serving the API.
+func (s *Server) Handler() http.Handler {
+	r := mux.NewRouter()
+	for _, rt := range s.routes() {
+		h := adapt(rt.handler)
+		r.Path("/v{version:[0-9.]+}" + rt.path).Methods(rt.method).Handler(h)
+		r.Path(rt.path).Methods(rt.method).Handler(h)
+	}
+	r.NotFoundHandler = adapt(s.notSupported)
+	r.MethodNotAllowedHandler = adapt(s.notSupported)
+	r.Use(s.versionMiddleware)
+	var h http.Handler = r
+	if s.opts.CORS {
+		h = corsMiddleware(h)
+	}
+	return logMiddleware(h)
+}
+
+// notSupported answers routes the manager does not serve.
+func (s *Server) notSupported(w http.ResponseWriter, r *http.Request) error {
+	return errorf(http.StatusNotImplemented, fmt.Sprintf("%s %s is not supported by swarm", r.Method, stripVersion(r.URL.Path)))
+}
+
+// versionOf returns the API version the request asks for ("" if none).
+func versionOf(r *http.Request) string { return mux.Vars(r)["version"] }
+
+// stripVersion removes a leading /v1.NN from a path.
+func stripVersion(path string) string {
+	if strings.HasPrefix(path, "/v") {
+		if i := strings.Index(path[1:], "/"); i > 0 {
+			v := path[2 : i+1]
+			if v != "" && strings.Trim(v, "0123456789.") == "" {
+				return path[i+1:]
+			}
+		}
+	}
+	return path
+}
+
+// versionMiddleware refuses API versions outside what the manager speaks,
+// with Docker's messages.
+func (s *Server) versionMiddleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if v := versionOf(r); v != "" {
+			if versions.GreaterThan(v, APIVersion) {
+				writeError(w, r, errorf(http.StatusBadRequest, fmt.Sprintf("client version %s is too new. Maximum supported API version is %s", v, APIVersion)))
+				return
+			}
+			if versions.LessThan(v, MinAPIVersion) {
+				writeError(w, r, errorf(http.StatusBadRequest, fmt.Sprintf("client version %s is too old. Minimum supported API version is %s, please upgrade your client to a newer version", v, MinAPIVersion)))
+				return
+			}
+		}
+		w.Header().Set("Api-Version", APIVersion)
+		w.Header().Set("Server", "Swarm/"+s.opts.Version+" ("+osType()+")")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func corsMiddleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("Access-Control-Allow-Headers", "Origin, X-Requested-With, Content-Type, Accept, X-Registry-Auth")
+		w.Header().Set("Access-Control-Allow-Methods", "HEAD, GET, POST, DELETE, PUT, OPTIONS")
+		if r.Method == http.MethodOptions {
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func logMiddleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		log.WithFields(log.Fields{"method": r.Method, "uri": r.RequestURI}).Debug("request")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Listen opens a listener for a -H address: "tcp://h:p", "h:p", ":p" or
+// "unix:///path".
+func Listen(addr string, tlsConfig *tls.Config) (net.Listener, error) {
+	proto, address, err := ParseHost(addr)
+	if err != nil {
+		return nil, err
+	}
+	var l net.Listener
+	switch proto {
+	case "unix":
+		if err := os.Remove(address); err != nil && !os.IsNotExist(err) {
+			return nil, fmt.Errorf("listen on %s: %w", addr, err)
+		}
+		l, err = net.Listen("unix", address)
+	default:
+		l, err = net.Listen("tcp", address)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	if tlsConfig != nil && proto == "tcp" {
+		l = tls.NewListener(l, tlsConfig)
+	}
+	return l, nil
+}
+
+// ParseHost splits a -H value into protocol and address.
+func ParseHost(addr string) (proto, address string, err error) {
+	addr = strings.TrimSpace(addr)
+	switch {
+	case addr == "":
+		return "", "", fmt.Errorf("empty listen address")
+	case strings.HasPrefix(addr, "unix://"):
+		path := strings.TrimPrefix(addr, "unix://")
+		if path == "" {
+			return "", "", fmt.Errorf("invalid listen address %q: unix:// needs a socket path", addr)
+		}
+		return "unix", path, nil
+	case strings.HasPrefix(addr, "tcp://"):
+		addr = strings.TrimPrefix(addr, "tcp://")
+	case strings.Contains(addr, "://"):
+		return "", "", fmt.Errorf("invalid listen address %q: use tcp://host:port, host:port, :port or unix:///path", addr)
+	}
+	addr = strings.TrimSuffix(addr, "/")
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", "", fmt.Errorf("invalid listen address %q: %v", addr, err)
+	}
+	if port == "" {
+		return "", "", fmt.Errorf("invalid listen address %q: missing port", addr)
+	}
+	return "tcp", net.JoinHostPort(host, port), nil
+}
+
+// Serve serves the API on l until Shutdown.
+func (s *Server) Serve(l net.Listener) error {
+	s.mu.Lock()
+	s.listeners = append(s.listeners, l)
+	s.mu.Unlock()
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 30 * time.Second}
+	err := srv.Serve(l)
+	if errors.Is(err, http.ErrServerClosed) || errors.Is(err, net.ErrClosed) {
+		return nil
+	}
+	return err
+}
+
+// Close stops every listener.
+func (s *Server) Close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, l := range s.listeners {
+		_ = l.Close()
+	}
+}

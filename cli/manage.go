@@ -1,0 +1,257 @@
+package cli
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	log "github.com/sirupsen/logrus"
+	"github.com/spf13/cobra"
+
+	"github.com/swarm-project/swarm/api"
+	"github.com/swarm-project/swarm/cluster"
+	"github.com/swarm-project/swarm/discovery"
+	"github.com/swarm-project/swarm/scheduler"
+)
+
+// manageOptions are the flags of `swarm manage`.
+type manageOptions struct {
+	hosts          []string
+	strategy       string
+	filters        []string
+	advertise      string
+	refreshMin     time.Duration
+	refreshMax     time.Duration
+	failureRetry   int
+	refreshRetry   int
+	heartbeat      time.Duration
+	cors           bool
+	clusterOpts    []string
+	discoveryOpts  []string
+	clusterDriver  string
+	replication    bool
+	replicationTTL time.Duration
+	tlsOpts
+}
+
+func newManageCommand(g *globalOptions) *cobra.Command {
+	o := &manageOptions{}
+	cmd := &cobra.Command{
+		Use:   "manage [OPTIONS] <discovery>",
+		Short: "Manage a Docker cluster",
+		Long: `Start a manager that serves the Docker API for every engine the discovery
+backend lists. The discovery argument may also come from $SWARM_DISCOVERY.
+
+Discovery: nodes://h1:p1,h2:p2 (or h1:p1,h2:p2, ranges like 10.0.0.[10:20]:2375),
+file:///path, token://<token>, consul://h:p/path, etcd://h1:p1,h2:p2/path,
+zk://h1:p1,h2:p2/path.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			uri := envDefault("SWARM_DISCOVERY", "")
+			if len(args) == 1 {
+				uri = args[0]
+			}
+			if uri == "" {
+				return errors.New("manage: a discovery argument is required (e.g. nodes://127.0.0.1:2375,127.0.0.1:2376, or $SWARM_DISCOVERY)")
+			}
+			if cmd.Flags().Changed("refresh-retry") && !cmd.Flags().Changed("engine-failure-retry") {
+				log.Warn("--refresh-retry is deprecated: use --engine-failure-retry")
+				o.failureRetry = o.refreshRetry
+			}
+			return runManage(cmd.Context(), g, o, uri)
+		},
+	}
+	f := cmd.Flags()
+	hosts := strings.Split(envDefault("SWARM_HOST", "127.0.0.1:2375"), ",")
+	f.StringSliceVarP(&o.hosts, "host", "H", hosts, "address to listen on: tcp://host:port, host:port, :port or unix:///path ($SWARM_HOST); repeatable")
+	f.StringVar(&o.strategy, "strategy", "spread", "placement strategy: "+strings.Join(scheduler.Strategies(), ", "))
+	f.StringSliceVarP(&o.filters, "filter", "f", nil, "filters to use (repeatable; default all): "+strings.Join(scheduler.FilterNames(), ", "))
+	f.StringVar(&o.advertise, "advertise", envDefault("SWARM_ADVERTISE", ""), "address this manager is reached at, ip:port ($SWARM_ADVERTISE)")
+	f.StringVar(&o.advertise, "addr", envDefault("SWARM_ADVERTISE", ""), "alias of --advertise")
+	f.DurationVar(&o.refreshMin, "engine-refresh-min-interval", 30*time.Second, "shortest pause between two refreshes of an engine")
+	f.DurationVar(&o.refreshMax, "engine-refresh-max-interval", 60*time.Second, "longest pause between two refreshes of an engine")
+	f.IntVar(&o.failureRetry, "engine-failure-retry", 3, "consecutive failures before an engine is marked unhealthy")
+	f.IntVar(&o.refreshRetry, "refresh-retry", 3, "deprecated: use --engine-failure-retry")
+	f.DurationVar(&o.heartbeat, "heartbeat", 60*time.Second, "period of discovery polls")
+	f.BoolVar(&o.cors, "cors", false, "allow cross-origin requests")
+	f.StringArrayVar(&o.clusterOpts, "cluster-opt", nil, "cluster option key=value: swarm.overcommit=0.05, swarm.createretry=0 (repeatable)")
+	f.StringArrayVar(&o.discoveryOpts, "discovery-opt", nil, "discovery option key=value, e.g. kv.path=/swarm (repeatable)")
+	f.StringVarP(&o.clusterDriver, "cluster-driver", "c", "swarm", "cluster driver (only swarm)")
+	f.BoolVar(&o.replication, "replication", false, "replicate the manager for high availability (not available in this release)")
+	f.DurationVar(&o.replicationTTL, "replication-ttl", 20*time.Second, "leader lock TTL for --replication (not available in this release)")
+	o.tlsOpts.register(f)
+	_ = f.MarkHidden("refresh-retry")
+	_ = f.MarkHidden("addr")
+	return cmd
+}
+
+// managerConfig is everything runManage builds from the flags.
+type managerConfig struct {
+	sched       *scheduler.Scheduler
+	createRetry int
+	discOpts    map[string]string
+}
+
+func (o *manageOptions) config() (*managerConfig, error) {
+	if o.clusterDriver != "swarm" {
+		return nil, fmt.Errorf("manage: unknown --cluster-driver %q (only swarm)", o.clusterDriver)
+	}
+	if o.refreshMin <= 0 || o.refreshMax < o.refreshMin {
+		return nil, fmt.Errorf("manage: --engine-refresh-min-interval (%s) must be positive and not above --engine-refresh-max-interval (%s)", o.refreshMin, o.refreshMax)
+	}
+	if o.failureRetry < 1 {
+		return nil, fmt.Errorf("manage: --engine-failure-retry must be at least 1, got %d", o.failureRetry)
+	}
+	if o.heartbeat <= 0 {
+		return nil, fmt.Errorf("manage: --heartbeat must be positive, got %s", o.heartbeat)
+	}
+	cfg := &managerConfig{}
+	sopts := scheduler.DefaultOptions()
+	copts, err := keyValues("--cluster-opt", o.clusterOpts)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range copts {
+		switch k {
+		case "swarm.overcommit":
+			if sopts.Overcommit, err = scheduler.ParseOvercommit(v); err != nil {
+				return nil, err
+			}
+		case "swarm.createretry":
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return nil, fmt.Errorf("manage: --cluster-opt swarm.createretry=%q must be a whole number >= 0", v)
+			}
+			cfg.createRetry = n
+		default:
+			return nil, fmt.Errorf("manage: unknown --cluster-opt %q (valid: swarm.overcommit, swarm.createretry)", k)
+		}
+	}
+	if cfg.sched, err = scheduler.New(o.strategy, o.filters, sopts); err != nil {
+		return nil, fmt.Errorf("manage: %w", err)
+	}
+	if cfg.discOpts, err = keyValues("--discovery-opt", o.discoveryOpts); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// keyValues parses repeated key=value flags.
+func keyValues(flag string, list []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, kv := range list {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, fmt.Errorf("manage: %s %q: want key=value", flag, kv)
+		}
+		out[strings.TrimSpace(k)] = v
+	}
+	return out, nil
+}
+
+// newTransports returns the pool for proxied requests (bounded idle
+// connections, shared by every engine) and the one for event streams
+// (one long-lived connection per engine, never pooled).
+func newTransports(tlsConfig *tls.Config) (requests, events *http.Transport) {
+	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	requests = &http.Transport{
+		Proxy:                 nil,
+		DialContext:           dialer.DialContext,
+		TLSClientConfig:       tlsConfig,
+		MaxIdleConns:          512,
+		MaxIdleConnsPerHost:   4,
+		IdleConnTimeout:       30 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+	events = &http.Transport{
+		DialContext:         dialer.DialContext,
+		TLSClientConfig:     tlsConfig,
+		DisableKeepAlives:   true,
+		TLSHandshakeTimeout: 10 * time.Second,
+	}
+	return requests, events
+}
+
+func runManage(ctx context.Context, g *globalOptions, o *manageOptions, uri string) error {
+	cfg, err := o.config()
+	if err != nil {
+		return err
+	}
+	if o.replication {
+		log.Warn("--replication is accepted but high availability is not available in this release: this manager runs as the only primary")
+	}
+	serverTLS, clientTLS, err := o.tlsOpts.configs()
+	if err != nil {
+		return err
+	}
+	backend, err := discovery.New(uri, discovery.Options{Heartbeat: o.heartbeat, TTL: 3 * o.heartbeat, Opts: cfg.discOpts})
+	if err != nil {
+		return fmt.Errorf("manage: %w", err)
+	}
+	listeners := make([]net.Listener, 0, len(o.hosts))
+	for _, h := range o.hosts {
+		l, err := api.Listen(h, serverTLS)
+		if err != nil {
+			for _, open := range listeners {
+				open.Close()
+			}
+			return fmt.Errorf("manage: %w", err)
+		}
+		listeners = append(listeners, l)
+	}
+
+	reqTransport, eventTransport := newTransports(clientTLS)
+	c := cluster.New(cluster.Options{
+		Engine: cluster.EngineOptions{
+			RefreshMin:     o.refreshMin,
+			RefreshMax:     o.refreshMax,
+			FailureRetry:   o.failureRetry,
+			TLS:            clientTLS,
+			Transport:      reqTransport,
+			EventTransport: eventTransport,
+		},
+		Scheduler:   cfg.sched,
+		CreateRetry: cfg.createRetry,
+	})
+	srv := api.NewServer(c, api.Options{Version: Version, GitCommit: GitCommit, Experimental: g.experimental, CORS: o.cors})
+
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		c.Run(ctx, backend)
+	}()
+	errc := make(chan error, len(listeners))
+	for _, l := range listeners {
+		log.WithFields(log.Fields{"addr": l.Addr().String(), "tls": serverTLS != nil}).Info("listening for HTTP")
+		go func() { errc <- srv.Serve(l) }()
+	}
+	log.WithFields(log.Fields{"discovery": uri, "strategy": cfg.sched.Strategy(), "filters": strings.Join(cfg.sched.Filters(), ", ")}).Info("swarm manager started")
+	var serveErr error
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case serveErr = <-errc:
+	}
+	srv.Close()
+	stop()
+	wg.Wait()
+	return serveErr
+}

@@ -1,0 +1,344 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	log "github.com/sirupsen/logrus"
+
+	"github.com/swarm-project/swarm/discovery"
+	"github.com/swarm-project/swarm/scheduler"
+	"github.com/swarm-project/swarm/scheduler/node"
+)
+
+// Options configure a Cluster.
+type Options struct {
+	Engine      EngineOptions
+	Scheduler   *scheduler.Scheduler
+	CreateRetry int // extra engines to try when a create fails
+	// EventHistory is how many events `docker events --since` can replay.
+	EventHistory int
+}
+
+// Cluster is the set of engines discovery found, and the placement of new
+// containers on them.
+type Cluster struct {
+	opts   Options
+	sched  *scheduler.Scheduler
+	broker *Broker
+
+	mu      sync.RWMutex // guards engines and byID
+	engines map[string]*engineRun
+	byID    map[string]*Engine
+
+	// schedMu serializes placement decisions so that two creates never
+	// see the same free resources; it guards pending.
+	schedMu sync.Mutex
+	pending map[*Engine][]*node.Container
+
+	execMu sync.Mutex        // guards execs
+	execs  map[string]string // exec ID -> engine address
+}
+
+// maxRememberedExecs bounds the exec ID shortcut map.
+const maxRememberedExecs = 100000
+
+type engineRun struct {
+	engine *Engine
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// New returns an empty cluster. Call Run to feed it from discovery, or
+// AddEngine to add engines by hand.
+func New(opts Options) *Cluster {
+	if opts.EventHistory <= 0 {
+		opts.EventHistory = 10000
+	}
+	return &Cluster{
+		opts:    opts,
+		sched:   opts.Scheduler,
+		broker:  NewBroker(opts.EventHistory),
+		engines: map[string]*engineRun{},
+		byID:    map[string]*Engine{},
+		pending: map[*Engine][]*node.Container{},
+		execs:   map[string]string{},
+	}
+}
+
+// Scheduler is the scheduler placing the cluster's containers.
+func (c *Cluster) Scheduler() *scheduler.Scheduler { return c.sched }
+
+// Events is the cluster's event broker.
+func (c *Cluster) Events() *Broker { return c.broker }
+
+// Run follows the discovery backend until ctx ends, then stops every engine.
+func (c *Cluster) Run(ctx context.Context, backend discovery.Backend) {
+	defer c.stopAll()
+	entries, errs := backend.Watch(ctx)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case err, ok := <-errs:
+			if !ok {
+				errs = nil
+				continue
+			}
+			log.WithError(err).Error("discovery error")
+		case list, ok := <-entries:
+			if !ok {
+				return
+			}
+			c.SetEntries(ctx, list)
+		}
+	}
+}
+
+// SetEntries makes the engine set match the given addresses: engines that
+// left are removed first, then new ones are added.
+func (c *Cluster) SetEntries(ctx context.Context, entries discovery.Entries) {
+	want := map[string]bool{}
+	for _, e := range entries {
+		want[e.String()] = true
+	}
+	c.mu.RLock()
+	var gone []string
+	for addr := range c.engines {
+		if !want[addr] {
+			gone = append(gone, addr)
+		}
+	}
+	c.mu.RUnlock()
+	sort.Strings(gone)
+	for _, addr := range gone {
+		c.RemoveEngine(addr)
+	}
+	added := make([]string, 0, len(want))
+	for addr := range want {
+		added = append(added, addr)
+	}
+	sort.Strings(added)
+	for _, addr := range added {
+		if err := c.AddEngine(ctx, addr); err != nil {
+			log.WithError(err).WithField("addr", addr).Error("cannot add engine")
+		}
+	}
+}
+
+// AddEngine starts managing the engine at addr (a no-op if it is managed).
+func (c *Cluster) AddEngine(ctx context.Context, addr string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.engines[addr]; ok {
+		return nil
+	}
+	e, err := newEngine(addr, &c.opts.Engine)
+	if err != nil {
+		return err
+	}
+	e.publish = c.publish
+	e.claim = c.claimID
+	runCtx, cancel := context.WithCancel(ctx)
+	run := &engineRun{engine: e, cancel: cancel, done: make(chan struct{})}
+	c.engines[addr] = run
+	log.WithField("addr", addr).Info("engine added")
+	go func() {
+		defer close(run.done)
+		e.run(runCtx)
+	}()
+	return nil
+}
+
+// RemoveEngine stops managing the engine at addr.
+func (c *Cluster) RemoveEngine(addr string) {
+	c.mu.Lock()
+	run, ok := c.engines[addr]
+	if ok {
+		delete(c.engines, addr)
+		if id := run.engine.ID(); id != "" && c.byID[id] == run.engine {
+			delete(c.byID, id)
+		}
+	}
+	c.mu.Unlock()
+	if !ok {
+		return
+	}
+	run.cancel()
+	<-run.done
+	log.WithFields(log.Fields{"addr": addr, "name": run.engine.Name()}).Info("engine removed")
+	run.engine.emitManagerEvent("engine_remove")
+}
+
+func (c *Cluster) stopAll() {
+	c.mu.RLock()
+	addrs := make([]string, 0, len(c.engines))
+	for addr := range c.engines {
+		addrs = append(addrs, addr)
+	}
+	c.mu.RUnlock()
+	for _, addr := range addrs {
+		c.RemoveEngine(addr)
+	}
+}
+
+// claimID records that e answers with engine ID id; two addresses with one
+// engine ID (a cloned VM, a copied /etc/docker/key.json) are refused.
+func (c *Cluster) claimID(e *Engine, id string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if other, ok := c.byID[id]; ok && other != e {
+		return fmt.Errorf("engine ID %s of %s is already used by %s: give each engine its own ID (remove /etc/docker/key.json and restart it)", id, e.addr, other.addr)
+	}
+	c.byID[id] = e
+	return nil
+}
+
+func (c *Cluster) publish(e *Engine, ev Event) {
+	ev.Node = e.eventNode()
+	c.broker.Publish(ev)
+}
+
+// Engines returns every managed engine, sorted by name.
+func (c *Cluster) Engines() []*Engine {
+	c.mu.RLock()
+	out := make([]*Engine, 0, len(c.engines))
+	for _, r := range c.engines {
+		out = append(out, r.engine)
+	}
+	c.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool {
+		ni, nj := out[i].Name(), out[j].Name()
+		if ni != nj {
+			return ni < nj
+		}
+		return out[i].addr < out[j].addr
+	})
+	return out
+}
+
+// HealthyEngines returns the engines that take requests, sorted by name.
+func (c *Cluster) HealthyEngines() []*Engine {
+	var out []*Engine
+	for _, e := range c.Engines() {
+		if e.IsHealthy() {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Engine finds an engine by ID, name or address.
+func (c *Cluster) Engine(ref string) (*Engine, error) {
+	for _, e := range c.Engines() {
+		if e.ID() == ref || e.Name() == ref || e.addr == ref {
+			return e, nil
+		}
+	}
+	return nil, &NotFoundError{Kind: "node", Ref: ref}
+}
+
+// Containers returns every cached container of every engine.
+func (c *Cluster) Containers() []*Container {
+	var out []*Container
+	for _, e := range c.Engines() {
+		out = append(out, e.Containers()...)
+	}
+	return out
+}
+
+// Container finds a container by full ID, name ("web", "/web" or
+// "node-1/web") or unique ID prefix.
+func (c *Cluster) Container(ref string) (*Container, error) {
+	if ref == "" {
+		return nil, &NotFoundError{Kind: "container", Ref: ref}
+	}
+	all := c.Containers()
+	name := strings.TrimPrefix(ref, "/")
+	var byName, byPrefix []*Container
+	for _, ct := range all {
+		if ct.ID() == ref {
+			return ct, nil
+		}
+		if ct.Name() == name || ct.Engine.Name()+"/"+ct.Name() == name {
+			byName = append(byName, ct)
+		}
+		if strings.HasPrefix(ct.ID(), ref) {
+			byPrefix = append(byPrefix, ct)
+		}
+	}
+	switch {
+	case len(byName) == 1:
+		return byName[0], nil
+	case len(byName) > 1:
+		return nil, Errorf(ErrInvalid, "container name %q is used on several nodes (%s): use node/name or the ID", name, containerNodes(byName))
+	case len(byPrefix) == 1:
+		return byPrefix[0], nil
+	case len(byPrefix) > 1:
+		return nil, Errorf(ErrInvalid, "multiple IDs found with provided prefix: %s", ref)
+	}
+	return nil, &NotFoundError{Kind: "container", Ref: ref}
+}
+
+func containerNodes(cs []*Container) string {
+	names := make([]string, len(cs))
+	for i, ct := range cs {
+		names[i] = ct.Engine.Name()
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+// RememberExec records which engine holds an exec instance.
+func (c *Cluster) RememberExec(execID string, e *Engine) {
+	c.execMu.Lock()
+	defer c.execMu.Unlock()
+	if len(c.execs) >= maxRememberedExecs {
+		// The map is only a shortcut: ExecEngine falls back to the
+		// containers' exec IDs, so forgetting is safe.
+		c.execs = map[string]string{}
+	}
+	c.execs[execID] = e.addr
+}
+
+// ExecEngine finds the engine that holds an exec instance: from what the
+// manager saw created, else from the containers' cached exec IDs.
+func (c *Cluster) ExecEngine(execID string) (*Engine, error) {
+	c.execMu.Lock()
+	addr, ok := c.execs[execID]
+	c.execMu.Unlock()
+	if ok {
+		c.mu.RLock()
+		run, found := c.engines[addr]
+		c.mu.RUnlock()
+		if found {
+			return run.engine, nil
+		}
+	}
+	for _, ct := range c.Containers() {
+		for _, id := range ct.Info.ExecIDs {
+			if id == execID {
+				return ct.Engine, nil
+			}
+		}
+	}
+	return nil, &NotFoundError{Kind: "exec instance", Ref: execID}
+}
+
+// WaitHealthy blocks until n engines are healthy or ctx ends.
+func (c *Cluster) WaitHealthy(ctx context.Context, n int) error {
+	for {
+		if len(c.HealthyEngines()) >= n {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}

@@ -1,0 +1,254 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/go-units"
+)
+
+// Container is one cached container and the engine that holds it. A
+// Container is immutable once cached.
+type Container struct {
+	Engine *Engine
+	Info   container.InspectResponse
+	// summary is built from Info once; Status is rendered at read time.
+	summary container.Summary
+	// startedAt and finishedAt are parsed from Info.State.
+	startedAt, finishedAt time.Time
+}
+
+// ID is the container's full ID.
+func (c *Container) ID() string { return c.summary.ID }
+
+// Name is the container's name without the leading slash.
+func (c *Container) Name() string { return strings.TrimPrefix(c.Info.Name, "/") }
+
+// State is the container's state ("running", "exited", ...).
+func (c *Container) State() string { return string(c.summary.State) }
+
+// Summary renders the container as GET /containers/json lists it, names
+// prefixed with the node name as classic Swarm showed them.
+func (c *Container) Summary(now time.Time) container.Summary {
+	s := c.summary
+	s.Status = c.status(now)
+	node := c.Engine.Name()
+	s.Names = make([]string, len(c.summary.Names))
+	for i, n := range c.summary.Names {
+		s.Names[i] = "/" + node + n
+	}
+	if !c.Engine.IsHealthy() {
+		s.Status = "Host Down"
+	}
+	return s
+}
+
+// status renders Docker's human state ("Up 3 minutes", "Exited (0) 2 hours ago").
+func (c *Container) status(now time.Time) string {
+	st := c.Info.State
+	if st == nil {
+		return ""
+	}
+	ago := func(t time.Time) string { return units.HumanDuration(now.Sub(t)) + " ago" }
+	switch {
+	case st.Restarting:
+		return fmt.Sprintf("Restarting (%d) %s", st.ExitCode, ago(c.finishedAt))
+	case st.Running:
+		s := "Up " + units.HumanDuration(now.Sub(c.startedAt))
+		if st.Paused {
+			s += " (Paused)"
+		}
+		if st.Health != nil {
+			switch st.Health.Status {
+			case container.Starting:
+				s += " (health: starting)"
+			case container.Healthy, container.Unhealthy:
+				s += " (" + st.Health.Status + ")"
+			}
+		}
+		return s
+	case st.Status == container.StateRemoving:
+		return "Removal In Progress"
+	case st.Dead:
+		return "Dead"
+	case st.Status == container.StateCreated || c.startedAt.IsZero():
+		return "Created"
+	case c.finishedAt.IsZero():
+		return ""
+	}
+	return fmt.Sprintf("Exited (%d) %s", st.ExitCode, ago(c.finishedAt))
+}
+
+// newContainer builds the cached form of an inspect answer.
+func newContainer(e *Engine, info container.InspectResponse) *Container {
+	c := &Container{Engine: e, Info: info}
+	s := container.Summary{ID: info.ID, Names: []string{info.Name}, ImageID: info.Image, Mounts: info.Mounts}
+	if info.Config != nil {
+		s.Image = info.Config.Image
+		s.Labels = info.Config.Labels
+	}
+	if s.Labels == nil {
+		s.Labels = map[string]string{}
+	}
+	if info.State != nil {
+		s.State = info.State.Status
+		c.startedAt = parseTime(info.State.StartedAt)
+		c.finishedAt = parseTime(info.State.FinishedAt)
+	}
+	s.Command = strings.TrimSpace(strings.Join(append([]string{info.Path}, info.Args...), " "))
+	if t := parseTime(info.Created); !t.IsZero() {
+		s.Created = t.Unix()
+	}
+	if info.HostConfig != nil {
+		s.HostConfig.NetworkMode = string(info.HostConfig.NetworkMode)
+	}
+	if ns := info.NetworkSettings; ns != nil {
+		s.NetworkSettings = &container.NetworkSettingsSummary{Networks: ns.Networks}
+		s.Ports = portSummaries(ns)
+	}
+	c.summary = s
+	return c
+}
+
+func portSummaries(ns *container.NetworkSettings) []container.Port {
+	out := []container.Port{}
+	for p, bindings := range ns.Ports {
+		priv := uint16(p.Int())
+		if len(bindings) == 0 {
+			out = append(out, container.Port{PrivatePort: priv, Type: p.Proto()})
+			continue
+		}
+		for _, b := range bindings {
+			pub, _ := strconv.ParseUint(b.HostPort, 10, 16)
+			out = append(out, container.Port{IP: b.HostIP, PrivatePort: priv, PublicPort: uint16(pub), Type: p.Proto()})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].PrivatePort != out[j].PrivatePort {
+			return out[i].PrivatePort < out[j].PrivatePort
+		}
+		return out[i].IP < out[j].IP
+	})
+	return out
+}
+
+func parseTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil || t.Year() <= 1 {
+		return time.Time{}
+	}
+	return t
+}
+
+// Containers returns the engine's cached containers.
+func (e *Engine) Containers() []*Container {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	out := make([]*Container, 0, len(e.containers))
+	for _, c := range e.containers {
+		out = append(out, c)
+	}
+	return out
+}
+
+// RefreshContainer re-reads one container into the cache, or drops it when
+// the engine no longer has it.
+func (e *Engine) RefreshContainer(ctx context.Context, id string) error {
+	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
+	defer cancel()
+	info, err := e.api.ContainerInspect(ctx, id)
+	if cerrdefs.IsNotFound(err) {
+		e.dropContainer(id)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	e.storeContainer(newContainer(e, info))
+	return nil
+}
+
+func (e *Engine) storeContainer(c *Container) {
+	e.mu.Lock()
+	e.containers[c.ID()] = c
+	e.node = nil
+	e.mu.Unlock()
+	e.notifyChanged()
+}
+
+func (e *Engine) dropContainer(id string) {
+	e.mu.Lock()
+	found := false
+	for full := range e.containers {
+		if full == id || strings.HasPrefix(full, id) {
+			delete(e.containers, full)
+			found = true
+		}
+	}
+	if found {
+		e.node = nil
+	}
+	e.mu.Unlock()
+	if found {
+		e.notifyChanged()
+	}
+}
+
+// refreshContainers lists every container and inspects the ones that are
+// new or changed since the cache last saw them.
+func (e *Engine) refreshContainers(ctx context.Context) error {
+	list, err := e.api.ContainerList(ctx, container.ListOptions{All: true})
+	if err != nil {
+		return err
+	}
+	e.mu.RLock()
+	old := make(map[string]*Container, len(e.containers))
+	for id, c := range e.containers {
+		old[id] = c
+	}
+	e.mu.RUnlock()
+	fresh := make(map[string]*Container, len(list))
+	for _, s := range list {
+		if c, ok := old[s.ID]; ok && c.summary.State == s.State && c.summary.ImageID == s.ImageID && sameName(c, s) {
+			fresh[s.ID] = c
+			continue
+		}
+		info, err := e.api.ContainerInspect(ctx, s.ID)
+		if cerrdefs.IsNotFound(err) {
+			continue // removed between list and inspect
+		}
+		if err != nil {
+			return err
+		}
+		fresh[s.ID] = newContainer(e, info)
+	}
+	e.mu.Lock()
+	// Keep entries that an event stored while we were listing.
+	for id, c := range e.containers {
+		if _, ok := old[id]; !ok {
+			if _, listed := fresh[id]; !listed {
+				fresh[id] = c
+			}
+		}
+	}
+	e.containers = fresh
+	e.node = nil
+	e.mu.Unlock()
+	e.notifyChanged()
+	return nil
+}
+
+func sameName(c *Container, s container.Summary) bool {
+	for _, n := range s.Names {
+		if n == c.Info.Name {
+			return true
+		}
+	}
+	return false
+}

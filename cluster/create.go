@@ -1,0 +1,260 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/api/types/mount"
+	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/pkg/jsonmessage"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	log "github.com/sirupsen/logrus"
+
+	"github.com/swarm-project/swarm/filters"
+	"github.com/swarm-project/swarm/scheduler"
+	"github.com/swarm-project/swarm/scheduler/node"
+)
+
+// CreateRequest is a container create call as the API received it.
+type CreateRequest struct {
+	Name             string
+	Config           *container.Config
+	HostConfig       *container.HostConfig
+	NetworkingConfig *network.NetworkingConfig
+	Platform         *ocispec.Platform
+	RegistryAuth     string // X-Registry-Auth, used when the image must be pulled
+}
+
+// CreateContainer places a new container with the scheduler and creates it
+// on the chosen engine. The new container is in the cache when it returns.
+func (c *Cluster) CreateContainer(ctx context.Context, req CreateRequest) (container.CreateResponse, *Engine, error) {
+	if req.Config == nil {
+		req.Config = &container.Config{}
+	}
+	if req.HostConfig == nil {
+		req.HostConfig = &container.HostConfig{}
+	}
+	name := strings.TrimPrefix(req.Name, "/")
+	env, labels, err := scheduler.Normalize(req.Config.Env, req.Config.Labels)
+	if err != nil {
+		return container.CreateResponse{}, nil, Errorf(ErrInvalid, "%v", err)
+	}
+	cfg := *req.Config
+	cfg.Env = env
+	cfg.Labels = labels
+	placement := buildRequest(name, &cfg, req.HostConfig)
+
+	tried := map[*Engine]bool{}
+	var lastErr error
+	for attempt := 0; attempt <= c.opts.CreateRetry; attempt++ {
+		e, pending, err := c.reserve(placement, tried)
+		if err != nil {
+			if lastErr != nil {
+				return container.CreateResponse{}, nil, lastErr
+			}
+			return container.CreateResponse{}, nil, err
+		}
+		tried[e] = true
+		resp, err := c.createOn(ctx, e, name, &cfg, req)
+		if err == nil {
+			if rerr := e.RefreshContainer(ctx, resp.ID); rerr != nil {
+				log.WithError(rerr).WithField("container", resp.ID).Warn("cannot read new container")
+			}
+		}
+		c.release(e, pending)
+		if err == nil {
+			return resp, e, nil
+		}
+		lastErr = err
+		if !retryable(err) {
+			break
+		}
+		log.WithError(err).WithFields(log.Fields{"node": e.Name(), "attempt": attempt + 1}).Warn("create failed")
+	}
+	return container.CreateResponse{}, nil, lastErr
+}
+
+// retryable reports whether another engine might succeed where one failed.
+func retryable(err error) bool {
+	return !(errors.Is(err, ErrInvalid) || errors.Is(err, ErrConflict) ||
+		cerrdefs.IsInvalidArgument(err) || cerrdefs.IsConflict(err) || cerrdefs.IsNotFound(err))
+}
+
+// checkName refuses a name that is in use anywhere in the cluster (or
+// reserved by a create in flight), as one engine would. The caller holds
+// schedMu.
+func (c *Cluster) checkName(name string) error {
+	for _, ct := range c.Containers() {
+		if ct.Name() == name {
+			return Errorf(ErrConflict, "Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name.", name, ct.ID())
+		}
+	}
+	for _, list := range c.pending {
+		for _, p := range list {
+			if len(p.Names) > 0 && p.Names[0] == name {
+				return Errorf(ErrConflict, "Conflict. The container name \"/%s\" is already being created.", name)
+			}
+		}
+	}
+	return nil
+}
+
+// reserve picks an engine for req among those not yet tried and books the
+// request's resources, ports and slot on it until release.
+func (c *Cluster) reserve(req *node.Request, tried map[*Engine]bool) (*Engine, *node.Container, error) {
+	c.schedMu.Lock()
+	defer c.schedMu.Unlock()
+	if req.Name != "" {
+		if err := c.checkName(req.Name); err != nil {
+			return nil, nil, err
+		}
+	}
+	engines := c.Engines()
+	byNode := make(map[*node.Node]*Engine, len(engines))
+	nodes := make([]*node.Node, 0, len(engines))
+	for _, e := range engines {
+		if tried[e] {
+			continue
+		}
+		n := e.schedNode()
+		if list := c.pending[e]; len(list) > 0 {
+			cp := *n
+			cp.Containers = append(append([]*node.Container(nil), n.Containers...), list...)
+			for _, p := range list {
+				cp.ReservedCPUs += p.CPUs
+				cp.ReservedMemory += p.Memory
+			}
+			n = &cp
+		}
+		byNode[n] = e
+		nodes = append(nodes, n)
+	}
+	candidates, err := c.sched.Select(req, nodes)
+	if err != nil {
+		if errors.Is(err, filters.ErrBadExpression) {
+			return nil, nil, Errorf(ErrInvalid, "%v", err)
+		}
+		return nil, nil, err
+	}
+	if len(candidates) == 0 {
+		return nil, nil, Errorf(ErrUnavailable, "no node available in the cluster")
+	}
+	e := byNode[candidates[0]]
+	p := &node.Container{
+		ID:          "pending",
+		Image:       req.Image,
+		Labels:      req.Labels,
+		State:       "created",
+		Ports:       req.Ports,
+		NetworkMode: req.NetworkMode,
+		CPUs:        req.CPUs,
+		Memory:      req.Memory,
+		Pending:     true,
+	}
+	if req.Name != "" {
+		p.Names = []string{req.Name}
+	}
+	c.pending[e] = append(c.pending[e], p)
+	return e, p, nil
+}
+
+// release drops a reservation made by reserve.
+func (c *Cluster) release(e *Engine, p *node.Container) {
+	c.schedMu.Lock()
+	defer c.schedMu.Unlock()
+	list := c.pending[e]
+	for i, q := range list {
+		if q == p {
+			list = append(list[:i:i], list[i+1:]...)
+			break
+		}
+	}
+	if len(list) == 0 {
+		delete(c.pending, e)
+	} else {
+		c.pending[e] = list
+	}
+}
+
+// createOn creates the container on e, pulling its image there first when
+// the engine does not have it.
+func (c *Cluster) createOn(ctx context.Context, e *Engine, name string, cfg *container.Config, req CreateRequest) (container.CreateResponse, error) {
+	resp, err := e.api.ContainerCreate(ctx, cfg, req.HostConfig, req.NetworkingConfig, req.Platform, name)
+	if err == nil {
+		return resp, nil
+	}
+	if !cerrdefs.IsNotFound(err) || cfg.Image == "" || e.HasImage(cfg.Image) {
+		return resp, EngineError(err)
+	}
+	log.WithFields(log.Fields{"node": e.Name(), "image": cfg.Image}).Info("pulling image for create")
+	if perr := e.Pull(ctx, cfg.Image, req.RegistryAuth, nil); perr != nil {
+		return resp, perr
+	}
+	resp, err = e.api.ContainerCreate(ctx, cfg, req.HostConfig, req.NetworkingConfig, req.Platform, name)
+	return resp, EngineError(err)
+}
+
+// Pull pulls ref on the engine, copying the progress stream to w when w is
+// not nil. An error in the stream is returned as an error.
+func (e *Engine) Pull(ctx context.Context, ref, registryAuth string, w io.Writer) error {
+	rc, err := e.api.ImagePull(ctx, ref, image.PullOptions{RegistryAuth: registryAuth})
+	if err != nil {
+		return EngineError(err)
+	}
+	defer rc.Close()
+	dec := json.NewDecoder(rc)
+	for {
+		var m jsonmessage.JSONMessage
+		if err := dec.Decode(&m); err == io.EOF {
+			break
+		} else if err != nil {
+			return fmt.Errorf("pull of %s on %s: %w", ref, e.Name(), err)
+		}
+		if m.Error != nil {
+			return Errorf(ErrUnavailable, "%s", m.Error.Message)
+		}
+		if w != nil {
+			if err := json.NewEncoder(w).Encode(m); err != nil {
+				return err
+			}
+		}
+	}
+	return e.RefreshImages(ctx)
+}
+
+// buildRequest turns a create call into the scheduler's request.
+func buildRequest(name string, cfg *container.Config, hc *container.HostConfig) *node.Request {
+	req := &node.Request{
+		Name:        name,
+		Image:       cfg.Image,
+		Env:         cfg.Env,
+		Labels:      cfg.Labels,
+		CPUs:        requestedCPUs(hc),
+		Memory:      hc.Memory,
+		Ports:       hostPorts(hc, cfg.ExposedPorts),
+		NetworkMode: string(hc.NetworkMode),
+		VolumesFrom: hc.VolumesFrom,
+		Links:       hc.Links,
+		IpcMode:     string(hc.IpcMode),
+		PidMode:     string(hc.PidMode),
+	}
+	for _, b := range hc.Binds {
+		src, _, _ := strings.Cut(b, ":")
+		if src != "" && !strings.HasPrefix(src, "/") {
+			req.Volumes = append(req.Volumes, src)
+		}
+	}
+	for _, m := range hc.Mounts {
+		if m.Type == mount.TypeVolume && m.Source != "" {
+			req.Volumes = append(req.Volumes, m.Source)
+		}
+	}
+	return req
+}

@@ -1,0 +1,22 @@
+// Package cluster keeps the manager's view of every engine and places new
+// containers.
+//
+// Data flows in from two sides. Discovery hands the cluster full snapshots
+// of engine addresses; the cluster diffs them, starting an Engine for each
+// new address and stopping the ones that left. Each Engine connects to its
+// Docker daemon, reads /info and /version, fills an in-memory cache of its
+// containers, images, networks and volumes, and keeps that cache fresh from
+// the daemon's /events stream plus a jittered refresh loop. A small health
+// state machine (pending -> healthy -> unhealthy -> healthy) counts
+// consecutive failures.
+//
+// Reads (ps, inspect, info, images) are answered from the caches. Creates go
+// through the scheduler: the cluster takes a snapshot of every engine as
+// scheduler/node values under one lock, asks the scheduler for candidates,
+// reserves the resources and ports on the chosen node, asks the engine to
+// create the container, and only drops the reservation once the new
+// container is in the engine's cache.
+//
+// The cluster never imports the api package; the API layer reaches engines
+// through the Engine's URL and shared HTTP transport.
+package cluster

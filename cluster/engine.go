@@ -1,0 +1,395 @@
+package cluster
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/docker/docker/api/types"
+	"github.com/docker/docker/api/types/events"
+	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/api/types/system"
+	"github.com/docker/docker/api/types/versions"
+	"github.com/docker/docker/api/types/volume"
+	"github.com/docker/docker/client"
+	log "github.com/sirupsen/logrus"
+
+	"github.com/swarm-project/swarm/scheduler/node"
+)
+
+// MinEngineAPIVersion is the oldest engine API the manager drives
+// (Docker 1.12).
+const MinEngineAPIVersion = "1.24"
+
+// requestTimeout bounds every refresh request the manager makes on its own.
+const requestTimeout = 30 * time.Second
+
+// EngineOptions are shared by every engine of a cluster.
+type EngineOptions struct {
+	RefreshMin   time.Duration // shortest pause between two full refreshes
+	RefreshMax   time.Duration // longest pause between two full refreshes
+	FailureRetry int           // consecutive failures that make an engine Unhealthy
+	TLS          *tls.Config   // client TLS towards engines, nil for plain HTTP
+	// Transport is the shared, bounded connection pool used for every
+	// request to every engine.
+	Transport *http.Transport
+	// EventTransport carries the one long-lived /events stream per engine.
+	EventTransport *http.Transport
+}
+
+// Engine is one Docker daemon of the cluster and its cached state.
+type Engine struct {
+	addr    string
+	opts    *EngineOptions
+	api     *client.Client
+	events  *client.Client // for the /events stream only
+	base    *url.URL
+	publish func(*Engine, Event) // hands engine events to the cluster
+	claim   func(*Engine, string) error
+	changed func(*Engine) // the scheduling view of this engine changed
+	kick    chan struct{} // asks the refresh loop for an early round
+
+	mu        sync.RWMutex // guards every field below
+	id, name  string
+	labels    map[string]string // engine labels plus default tags
+	info      system.Info
+	version   types.Version
+	health    healthState
+	lastErr   string
+	updatedAt time.Time
+	// containers by full ID. Entries are never modified once stored:
+	// an update replaces the pointer, so readers may keep them.
+	containers map[string]*Container
+	images     []image.Summary
+	networks   []network.Summary
+	volumes    []*volume.Volume
+	node       *node.Node // cached scheduling view, nil when stale
+}
+
+func newEngine(addr string, opts *EngineOptions) (*Engine, error) {
+	scheme := "http"
+	if opts.TLS != nil {
+		scheme = "https"
+	}
+	base := &url.URL{Scheme: scheme, Host: addr}
+	api, err := client.NewClientWithOpts(
+		client.WithHost("tcp://"+addr),
+		client.WithScheme(scheme),
+		client.WithHTTPClient(&http.Client{Transport: opts.Transport}),
+		client.WithAPIVersionNegotiation(),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("engine %s: %w", addr, err)
+	}
+	eventTransport := opts.EventTransport
+	if eventTransport == nil {
+		eventTransport = opts.Transport
+	}
+	events, err := client.NewClientWithOpts(
+		client.WithHost("tcp://"+addr),
+		client.WithScheme(scheme),
+		client.WithHTTPClient(&http.Client{Transport: eventTransport}),
+		client.WithAPIVersionNegotiation(),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("engine %s: %w", addr, err)
+	}
+	return &Engine{
+		addr:       addr,
+		opts:       opts,
+		api:        api,
+		events:     events,
+		base:       base,
+		kick:       make(chan struct{}, 1),
+		health:     healthState{retry: opts.FailureRetry},
+		containers: map[string]*Container{},
+	}, nil
+}
+
+// Addr is the host:port the manager reaches the engine at.
+func (e *Engine) Addr() string { return e.addr }
+
+// URL is the engine's base URL (scheme and host).
+func (e *Engine) URL() *url.URL { u := *e.base; return &u }
+
+// Transport is the shared connection pool to use for proxied requests.
+func (e *Engine) Transport() http.RoundTripper { return e.opts.Transport }
+
+// Client is a Docker API client for the engine, for typed calls.
+func (e *Engine) Client() *client.Client { return e.api }
+
+// IP is the host part of Addr.
+func (e *Engine) IP() string {
+	host, _, err := net.SplitHostPort(e.addr)
+	if err != nil {
+		return e.addr
+	}
+	return host
+}
+
+// ID is the engine ID ("" until the engine was reached).
+func (e *Engine) ID() string { e.mu.RLock(); defer e.mu.RUnlock(); return e.id }
+
+// Name is the engine's host name, or its address until it was reached.
+func (e *Engine) Name() string {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.name == "" {
+		return e.addr
+	}
+	return e.name
+}
+
+// Labels returns the engine labels plus the default tags.
+func (e *Engine) Labels() map[string]string {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	out := make(map[string]string, len(e.labels))
+	for k, v := range e.labels {
+		out[k] = v
+	}
+	return out
+}
+
+// Health is the engine's current state.
+func (e *Engine) Health() Health { e.mu.RLock(); defer e.mu.RUnlock(); return e.health.state }
+
+// IsHealthy reports whether the engine takes requests.
+func (e *Engine) IsHealthy() bool { return e.Health() == Healthy }
+
+// LastError is the last failure seen, "" when the last contact succeeded.
+func (e *Engine) LastError() string { e.mu.RLock(); defer e.mu.RUnlock(); return e.lastErr }
+
+// UpdatedAt is the time of the last successful full refresh.
+func (e *Engine) UpdatedAt() time.Time { e.mu.RLock(); defer e.mu.RUnlock(); return e.updatedAt }
+
+// Info is the engine's last /info answer.
+func (e *Engine) Info() system.Info { e.mu.RLock(); defer e.mu.RUnlock(); return e.info }
+
+// Version is the engine's last /version answer.
+func (e *Engine) Version() types.Version { e.mu.RLock(); defer e.mu.RUnlock(); return e.version }
+
+// NodeInfo is the `Node` object the API attaches to containers and events.
+type NodeInfo struct {
+	ID     string `json:"ID"`
+	IP     string `json:"IP"`
+	Addr   string `json:"Addr"`
+	Name   string `json:"Name"`
+	Labels map[string]string
+}
+
+// NodeInfo describes the engine as classic Swarm's `Node` object did.
+func (e *Engine) NodeInfo() *NodeInfo {
+	return &NodeInfo{ID: e.ID(), IP: e.IP(), Addr: e.addr, Name: e.Name(), Labels: e.Labels()}
+}
+
+// Kick asks the refresh loop for a refresh soon (after an event stream
+// broke, or after an operation through the manager changed the engine).
+func (e *Engine) Kick() {
+	select {
+	case e.kick <- struct{}{}:
+	default:
+	}
+}
+
+// run drives the engine until ctx ends: connects, refreshes on a jittered
+// timer, counts failures, and runs the events stream beside it.
+func (e *Engine) run(ctx context.Context) {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	connected := make(chan struct{})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		e.watchEvents(ctx, connected)
+	}()
+
+	var delay time.Duration // first round at once
+	once := sync.Once{}
+	for {
+		timer := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		case <-timer.C:
+		case <-e.kick:
+			timer.Stop()
+		}
+		err := e.refresh(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			delay = e.recordFailure(err)
+			continue
+		}
+		e.recordSuccess()
+		once.Do(func() { close(connected) })
+		delay = e.jitter()
+	}
+}
+
+func (e *Engine) jitter() time.Duration {
+	lo, hi := e.opts.RefreshMin, e.opts.RefreshMax
+	if hi <= lo {
+		return lo
+	}
+	return lo + rand.N(hi-lo)
+}
+
+// recordFailure counts a failure and returns how long to wait before the
+// next attempt: quick retries while counting towards Unhealthy, then the
+// refresh interval.
+func (e *Engine) recordFailure(err error) time.Duration {
+	e.mu.Lock()
+	changed := e.health.failure()
+	failures := e.health.failures
+	state := e.health.state
+	e.lastErr = err.Error()
+	if changed {
+		e.node = nil
+	}
+	e.mu.Unlock()
+	fields := log.Fields{"addr": e.addr, "name": e.Name(), "failures": failures}
+	if changed {
+		log.WithFields(fields).WithError(err).Error("engine is unhealthy")
+		e.emitManagerEvent("engine_disconnect")
+		e.notifyChanged()
+	} else {
+		log.WithFields(fields).WithError(err).Warn("engine refresh failed")
+	}
+	backoff := time.Second << min(failures-1, 6)
+	if state == Unhealthy {
+		backoff = min(backoff, e.opts.RefreshMin)
+	}
+	return min(backoff, max(e.opts.RefreshMin, time.Second))
+}
+
+func (e *Engine) recordSuccess() {
+	e.mu.Lock()
+	prev := e.health.state
+	changed := e.health.success()
+	e.lastErr = ""
+	if changed {
+		e.node = nil
+	}
+	e.mu.Unlock()
+	if changed {
+		log.WithFields(log.Fields{"addr": e.addr, "name": e.Name()}).Info("engine is healthy")
+		if prev == Unhealthy {
+			e.emitManagerEvent("engine_reconnect")
+		} else {
+			e.emitManagerEvent("engine_connect")
+		}
+		e.notifyChanged()
+	}
+}
+
+func (e *Engine) notifyChanged() {
+	if e.changed != nil {
+		e.changed(e)
+	}
+}
+
+// refresh reads /version and /info, then every cached list.
+func (e *Engine) refresh(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
+	defer cancel()
+	v, err := e.api.ServerVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if versions.LessThan(v.APIVersion, MinEngineAPIVersion) {
+		return fmt.Errorf("engine %s runs Docker %s (API %s); swarm needs API %s or newer", e.addr, v.Version, v.APIVersion, MinEngineAPIVersion)
+	}
+	info, err := e.api.Info(ctx)
+	if err != nil {
+		return err
+	}
+	if e.claim != nil {
+		if err := e.claim(e, info.ID); err != nil {
+			return err
+		}
+	}
+	e.mu.Lock()
+	e.version = v
+	e.info = info
+	e.id = info.ID
+	e.name = info.Name
+	e.labels = engineLabels(info)
+	e.node = nil
+	e.mu.Unlock()
+	if err := e.refreshContainers(ctx); err != nil {
+		return err
+	}
+	if err := e.RefreshImages(ctx); err != nil {
+		return err
+	}
+	if err := e.RefreshNetworks(ctx); err != nil {
+		return err
+	}
+	if err := e.RefreshVolumes(ctx); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	e.updatedAt = time.Now()
+	e.mu.Unlock()
+	return nil
+}
+
+// engineLabels returns the engine's labels plus the default tags the
+// constraint filter matches on.
+func engineLabels(info system.Info) map[string]string {
+	labels := map[string]string{}
+	for _, l := range info.Labels {
+		k, v, _ := strings.Cut(l, "=")
+		labels[k] = v
+	}
+	labels["node"] = info.Name
+	labels["storagedriver"] = info.Driver
+	// Engines stopped reporting an execution driver in Docker 1.13; the
+	// tag stays for constraints written against older clusters.
+	labels["executiondriver"] = "<not supported>"
+	labels["kernelversion"] = info.KernelVersion
+	labels["operatingsystem"] = info.OperatingSystem
+	labels["ostype"] = info.OSType
+	return labels
+}
+
+// SortedLabels renders labels as "k=v" sorted by key.
+func SortedLabels(labels map[string]string) []string {
+	out := make([]string, 0, len(labels))
+	for k, v := range labels {
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (e *Engine) emitManagerEvent(action string) {
+	if e.publish == nil {
+		return
+	}
+	now := time.Now()
+	e.publish(e, Event{Message: events.Message{
+		Type:     "engine",
+		Action:   events.Action(action),
+		Status:   action,
+		ID:       e.ID(),
+		From:     "swarm",
+		Scope:    "swarm",
+		Time:     now.Unix(),
+		TimeNano: now.UnixNano(),
+		Actor:    events.Actor{ID: e.ID(), Attributes: map[string]string{"name": e.Name(), "addr": e.addr}},
+	}})
+}

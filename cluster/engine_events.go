@@ -1,0 +1,125 @@
+package cluster
+
+import (
+	"context"
+	"time"
+
+	"github.com/docker/docker/api/types/events"
+	"github.com/docker/docker/api/types/filters"
+	log "github.com/sirupsen/logrus"
+)
+
+// Event is one engine (or manager) event tagged with the node it came
+// from, as classic Swarm sent them.
+type Event struct {
+	events.Message
+	Node *EventNode `json:"node,omitempty"`
+}
+
+// EventNode is the `node` object of an event.
+type EventNode struct {
+	Name string `json:"Name"`
+	ID   string `json:"Id"`
+	Addr string `json:"Addr"`
+	IP   string `json:"Ip"`
+}
+
+// watchEvents follows the engine's /events stream for as long as ctx
+// lives, reconnecting with a back-off. It starts once the engine was first
+// reached. Every broken stream asks the refresh loop for a health check.
+func (e *Engine) watchEvents(ctx context.Context, connected <-chan struct{}) {
+	select {
+	case <-ctx.Done():
+		return
+	case <-connected:
+	}
+	backoff := time.Second
+	since := time.Now()
+	for {
+		start := time.Now()
+		last, err := e.streamEvents(ctx, since)
+		if ctx.Err() != nil {
+			return
+		}
+		if !last.IsZero() {
+			since = last
+		}
+		log.WithFields(log.Fields{"addr": e.addr}).WithError(err).Debug("engine event stream ended")
+		e.Kick()
+		if time.Since(start) > 10*time.Second {
+			backoff = time.Second
+		}
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		backoff = min(backoff*2, max(e.opts.RefreshMin, time.Second))
+	}
+}
+
+// streamEvents reads one /events stream until it breaks. It returns the
+// time of the last event seen.
+func (e *Engine) streamEvents(ctx context.Context, since time.Time) (time.Time, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	msgs, errs := e.events.Events(ctx, events.ListOptions{
+		Since:   since.Format(time.RFC3339Nano),
+		Filters: filters.NewArgs(),
+	})
+	var last time.Time
+	for {
+		select {
+		case err := <-errs:
+			return last, err
+		case m := <-msgs:
+			last = time.Unix(0, m.TimeNano)
+			e.handleEvent(ctx, m)
+		}
+	}
+}
+
+// handleEvent updates the cache for one event, then publishes it.
+func (e *Engine) handleEvent(ctx context.Context, m events.Message) {
+	switch m.Type {
+	case events.ContainerEventType:
+		switch m.Action {
+		case events.ActionDestroy:
+			e.dropContainer(m.Actor.ID)
+		case events.ActionCreate, events.ActionStart, events.ActionDie, events.ActionStop,
+			events.ActionKill, events.ActionPause, events.ActionUnPause, events.ActionRename,
+			events.ActionUpdate, events.ActionRestart, events.ActionOOM, events.ActionHealthStatus,
+			events.ActionHealthStatusHealthy, events.ActionHealthStatusUnhealthy,
+			events.ActionHealthStatusRunning, events.ActionConnect, events.ActionDisconnect:
+			if err := e.RefreshContainer(ctx, m.Actor.ID); err != nil {
+				log.WithFields(log.Fields{"addr": e.addr, "container": m.Actor.ID}).WithError(err).Warn("container refresh failed")
+			}
+		}
+	case events.ImageEventType:
+		if err := e.RefreshImages(ctx); err != nil {
+			log.WithFields(log.Fields{"addr": e.addr}).WithError(err).Warn("image refresh failed")
+		}
+	case events.NetworkEventType:
+		if m.Action == events.ActionCreate || m.Action == events.ActionDestroy || m.Action == events.ActionRemove {
+			if err := e.RefreshNetworks(ctx); err != nil {
+				log.WithFields(log.Fields{"addr": e.addr}).WithError(err).Warn("network refresh failed")
+			}
+		}
+	case events.VolumeEventType:
+		if m.Action == events.ActionCreate || m.Action == events.ActionDestroy || m.Action == events.ActionRemove {
+			if err := e.RefreshVolumes(ctx); err != nil {
+				log.WithFields(log.Fields{"addr": e.addr}).WithError(err).Warn("volume refresh failed")
+			}
+		}
+	}
+	if e.publish != nil {
+		e.publish(e, Event{Message: m})
+	}
+}
+
+// eventNode is the node object attached to the engine's events.
+func (e *Engine) eventNode() *EventNode {
+	return &EventNode{Name: e.Name(), ID: e.ID(), Addr: e.addr, IP: e.IP()}
+}

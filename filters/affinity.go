@@ -1,0 +1,70 @@
+package filters
+
+import "github.com/swarm-project/swarm/scheduler/node"
+
+// Affinity places a container next to (==) or away from (!=) other
+// containers or images:
+//
+//	affinity:container==web     a container named web, or whose ID (prefix) is web
+//	affinity:image==redis       the image redis:latest is on the node (tag, ID or ID prefix)
+//	affinity:com.x.type==front  a container on the node has the label com.x.type=front
+//
+// Expressions come from the env (`-e affinity:...`), the
+// com.docker.swarm.affinities label and build args. `==~`/`!=~` are soft.
+// Every container on the node counts, stopped and pending ones included.
+type Affinity struct{}
+
+// Name returns "affinity".
+func (Affinity) Name() string { return "affinity" }
+
+// Prepare parses the request's affinities and resolves names against the
+// snapshot once.
+func (Affinity) Prepare(req *node.Request, snapshot []*node.Node) (Plan, error) {
+	exprs, err := RequestExprs(KindAffinity, req)
+	if err != nil || len(exprs) == 0 {
+		return Plan{}, err
+	}
+	preds := make([]predicate, len(exprs))
+	for i, e := range exprs {
+		preds[i] = affinityPredicate(e, snapshot)
+	}
+	return exprPlan(exprs, preds), nil
+}
+
+func affinityPredicate(e *Expr, snapshot []*node.Node) predicate {
+	switch e.Key {
+	case "container":
+		match := containerMatcher(e, snapshot)
+		return func(n *node.Node) bool {
+			for _, c := range n.Containers {
+				if c != nil && match(c) {
+					return e.Holds(true)
+				}
+			}
+			return e.Holds(false)
+		}
+	case "image":
+		match := imageMatcher(e, snapshot)
+		return func(n *node.Node) bool {
+			for _, img := range n.Images {
+				if img != nil && match(img) {
+					return e.Holds(true)
+				}
+			}
+			return e.Holds(false)
+		}
+	default:
+		key := e.Key
+		return func(n *node.Node) bool {
+			for _, c := range n.Containers {
+				if c == nil {
+					continue
+				}
+				if v, ok := c.Labels[key]; ok && e.Matches(v) {
+					return e.Holds(true)
+				}
+			}
+			return e.Holds(false)
+		}
+	}
+}

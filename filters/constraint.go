@@ -1,0 +1,39 @@
+package filters
+
+import "github.com/swarm-project/swarm/scheduler/node"
+
+// Constraint keeps the nodes whose labels match the request's constraint
+// expressions (`-e constraint:storage==ssd`, or the com.docker.swarm.constraints
+// label). The key "node" matches the node's name or ID; other keys are node
+// labels, the default tags (storagedriver, kernelversion, ...) included. A
+// label the node lacks fails `==` and passes `!=`.
+type Constraint struct{}
+
+// Name returns "constraint".
+func (Constraint) Name() string { return "constraint" }
+
+// Prepare parses the request's constraints.
+func (Constraint) Prepare(req *node.Request, _ []*node.Node) (Plan, error) {
+	exprs, err := RequestExprs(KindConstraint, req)
+	if err != nil || len(exprs) == 0 {
+		return Plan{}, err
+	}
+	preds := make([]predicate, len(exprs))
+	for i, e := range exprs {
+		preds[i] = constraintPredicate(e)
+	}
+	return exprPlan(exprs, preds), nil
+}
+
+func constraintPredicate(e *Expr) predicate {
+	if e.Key == "node" {
+		return func(n *node.Node) bool { return e.Holds(e.Matches(n.Name) || e.Matches(n.ID)) }
+	}
+	return func(n *node.Node) bool {
+		v, ok := n.Labels[e.Key]
+		if !ok {
+			return e.Op == NotEqual
+		}
+		return e.Holds(e.Matches(v))
+	}
+}

@@ -1,0 +1,23 @@
+// Package filters holds the placement rules the scheduler applies, one file
+// each: health, port, containerslots, dependency, affinity and constraint
+// (their default order, as `docker info` lists them).
+//
+// A Filter reads a node.Request once in Prepare, before the scheduler loops
+// over the nodes, and returns a Plan: a hard Check that must pass on a node
+// and soft Preferences (the `==~`/`!=~` expressions) that the scheduler
+// applies in a separate second pass. A Check answers fit, or no fit with a
+// reason that names the unmet condition ("port 8080 (Bridge mode)",
+// "constraint:storage==ssd"); the scheduler counts them per filter and
+// renders its "Unable to find a node..." error from them.
+//
+// Constraint and affinity expressions (expr.go) are `key==value` or
+// `key!=value`, with `~` after the operator for soft ones; a value is a plain
+// string (matched ignoring case), a glob (`us-*`) or a regular expression
+// between slashes (`/ssd|flash/`). A request carries them in its env
+// (`constraint:storage==ssd`), in the com.docker.swarm.constraints and
+// com.docker.swarm.affinities labels (JSON arrays) and in build args
+// (source.go). A malformed one is an *ExpressionError (ErrBadExpression).
+//
+// Filters see only node.Node snapshots and never modify them; nothing here
+// does I/O.
+package filters

@@ -1,0 +1,110 @@
+package filters
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/swarm-project/swarm/scheduler/node"
+)
+
+// PortFilter rejects the nodes where a host port the request binds is
+// already taken. A port stays taken while a container that binds it exists,
+// whatever its state (pending reservations included). Bindings conflict when
+// protocol and port are equal and their addresses overlap: an unspecified
+// address ("", 0.0.0.0, ::) overlaps every address, otherwise the addresses
+// must be equal. For host networking the cluster puts the exposed ports into
+// Request.Ports, and into Container.Ports for host-mode containers.
+// Port 0 (let the engine choose) never conflicts.
+type PortFilter struct{}
+
+// Name returns "port".
+func (PortFilter) Name() string { return "port" }
+
+type wantedPort struct {
+	ip     string // "" when unspecified
+	port   uint16
+	proto  string
+	reason string
+}
+
+// Prepare collects the request's host ports.
+func (PortFilter) Prepare(req *node.Request, _ []*node.Node) (Plan, error) {
+	mode := "Bridge mode"
+	if req.NetworkMode == "host" {
+		mode = "Host mode"
+	}
+	var want []wantedPort
+	for _, p := range req.Ports {
+		if p.HostPort == 0 {
+			continue
+		}
+		w := wantedPort{ip: canonicalIP(p.HostIP), port: p.HostPort, proto: strings.ToLower(p.Protocol())}
+		if containsPort(want, w) {
+			continue
+		}
+		w.reason = "port " + portString(w) + " (" + mode + ")"
+		want = append(want, w)
+	}
+	if len(want) == 0 {
+		return Plan{}, nil
+	}
+	return Plan{Hard: func(n *node.Node) (bool, string) {
+		for _, c := range n.Containers {
+			if c == nil {
+				continue
+			}
+			for _, used := range c.Ports {
+				if used.HostPort == 0 {
+					continue
+				}
+				for i := range want {
+					if conflicts(&want[i], used) {
+						return false, want[i].reason
+					}
+				}
+			}
+		}
+		return true, ""
+	}}, nil
+}
+
+func containsPort(ws []wantedPort, w wantedPort) bool {
+	for _, x := range ws {
+		if x.ip == w.ip && x.port == w.port && x.proto == w.proto {
+			return true
+		}
+	}
+	return false
+}
+
+func conflicts(w *wantedPort, used node.Port) bool {
+	if w.port != used.HostPort || !strings.EqualFold(w.proto, used.Protocol()) {
+		return false
+	}
+	ip := canonicalIP(used.HostIP)
+	return w.ip == "" || ip == "" || w.ip == ip
+}
+
+// canonicalIP maps every spelling of "any address" to "".
+func canonicalIP(ip string) string {
+	switch ip {
+	case "", "0.0.0.0", "::", "[::]":
+		return ""
+	}
+	return strings.Trim(ip, "[]")
+}
+
+func portString(w wantedPort) string {
+	s := strconv.Itoa(int(w.port))
+	if w.ip != "" {
+		if strings.Contains(w.ip, ":") {
+			s = "[" + w.ip + "]:" + s
+		} else {
+			s = w.ip + ":" + s
+		}
+	}
+	if w.proto != "tcp" {
+		s += "/" + w.proto
+	}
+	return s
+}

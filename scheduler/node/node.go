@@ -1,0 +1,83 @@
+package node
+
+// NanoCPU is one CPU expressed in the units Node and Request use for CPU
+// (the same unit as Docker's HostConfig.NanoCpus).
+const NanoCPU int64 = 1e9
+
+// Port is one host port a container binds (or, in host network mode, exposes).
+type Port struct {
+	HostIP   string // "" and "0.0.0.0" mean every address
+	HostPort uint16
+	Proto    string // "tcp" (default), "udp" or "sctp"
+}
+
+// Container is what the scheduler needs to know about a container that
+// exists (or is reserved) on a node.
+type Container struct {
+	ID      string
+	Names   []string // without the leading slash and without the node prefix
+	Image   string   // the image reference the container was created from
+	ImageID string
+	Labels  map[string]string
+	State   string // "created", "running", "paused", "exited", ...
+	// Ports holds the host ports the container binds. A port stays taken
+	// as long as the container exists, whatever its state.
+	Ports       []Port
+	NetworkMode string
+	CPUs        int64 // reserved CPU in NanoCPU units
+	Memory      int64 // reserved memory in bytes
+	// Pending is true for a placement that has been reserved but that the
+	// engine has not confirmed yet.
+	Pending bool
+}
+
+// Image is one image present on a node.
+type Image struct {
+	ID          string
+	RepoTags    []string
+	RepoDigests []string
+}
+
+// Node is a point-in-time view of one engine, taken under the cluster's lock.
+// The scheduler and the filters never modify it.
+type Node struct {
+	ID   string // the engine ID
+	Name string // the engine's host name
+	Addr string // host:port the manager reaches the engine at
+	IP   string
+	// Labels are the engine's labels plus the default tags: node,
+	// storagedriver, executiondriver, kernelversion, operatingsystem, ostype.
+	Labels  map[string]string
+	Healthy bool
+
+	TotalCPUs      int64 // NanoCPU units
+	TotalMemory    int64 // bytes
+	ReservedCPUs   int64 // sum of the containers' CPUs (NanoCPU units)
+	ReservedMemory int64 // sum of the containers' memory (bytes)
+
+	Containers []*Container
+	Images     []*Image
+	Volumes    []string // names of the volumes on the node
+}
+
+// Request is what a container to be placed asks of a node.
+type Request struct {
+	Name   string // requested container name, "" if none
+	Image  string
+	Env    []string          // the environment as given, constraint:/affinity: entries included
+	Labels map[string]string // container labels as given
+	CPUs   int64             // NanoCPU units
+	Memory int64             // bytes
+	Ports  []Port            // host port bindings (for host networking: exposed ports)
+	// NetworkMode is the network mode as given ("", "default", "bridge",
+	// "host", "none", "container:<id>", or a network name).
+	NetworkMode string
+	VolumesFrom []string // container names or IDs, optionally with ":ro"/":rw"
+	Links       []string // "name:alias" as given
+	IpcMode     string
+	PidMode     string
+	Volumes     []string // named volumes the container mounts
+	// BuildArgs, when the request is for a docker build, holds its build
+	// arguments (constraint:/affinity: may be given there).
+	BuildArgs map[string]string
+}

@@ -1,0 +1,125 @@
+package scheduler
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/swarm-project/swarm/scheduler/node"
+)
+
+// Strategy orders the nodes that passed the filters, best first.
+type Strategy interface {
+	Name() string
+	// Rank returns nodes ordered best first in a new slice; it never
+	// reorders its argument.
+	Rank(req *node.Request, nodes []*node.Node) []*node.Node
+}
+
+// ErrUnknownStrategy is wrapped by the error New returns for a strategy name
+// it does not know.
+var ErrUnknownStrategy = errors.New("unknown strategy")
+
+// DefaultStrategy is used when none is named.
+const DefaultStrategy = "spread"
+
+type strategyEntry struct {
+	name    string
+	factory func(Options) Strategy
+}
+
+// strategyList lists every strategy, in the order Strategies returns them.
+var strategyList = []strategyEntry{
+	{"spread", func(Options) Strategy { return spread{} }},
+	{"binpack", func(Options) Strategy { return binpack{} }},
+	{"random", func(o Options) Strategy { return newRandom(o.Rand) }},
+}
+
+// strategies maps each name to its factory; built once, here.
+var strategies, strategiesErr = buildStrategies(strategyList)
+
+func buildStrategies(list []strategyEntry) (map[string]func(Options) Strategy, error) {
+	m := make(map[string]func(Options) Strategy, len(list))
+	for _, e := range list {
+		if _, dup := m[e.name]; dup {
+			return nil, fmt.Errorf("scheduler: duplicate strategy name %q", e.name)
+		}
+		m[e.name] = e.factory
+	}
+	return m, nil
+}
+
+// Strategies returns the valid strategy names.
+func Strategies() []string {
+	out := make([]string, len(strategyList))
+	for i, e := range strategyList {
+		out[i] = e.name
+	}
+	return out
+}
+
+func newStrategy(name string, opts Options) (Strategy, error) {
+	if strategiesErr != nil {
+		return nil, strategiesErr
+	}
+	if name == "" {
+		name = DefaultStrategy
+	}
+	f, ok := strategies[name]
+	if !ok {
+		return nil, fmt.Errorf("%w %q (valid: %s)", ErrUnknownStrategy, name, strings.Join(Strategies(), ", "))
+	}
+	return f(opts), nil
+}
+
+// scored is a node with what spread and binpack sort on.
+type scored struct {
+	n          *node.Node
+	containers int
+	usage      float64
+}
+
+// score computes, once per node, what the scoring strategies compare.
+func score(req *node.Request, nodes []*node.Node) []scored {
+	out := make([]scored, len(nodes))
+	for i, n := range nodes {
+		out[i] = scored{n: n, containers: len(n.Containers), usage: usageAfter(n, req)}
+	}
+	return out
+}
+
+// byIdentity breaks ties so that rankings do not depend on input order.
+func byIdentity(a, b *node.Node) int {
+	if c := strings.Compare(a.Name, b.Name); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
+}
+
+func cmpInt(a, b int) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func nodesOf(s []scored) []*node.Node {
+	out := make([]*node.Node, len(s))
+	for i := range s {
+		out[i] = s[i].n
+	}
+	return out
+}

@@ -1,0 +1,540 @@
+#!/usr/bin/env bash
+# engines.sh: start and stop real Docker engines (dockerd 20.10) side by side
+# on this machine, for the integration tests and `make demo`.
+#
+# Engine N (1..99) is:
+#   name      node-N (own UTS namespace) and its own engine ID (own /etc/docker)
+#   address   tcp://127.0.0.1:$((SWARM_ENGINE_PORT_BASE + N))   (base 23750)
+#   state     $SWARM_TEST_DIR/engine-N   (default /tmp/swarm-test/engine-N)
+#   network   Linux bridge swbN, 10.99.N.1/24; containers get 10.99.N.0/24;
+#             user networks come from 10.(100+N).0.0/16; published ports are
+#             bound on 127.99.N.1 so two engines can publish the same port.
+#
+# Containers cannot reach anything off this machine: no iptables rules, no IP
+# forwarding, and their DNS server is 127.0.0.1. `docker run` therefore warns
+# "IPv4 forwarding is disabled"; that is expected.
+#
+# Usage:
+#   engines.sh install                 install docker.io, busybox-static, ... if missing
+#   engines.sh start N [--label k=v]... start engine N (idempotent), print its address
+#   engines.sh stop N [--purge]        stop engine N; --purge also deletes its state
+#   engines.sh kill N [--purge]        SIGKILL engine N, its containerd and shims (a crash)
+#   engines.sh stop-all [--purge]      stop every engine under $SWARM_TEST_DIR
+#   engines.sh status                  one line per engine: N addr pid running|stopped
+#   engines.sh addr N                  print engine N's address
+#   engines.sh busybox-tar             build (once) and print the busybox rootfs tar
+#
+# Environment:
+#   SWARM_TEST_DIR             state directory (default /tmp/swarm-test)
+#   SWARM_ENGINE_PORT_BASE     TCP port base (default 23750)
+#   SWARM_REGISTRY_MIRROR      e.g. http://127.0.0.1:5000, passed as --registry-mirror
+#   SWARM_ENGINE_START_TIMEOUT seconds to wait for the API (default 60)
+#   SWARM_ENGINE_STOP_TIMEOUT  seconds between SIGTERM and SIGKILL (default 25;
+#                              dockerd gives each container 10s to stop and
+#                              needs a few seconds more itself)
+#   SWARM_DOCKER_CLI           docker client to use (default: docker in PATH)
+set -euo pipefail
+
+STATE_DIR=$(realpath -ms -- "${SWARM_TEST_DIR:-/tmp/swarm-test}")
+PORT_BASE=${SWARM_ENGINE_PORT_BASE:-23750}
+START_TIMEOUT=${SWARM_ENGINE_START_TIMEOUT:-60}
+STOP_TIMEOUT=${SWARM_ENGINE_STOP_TIMEOUT:-25}
+DOCKER_CLI=${SWARM_DOCKER_CLI:-docker}
+PACKAGES=(docker.io busybox-static iproute2 util-linux)
+
+die() {
+	echo "engines.sh: $*" >&2
+	exit 1
+}
+
+log() {
+	echo "engines.sh: $*" >&2
+}
+
+usage() {
+	sed -n '/^# Usage:/,/^# Environment:/p' "$0" | sed 's/^# \{0,1\}//' | sed '$d' >&2
+	exit 2
+}
+
+# check_n validates an engine number.
+check_n() {
+	[[ ${1:-} =~ ^[0-9]+$ ]] || die "engine number must be an integer 1..99, got '${1:-}'"
+	((10#$1 >= 1 && 10#$1 <= 99)) || die "engine number must be 1..99, got $1"
+}
+
+# engine_vars sets the per-engine variables for engine $1.
+engine_vars() {
+	N=$((10#$1))
+	DIR=$STATE_DIR/engine-$N
+	DATA=$DIR/data
+	EXEC=$DIR/exec
+	ETC=$DIR/etc-docker
+	PIDFILE=$DIR/docker.pid
+	SOCK=$DIR/docker.sock
+	LOG=$DIR/dockerd.log
+	PORT=$((PORT_BASE + N))
+	ADDR=127.0.0.1:$PORT
+	BRIDGE=swb$N
+	BRIDGE_CIDR=10.99.$N.1/24
+	POOL=10.$((100 + N)).0.0/16
+	PUBLISH_IP=127.99.$N.1
+}
+
+# ---------------------------------------------------------------- install
+
+pkg_installed() {
+	[[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true) == "install ok installed" ]]
+}
+
+cmd_install() {
+	need_root
+	local missing=() p
+	for p in "${PACKAGES[@]}"; do
+		pkg_installed "$p" || missing+=("$p")
+	done
+	((${#missing[@]} == 0)) && return 0
+	mkdir -p "$STATE_DIR/locks"
+	# One installer at a time: engines may be started concurrently.
+	exec 8>"$STATE_DIR/locks/install.lock"
+	flock 8
+	missing=()
+	for p in "${PACKAGES[@]}"; do
+		pkg_installed "$p" || missing+=("$p")
+	done
+	if ((${#missing[@]} > 0)); then
+		log "installing ${missing[*]}"
+		# Keep package scripts from starting a system docker/containerd:
+		# engines started here must run their own containerd.
+		local policy=""
+		if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+			policy=/usr/sbin/policy-rc.d
+			printf '#!/bin/sh\nexit 101\n' >"$policy"
+			chmod 755 "$policy"
+		fi
+		local rc=0
+		{
+			DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+				DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+		} >&2 || rc=$?
+		[[ -n $policy ]] && rm -f "$policy"
+		((rc == 0)) || die "apt-get install ${missing[*]} failed (exit $rc)"
+	fi
+	flock -u 8
+	exec 8>&-
+}
+
+need_root() {
+	[[ $(id -u) == 0 ]] || die "must run as root (dockerd, bridges and namespaces need it)"
+}
+
+# ---------------------------------------------------------------- processes
+
+# pid_is_ours PID PATTERN: PID is alive and its command line contains PATTERN.
+pid_is_ours() {
+	local pid=$1 pattern=$2
+	[[ $pid =~ ^[0-9]+$ ]] || return 1
+	[[ -r /proc/$pid/cmdline ]] || return 1
+	tr '\0' ' ' </proc/"$pid"/cmdline 2>/dev/null | grep -qF -- "$pattern"
+}
+
+# dockerd_pid prints the live dockerd PID of the current engine, or fails.
+dockerd_pid() {
+	[[ -f $PIDFILE ]] || return 1
+	local pid
+	pid=$(cat "$PIDFILE" 2>/dev/null) || return 1
+	pid_is_ours "$pid" "--data-root $DATA" || return 1
+	echo "$pid"
+}
+
+# descendants PID prints all descendants of PID (children first level first).
+descendants() {
+	local kids k
+	kids=$(ps -o pid= --ppid "$1" 2>/dev/null || true)
+	for k in $kids; do
+		echo "$k"
+		descendants "$k"
+	done
+}
+
+# leftover_pids prints PIDs of processes started by the current engine that
+# can outlive dockerd: its containerd (pidfile), container shims and the
+# container processes (init.pid files, shim = parent of init).
+leftover_pids() {
+	local f pid ppid
+	if [[ -f $EXEC/containerd/containerd.pid ]]; then
+		pid=$(cat "$EXEC/containerd/containerd.pid" 2>/dev/null || true)
+		if pid_is_ours "$pid" "$EXEC/containerd"; then echo "$pid"; fi
+	fi
+	[[ -d $EXEC/containerd ]] || return 0
+	while IFS= read -r f; do
+		pid=$(cat "$f" 2>/dev/null || true)
+		[[ $pid =~ ^[0-9]+$ ]] || continue
+		ppid=$(ps -o ppid= -p "$pid" 2>/dev/null | tr -d ' ' || true)
+		if [[ -n $ppid ]] && pid_is_ours "$ppid" "$EXEC/containerd"; then
+			echo "$ppid"
+			echo "$pid"
+		fi
+	done < <(find "$EXEC/containerd" -name init.pid 2>/dev/null)
+}
+
+# is_alive PID: the process exists and is not a zombie (killed processes
+# whose parent died wait for PID 1 to reap them).
+is_alive() {
+	local stat
+	stat=$(cat /proc/"$1"/stat 2>/dev/null) || return 1
+	stat=${stat##*) }
+	[[ ${stat%% *} != Z ]]
+}
+
+# wait_gone TIMEOUT PID...: wait until none of the PIDs is alive.
+wait_gone() {
+	local timeout=$1 deadline p alive
+	shift
+	deadline=$((SECONDS + timeout))
+	while :; do
+		alive=0
+		for p in "$@"; do
+			if is_alive "$p"; then alive=1; fi
+		done
+		((alive == 0)) && return 0
+		((SECONDS >= deadline)) && return 1
+		sleep 0.2
+	done
+}
+
+# ---------------------------------------------------------------- network
+
+bridge_up() {
+	if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
+		ip link add "$BRIDGE" type bridge 2>/dev/null || ip link show "$BRIDGE" >/dev/null 2>&1 ||
+			die "cannot create bridge $BRIDGE"
+	fi
+	if ! ip -4 addr show dev "$BRIDGE" | grep -qF "inet $BRIDGE_CIDR"; then
+		ip addr flush dev "$BRIDGE"
+		ip addr add "$BRIDGE_CIDR" dev "$BRIDGE"
+	fi
+	ip link set "$BRIDGE" up
+}
+
+bridge_down() {
+	if ip link show "$BRIDGE" >/dev/null 2>&1; then
+		ip link del "$BRIDGE" 2>/dev/null || log "could not delete bridge $BRIDGE"
+	fi
+	# Bridges of user-defined networks (br-*) stay behind when dockerd
+	# stops; they carry addresses from this engine's pool 10.(100+N)/16.
+	# dockerd recreates them when it starts again.
+	local dev
+	for dev in $(ip -o -4 addr show type bridge 2>/dev/null |
+		awk -v pfx="10.$((100 + N))." 'index($4, pfx) == 1 && $2 ~ /^br-/ {print $2}' | sort -u); do
+		ip link del "$dev" 2>/dev/null || log "could not delete bridge $dev"
+	done
+}
+
+# cgroups_clean removes the (empty) cgroup parents the engine's containers used.
+cgroups_clean() {
+	local d
+	for d in /sys/fs/cgroup/*/swarm-node-"$N" /sys/fs/cgroup/swarm-node-"$N"; do
+		[[ -d $d ]] || continue
+		find "$d" -depth -mindepth 1 -type d -exec rmdir {} + 2>/dev/null || true
+		rmdir "$d" 2>/dev/null || true
+	done
+}
+
+# ---------------------------------------------------------------- busybox
+
+# busybox_tar builds the busybox rootfs tar once (cached in the state dir)
+# and prints its path.
+busybox_tar() {
+	local cache=$STATE_DIR/cache tar bb
+	tar=$cache/busybox.tar
+	bb=$(command -v busybox 2>/dev/null || true)
+	[[ -x /bin/busybox ]] && bb=/bin/busybox
+	[[ -n $bb ]] || die "busybox not found (apt-get install busybox-static)"
+	if [[ -s $tar && $tar -nt $bb ]]; then
+		echo "$tar"
+		return 0
+	fi
+	mkdir -p "$cache" "$STATE_DIR/locks"
+	exec 7>"$STATE_DIR/locks/busybox.lock"
+	flock 7
+	if [[ ! -s $tar || $bb -nt $tar ]]; then
+		"$bb" --list-full >/dev/null 2>&1 || die "$bb has no --list-full; need the static busybox (busybox-static)"
+		local root
+		root=$(mktemp -d "$cache/rootfs.XXXXXX")
+		mkdir -p "$root/bin" "$root/etc" "$root/root" "$root/tmp" "$root/var/www"
+		chmod 1777 "$root/tmp"
+		cp "$bb" "$root/bin/busybox"
+		local p
+		while IFS= read -r p; do
+			[[ -n $p && $p != bin/busybox ]] || continue
+			mkdir -p "$root/$(dirname "$p")"
+			ln -sf /bin/busybox "$root/$p"
+		done < <("$bb" --list-full)
+		printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$root/etc/passwd"
+		printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+		tar --numeric-owner --owner=0 --group=0 -C "$root" -cf "$tar.tmp" .
+		mv "$tar.tmp" "$tar"
+		rm -rf "$root"
+	fi
+	flock -u 7
+	exec 7>&-
+	echo "$tar"
+}
+
+# ensure_busybox imports busybox:latest into the current engine if missing.
+ensure_busybox() {
+	if "$DOCKER_CLI" -H "tcp://$ADDR" image inspect busybox:latest >/dev/null 2>&1; then
+		return 0
+	fi
+	local tar
+	tar=$(busybox_tar)
+	"$DOCKER_CLI" -H "tcp://$ADDR" import \
+		-c 'CMD ["sh"]' \
+		-c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+		"$tar" busybox:latest >/dev/null ||
+		die "node-$N: importing busybox:latest failed"
+}
+
+# ---------------------------------------------------------------- commands
+
+cmd_start() {
+	check_n "${1:-}"
+	engine_vars "$1"
+	shift
+	local labels=()
+	while (($# > 0)); do
+		case $1 in
+		--label)
+			[[ $# -ge 2 ]] || die "--label needs key=value"
+			[[ $2 =~ ^[^=]+=.*$ ]] || die "bad label '$2' (want key=value)"
+			labels+=(--label "$2")
+			shift 2
+			;;
+		--label=*)
+			[[ ${1#--label=} =~ ^[^=]+=.*$ ]] || die "bad label '${1#--label=}' (want key=value)"
+			labels+=(--label "${1#--label=}")
+			shift
+			;;
+		*) die "start: unknown argument '$1'" ;;
+		esac
+	done
+	need_root
+	cmd_install
+
+	local pid
+	if pid=$(dockerd_pid); then
+		log "node-$N already running (pid $pid)"
+		wait_api "$pid"
+		ensure_busybox
+		echo "$ADDR"
+		return 0
+	fi
+
+	# containerd's sockets live under the exec-root; unix socket paths are
+	# limited to 108 bytes.
+	local longest=$EXEC/containerd/containerd.sock.ttrpc
+	((${#longest} < 100)) || die "SWARM_TEST_DIR is too long for unix socket paths: $longest"
+
+	mkdir -p "$DATA" "$EXEC" "$ETC" /etc/docker
+	rm -f "$PIDFILE" "$SOCK"
+	bridge_up
+
+	local args=(
+		--data-root "$DATA" --exec-root "$EXEC" --pidfile "$PIDFILE"
+		-H "unix://$SOCK" -H "tcp://$ADDR"
+		--iptables=false --ip6tables=false --ip-forward=false
+		--bridge "$BRIDGE" --ip "$PUBLISH_IP"
+		--default-address-pool "base=$POOL,size=24"
+		--dns 127.0.0.1
+		--cgroup-parent "/swarm-node-$N"
+		--containerd-namespace "swarm-node-$N"
+		--containerd-plugins-namespace "swarm-node-$N-plugins"
+	)
+	if [[ -n ${SWARM_REGISTRY_MIRROR:-} ]]; then
+		args+=(--registry-mirror "$SWARM_REGISTRY_MIRROR")
+	fi
+	if ((${#labels[@]} > 0)); then
+		args+=("${labels[@]}")
+	fi
+
+	# The launcher runs in new UTS and mount namespaces: it names the host
+	# node-N and hides the real /etc/docker (key.json holds the engine ID)
+	# behind this engine's own directory, then becomes dockerd.
+	local launcher=$DIR/launch.sh
+	cat >"$launcher" <<'EOF'
+#!/bin/sh
+# Generated by test/engines.sh: runs inside unshare -u -m.
+set -e
+hostname "$1"
+mount --bind "$2" /etc/docker
+shift 2
+exec dockerd "$@"
+EOF
+	chmod 755 "$launcher"
+
+	{
+		echo "---- $(date -u +%FT%TZ) engines.sh start $N: dockerd ${args[*]}"
+	} >>"$LOG"
+	setsid unshare -u -m --propagation private "$launcher" "node-$N" "$ETC" "${args[@]}" \
+		</dev/null >>"$LOG" 2>&1 &
+	pid=$!
+	echo "$pid" >"$DIR/launch.pid"
+
+	wait_api "$pid"
+	ensure_busybox
+	log "node-$N running (pid $pid) at tcp://$ADDR"
+	echo "$ADDR"
+}
+
+# wait_api PID waits until the engine answers `docker version`, failing early
+# if PID dies.
+wait_api() {
+	local pid=$1 deadline
+	deadline=$((SECONDS + START_TIMEOUT))
+	while :; do
+		if timeout 10 "$DOCKER_CLI" -H "tcp://$ADDR" version >/dev/null 2>&1; then
+			return 0
+		fi
+		if ! is_alive "$pid"; then
+			start_failed "dockerd (pid $pid) exited before answering"
+		fi
+		if ((SECONDS >= deadline)); then
+			start_failed "no answer on tcp://$ADDR within ${START_TIMEOUT}s"
+		fi
+		sleep 0.2
+	done
+}
+
+# start_failed reports why engine N did not come up, with the end of its
+# log, and takes down what was started.
+start_failed() {
+	echo "engines.sh: node-$N: $1; last lines of $LOG:" >&2
+	tail -n 30 "$LOG" >&2 || true
+	stop_engine kill >/dev/null 2>&1 || true
+	exit 1
+}
+
+cmd_stop() {
+	local mode=$1
+	shift
+	check_n "${1:-}"
+	engine_vars "$1"
+	shift
+	local purge=0
+	while (($# > 0)); do
+		case $1 in
+		--purge) purge=1 ;;
+		*) die "$mode: unknown argument '$1'" ;;
+		esac
+		shift
+	done
+	need_root
+	stop_engine "$mode"
+	if ((purge)); then
+		rm -rf "$DIR"
+	fi
+}
+
+# stop_engine MODE stops the current engine: MODE "stop" sends SIGTERM and
+# waits STOP_TIMEOUT before SIGKILL; MODE "kill" sends SIGKILL at once.
+# Either way it then kills whatever the engine left behind and removes its
+# bridge.
+stop_engine() {
+	local mode=$1 pid kids=() leftovers=()
+	if pid=$(dockerd_pid); then
+		mapfile -t kids < <(descendants "$pid")
+		if [[ $mode == stop ]]; then
+			kill -TERM "$pid" 2>/dev/null || true
+			if ! wait_gone "$STOP_TIMEOUT" "$pid"; then
+				log "node-$N: dockerd (pid $pid) still running after ${STOP_TIMEOUT}s, sending SIGKILL"
+				mode=kill
+			fi
+		fi
+		if [[ $mode == kill ]]; then
+			# Collect before killing dockerd: its children are then reparented.
+			mapfile -t kids < <(descendants "$pid")
+			mapfile -t leftovers < <(leftover_pids)
+			kill -KILL "$pid" 2>/dev/null || true
+		fi
+		wait_gone 10 "$pid" || die "node-$N: dockerd (pid $pid) does not die"
+	fi
+	local p all=()
+	mapfile -t leftovers < <(leftover_pids)
+	for p in "${kids[@]}" "${leftovers[@]}"; do
+		[[ -n $p ]] && is_alive "$p" && all+=("$p")
+	done
+	if ((${#all[@]} > 0)); then
+		if [[ $mode == stop ]]; then
+			log "node-$N: stopping leftover processes ${all[*]}"
+			kill -TERM "${all[@]}" 2>/dev/null || true
+			wait_gone 5 "${all[@]}" || true
+		fi
+		kill -KILL "${all[@]}" 2>/dev/null || true
+		wait_gone 10 "${all[@]}" || log "node-$N: processes ${all[*]} do not die"
+	fi
+	rm -f "$PIDFILE" "$DIR/launch.pid"
+	bridge_down
+	cgroups_clean
+}
+
+cmd_stop_all() {
+	local args=("$@") d n p pids=() rc=0
+	[[ -d $STATE_DIR ]] || return 0
+	for d in "$STATE_DIR"/engine-*; do
+		[[ -d $d ]] || continue
+		n=${d##*/engine-}
+		[[ $n =~ ^[0-9]+$ ]] || continue
+		# Engines are independent: stop them in parallel.
+		(cmd_stop stop "$n" ${args[@]+"${args[@]}"}) &
+		pids+=($!)
+	done
+	for p in ${pids[@]+"${pids[@]}"}; do
+		wait "$p" || rc=1
+	done
+	((rc == 0)) || die "stop-all: some engines did not stop cleanly"
+}
+
+cmd_status() {
+	local d n pid state
+	[[ -d $STATE_DIR ]] || return 0
+	for d in "$STATE_DIR"/engine-*; do
+		[[ -d $d ]] || continue
+		n=${d##*/engine-}
+		[[ $n =~ ^[0-9]+$ ]] || continue
+		engine_vars "$n"
+		if pid=$(dockerd_pid); then
+			state=running
+		else
+			pid=-
+			state=stopped
+		fi
+		printf '%s %s %s %s\n' "$N" "$ADDR" "$pid" "$state"
+	done | sort -n
+}
+
+main() {
+	(($# > 0)) || usage
+	local cmd=$1
+	shift
+	case $cmd in
+	install) cmd_install ;;
+	start) cmd_start "$@" ;;
+	stop) cmd_stop stop "$@" ;;
+	kill) cmd_stop kill "$@" ;;
+	stop-all) cmd_stop_all "$@" ;;
+	status) cmd_status ;;
+	addr)
+		check_n "${1:-}"
+		engine_vars "$1"
+		echo "$ADDR"
+		;;
+	busybox-tar) busybox_tar ;;
+	-h | --help | help) usage ;;
+	*)
+		echo "engines.sh: unknown command '$cmd'" >&2
+		usage
+		;;
+	esac
+}
+
+main "$@"

@@ -1,0 +1,111 @@
+package harness
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+)
+
+// DefaultDockerTimeout bounds every Docker and DockerStdin call.
+const DefaultDockerTimeout = 2 * time.Minute
+
+// CommandError reports a command that failed to run or exited non-zero.
+type CommandError struct {
+	Args     []string // the command line
+	ExitCode int      // -1 when the command did not exit by itself
+	Stderr   string   // what it wrote on stderr (or its combined output)
+	Err      error    // the underlying error from os/exec or the context
+}
+
+func (e *CommandError) Error() string {
+	msg := fmt.Sprintf("%s: %v", strings.Join(e.Args, " "), e.Err)
+	if s := strings.TrimSpace(e.Stderr); s != "" {
+		msg += ":\n" + tail(s, 30)
+	}
+	return msg
+}
+
+func (e *CommandError) Unwrap() error { return e.Err }
+
+// dockerCLI is the docker client: $SWARM_DOCKER_CLI or docker in PATH.
+func dockerCLI() string {
+	if c := os.Getenv("SWARM_DOCKER_CLI"); c != "" {
+		return c
+	}
+	return "docker"
+}
+
+// hostFlag turns "127.0.0.1:2375" into "tcp://127.0.0.1:2375"; addresses
+// that already have a scheme (tcp://, unix://) are kept.
+func hostFlag(host string) string {
+	if strings.Contains(host, "://") {
+		return host
+	}
+	return "tcp://" + host
+}
+
+// Docker runs the real docker CLI against host (host:port, or a URL such as
+// unix:///path) and returns its stdout and stderr. A non-zero exit is a
+// *CommandError carrying the exit code and stderr.
+func Docker(host string, args ...string) (stdout, stderr string, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultDockerTimeout)
+	defer cancel()
+	return DockerContext(ctx, host, "", args...)
+}
+
+// DockerStdin is Docker with stdin fed from the given string.
+func DockerStdin(host, stdin string, args ...string) (stdout, stderr string, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultDockerTimeout)
+	defer cancel()
+	return DockerContext(ctx, host, stdin, args...)
+}
+
+// DockerContext is Docker bounded by ctx, with stdin fed from stdin.
+func DockerContext(ctx context.Context, host, stdin string, args ...string) (stdout, stderr string, err error) {
+	if host == "" {
+		return "", "", errors.New("harness: Docker: empty host")
+	}
+	full := append([]string{dockerCLI(), "-H", hostFlag(host)}, args...)
+	return run(ctx, stdin, full...)
+}
+
+// run runs a command, killing it when ctx ends.
+func run(ctx context.Context, stdin string, args ...string) (string, string, error) {
+	return runCmd(ctx, "", stdin, args)
+}
+
+// runIn runs a command in directory dir.
+func runIn(ctx context.Context, dir string, args ...string) (string, string, error) {
+	return runCmd(ctx, dir, "", args)
+}
+
+func runCmd(ctx context.Context, dir, stdin string, args []string) (string, string, error) {
+	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
+	cmd.Dir = dir
+	var out, errb bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = &errb
+	if stdin != "" {
+		cmd.Stdin = strings.NewReader(stdin)
+	}
+	// A child that keeps our pipes open (it should not) cannot hang us.
+	cmd.WaitDelay = 5 * time.Second
+	err := cmd.Run()
+	if err != nil {
+		code := -1
+		var ee *exec.ExitError
+		if errors.As(err, &ee) && ee.Exited() {
+			code = ee.ExitCode()
+		}
+		if ctx.Err() != nil {
+			err = fmt.Errorf("%w (%w)", err, ctx.Err())
+		}
+		return out.String(), errb.String(), &CommandError{Args: args, ExitCode: code, Stderr: errb.String(), Err: err}
+	}
+	return out.String(), errb.String(), nil
+}

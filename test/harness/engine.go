@@ -1,0 +1,239 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Timeouts for engines.sh calls. Stop allows for dockerd's own 10s per
+// container plus the script's SIGKILL fallback (25s by default).
+const (
+	engineStartTimeout = 5 * time.Minute
+	engineStopTimeout  = 2 * time.Minute
+	installTimeout     = 10 * time.Minute
+)
+
+// Engine is one real dockerd started by test/engines.sh.
+type Engine struct {
+	N         int      // engine number, 1..99
+	Name      string   // node-N: the engine's hostname and `docker info` Name
+	Addr      string   // 127.0.0.1:PORT of its API
+	Labels    []string // engine labels, key=value
+	PublishIP string   // 127.99.N.1: where its published ports are bound
+	Dir       string   // its state directory
+
+	claim *claim // the flock that makes N ours; nil for engines not from StartEngines
+}
+
+// NewEngine describes engine n without starting it or claiming its number;
+// for tests that manage numbers themselves. StartEngines is the usual way.
+func NewEngine(n int, labels []string) (*Engine, error) {
+	if n < 1 || n > MaxEngine {
+		return nil, fmt.Errorf("harness: engine number %d out of range 1..%d", n, MaxEngine)
+	}
+	if err := checkLabels(labels); err != nil {
+		return nil, err
+	}
+	base, err := portBase()
+	if err != nil {
+		return nil, err
+	}
+	return &Engine{
+		N:         n,
+		Name:      fmt.Sprintf("node-%d", n),
+		Addr:      fmt.Sprintf("127.0.0.1:%d", base+n),
+		Labels:    append([]string(nil), labels...),
+		PublishIP: fmt.Sprintf("127.99.%d.1", n),
+		Dir:       filepath.Join(StateDir(), fmt.Sprintf("engine-%d", n)),
+	}, nil
+}
+
+// ErrBadLabel is returned for an engine label that is not key=value.
+var ErrBadLabel = errors.New("harness: engine label must be key=value")
+
+func checkLabels(labels []string) error {
+	for _, l := range labels {
+		k, _, ok := strings.Cut(l, "=")
+		if !ok || k == "" || strings.ContainsAny(l, "\n\x00") {
+			return fmt.Errorf("%w: %q", ErrBadLabel, l)
+		}
+	}
+	return nil
+}
+
+// Start starts the engine (again, after Stop or Kill: same data, same ID)
+// and waits until its API answers and it has busybox:latest.
+func (e *Engine) Start() error {
+	args := []string{"start", fmt.Sprint(e.N)}
+	for _, l := range e.Labels {
+		args = append(args, "--label", l)
+	}
+	_, err := engines(engineStartTimeout, args...)
+	return err
+}
+
+// Stop shuts the engine down cleanly (SIGTERM; SIGKILL after the script's
+// timeout) and keeps its data for a later Start.
+func (e *Engine) Stop() error {
+	_, err := engines(engineStopTimeout, "stop", fmt.Sprint(e.N))
+	return err
+}
+
+// Kill simulates a crash: SIGKILL to dockerd, its containerd and the
+// container shims. Its data is kept; containers are found exited on Start.
+func (e *Engine) Kill() error {
+	_, err := engines(engineStopTimeout, "kill", fmt.Sprint(e.N))
+	return err
+}
+
+// Purge stops the engine if it runs and deletes its state. Start after
+// Purge gives a fresh engine (a new engine ID).
+func (e *Engine) Purge() error {
+	_, err := engines(engineStopTimeout, "stop", fmt.Sprint(e.N), "--purge")
+	return err
+}
+
+// Running reports whether the engine's dockerd process is alive.
+func (e *Engine) Running() bool {
+	_, ok := enginePID(e.Dir)
+	return ok
+}
+
+// Docker runs the docker CLI against this engine.
+func (e *Engine) Docker(args ...string) (stdout, stderr string, err error) {
+	return Docker(e.Addr, args...)
+}
+
+// LogPath is the engine's dockerd log file.
+func (e *Engine) LogPath() string { return filepath.Join(e.Dir, "dockerd.log") }
+
+// Log returns the last lines of the engine's dockerd log, for test failure
+// messages.
+func (e *Engine) Log() string { return fileTail(e.LogPath(), 50) }
+
+// String names the engine for test output.
+func (e *Engine) String() string { return e.Name + "@" + e.Addr }
+
+// StartEngines starts n fresh engines with numbers it claims for this
+// process (see the package doc) and labels keyed by 0-based position. The
+// engines start concurrently. On error nothing is left running.
+func StartEngines(n int, labels map[int][]string) ([]*Engine, error) {
+	for i, ls := range labels {
+		if i < 0 || i >= n {
+			return nil, fmt.Errorf("harness: labels for engine %d, but only %d engines", i, n)
+		}
+		if err := checkLabels(ls); err != nil {
+			return nil, err
+		}
+	}
+	first, err := firstEngine()
+	if err != nil {
+		return nil, err
+	}
+	base, err := portBase()
+	if err != nil {
+		return nil, err
+	}
+	state := StateDir()
+	a := &allocator{
+		stateDir: state,
+		first:    first,
+		last:     MaxEngine,
+		inUse:    func(num int) bool { return engineInUse(state, base, num) },
+	}
+	claims, err := a.claimN(n)
+	if err != nil {
+		return nil, err
+	}
+	engs := make([]*Engine, n)
+	for i, c := range claims {
+		e, err := NewEngine(c.n, labels[i])
+		if err != nil {
+			releaseAll(claims)
+			return nil, err
+		}
+		e.claim = c
+		engs[i] = e
+	}
+
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i, e := range engs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = e.startFresh()
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		StopEngines(engs)
+		return nil, err
+	}
+	return engs, nil
+}
+
+// startFresh removes whatever an earlier user of this number left behind,
+// marks the directory as the harness's and starts the engine.
+func (e *Engine) startFresh() error {
+	if err := e.Purge(); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(e.Dir, 0o755); err != nil {
+		return fmt.Errorf("harness: %w", err)
+	}
+	owner := fmt.Sprintf("pid %d\n", os.Getpid())
+	if err := os.WriteFile(filepath.Join(e.Dir, ownerFile), []byte(owner), 0o644); err != nil {
+		return fmt.Errorf("harness: %w", err)
+	}
+	if err := e.Start(); err != nil {
+		return fmt.Errorf("harness: starting %s: %w", e, err)
+	}
+	return nil
+}
+
+// StopEngines stops and purges the engines concurrently and gives their
+// numbers back. Errors are ignored: it is meant for defer and t.Cleanup.
+func StopEngines(engs []*Engine) {
+	var wg sync.WaitGroup
+	for _, e := range engs {
+		if e == nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = e.Purge()
+			if e.claim != nil {
+				e.claim.release()
+				e.claim = nil
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// InstallEngines runs `engines.sh install`: docker.io, busybox-static,
+// iproute2 and util-linux, each only if missing.
+func InstallEngines() error {
+	_, err := engines(installTimeout, "install")
+	return err
+}
+
+// engines runs test/engines.sh with args and returns its stdout.
+func engines(timeout time.Duration, args ...string) (string, error) {
+	script, err := scriptPath("engines.sh")
+	if err != nil {
+		return "", err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	out, _, err := run(ctx, "", append([]string{"bash", script}, args...)...)
+	return out, err
+}

@@ -1,0 +1,293 @@
+#!/usr/bin/env bash
+# test/stores.sh: install, start and stop the real key/value stores the
+# discovery integration tests run against, on loopback only.
+#
+#   test/stores.sh install  etcd|zk|consul|all   install (consul: build once, cached)
+#   test/stores.sh start    etcd|zk|consul|all   install if needed, start, wait until ready
+#   test/stores.sh stop     etcd|zk|consul|all   stop by PID (only what this script started)
+#   test/stores.sh status   etcd|zk|consul|all
+#   test/stores.sh env                           print the addresses as shell variables
+#
+# Addresses (override with the environment variables of the same name):
+#   SWARM_TEST_ETCD=127.0.0.1:23791     etcd client URL (peer on 23792)
+#   SWARM_TEST_ZK=127.0.0.1:21812       ZooKeeper client port (admin server off)
+#   SWARM_TEST_CONSUL=127.0.0.1:18501   Consul HTTP API (other Consul ports 185xx, DNS off)
+#
+# State (data dirs, logs, pid files) lives under SWARM_STORES_DIR
+# (default /tmp/swarm-test-stores). Consul has no Debian package and its module
+# cannot be `go install`ed (replace directives), so it is built once from its
+# module source, pinned, and cached outside the repository under
+# SWARM_CONSUL_CACHE (default /var/cache/swarm-test/consul-$CONSUL_VERSION).
+set -euo pipefail
+
+CONSUL_VERSION=1.16.6
+STATE=${SWARM_STORES_DIR:-/tmp/swarm-test-stores}
+CONSUL_CACHE=${SWARM_CONSUL_CACHE:-/var/cache/swarm-test/consul-$CONSUL_VERSION}
+CONSUL_BIN=$CONSUL_CACHE/consul
+
+ETCD_ADDR=${SWARM_TEST_ETCD:-127.0.0.1:23791}
+ETCD_PEER=${SWARM_TEST_ETCD_PEER:-127.0.0.1:23792}
+ZK_ADDR=${SWARM_TEST_ZK:-127.0.0.1:21812}
+CONSUL_ADDR=${SWARM_TEST_CONSUL:-127.0.0.1:18501}
+
+log() { echo "stores.sh: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+apt_install() {
+	# Install Debian packages once; apt-get update only when needed.
+	local missing=()
+	for p in "$@"; do
+		dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	log "installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null 2>&1 ||
+		{ apt-get update -q >/dev/null 2>&1 && apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; }
+}
+
+# ---------- install ----------
+
+install_etcd() {
+	command -v etcd >/dev/null 2>&1 || apt_install etcd-server
+	# The Debian package enables a system etcd on the default ports; we run our own.
+	if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet etcd 2>/dev/null; then
+		systemctl stop etcd >/dev/null 2>&1 || true
+	fi
+}
+
+install_zk() {
+	[ -d /usr/share/zookeeper ] || apt_install zookeeper
+	command -v java >/dev/null 2>&1 || apt_install default-jre-headless
+}
+
+install_consul() {
+	if [ -x "$CONSUL_BIN" ] && "$CONSUL_BIN" version 2>/dev/null | grep -q "v$CONSUL_VERSION"; then
+		return 0
+	fi
+	command -v go >/dev/null 2>&1 || die "go is needed to build consul"
+	local lock=$CONSUL_CACHE.lock
+	mkdir -p "$(dirname "$CONSUL_CACHE")"
+	# One build at a time; a second caller waits for the first.
+	exec 9>"$lock"
+	flock 9
+	if [ -x "$CONSUL_BIN" ]; then flock -u 9; return 0; fi
+	log "building consul v$CONSUL_VERSION (once, takes minutes)"
+	local dir src scratch
+	dir=$(go mod download -json "github.com/hashicorp/consul@v$CONSUL_VERSION" |
+		sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p')
+	[ -n "$dir" ] && [ -d "$dir" ] || die "could not download the consul module"
+	scratch=$(mktemp -d /tmp/consul-build.XXXXXX)
+	src=$scratch/consul
+	cp -r "$dir" "$src"
+	chmod -R u+w "$src"
+	(
+		cd "$src"
+		# Drop replace directives (single-line and block form).
+		awk '
+			/^replace[[:space:]]*\(/ { skip = 1; next }
+			skip && /^\)/ { skip = 0; next }
+			skip { next }
+			/^replace[[:space:]]/ { next }
+			{ print }
+		' go.mod >go.mod.new && mv go.mod.new go.mod
+		# The troubleshoot sub-commands depend on unpublished nested modules.
+		sed -i '/troubleshoot\/ports\|troubleshoot\/proxy\|troubleshoot\/upstreams/d' command/registry.go
+		sed -i '/troubleshootports\.\|troubleshootproxy\.\|troubleshootupstreams\./d' command/registry.go
+		rm -rf command/troubleshoot/ports command/troubleshoot/proxy command/troubleshoot/upstreams
+		GOFLAGS=-mod=mod GONOSUMDB=github.com/hashicorp/consul GOWORK=off \
+			go build -p 2 -o "$CONSUL_BIN.tmp" . >"$scratch/build.log" 2>&1 ||
+			{ tail -30 "$scratch/build.log" >&2; exit 1; }
+	) || die "consul build failed (log in $scratch/build.log)"
+	mv "$CONSUL_BIN.tmp" "$CONSUL_BIN"
+	rm -rf "$scratch"
+	flock -u 9
+	log "consul built: $CONSUL_BIN"
+}
+
+# ---------- start / stop ----------
+
+pidfile() { echo "$STATE/$1/pid"; }
+
+running() {
+	local pf
+	pf=$(pidfile "$1")
+	[ -f "$pf" ] && kill -0 "$(cat "$pf")" 2>/dev/null
+}
+
+wait_ready() { # name, check command...
+	local name=$1
+	shift
+	for _ in $(seq 1 120); do
+		if "$@" >/dev/null 2>&1; then return 0; fi
+		running "$name" || { tail -20 "$STATE/$name/log" >&2; die "$name exited during start"; }
+		sleep 0.5
+	done
+	tail -20 "$STATE/$name/log" >&2
+	die "$name did not become ready"
+}
+
+port_of() { echo "${1##*:}"; }
+host_of() { echo "${1%:*}"; }
+
+tcp_open() { (exec 3<>"/dev/tcp/$(host_of "$1")/$(port_of "$1")") 2>/dev/null; }
+
+start_etcd() {
+	install_etcd
+	running etcd && return 0
+	local d=$STATE/etcd
+	mkdir -p "$d"
+	rm -rf "$d/data"
+	setsid etcd --name swarm-test --data-dir "$d/data" \
+		--listen-client-urls "http://$ETCD_ADDR" --advertise-client-urls "http://$ETCD_ADDR" \
+		--listen-peer-urls "http://$ETCD_PEER" --initial-advertise-peer-urls "http://$ETCD_PEER" \
+		--initial-cluster "swarm-test=http://$ETCD_PEER" \
+		>"$d/log" 2>&1 </dev/null &
+	echo $! >"$(pidfile etcd)"
+	wait_ready etcd curl -fsS "http://$ETCD_ADDR/health"
+}
+
+start_zk() {
+	install_zk
+	running zk && return 0
+	local d=$STATE/zk
+	mkdir -p "$d"
+	rm -rf "$d/data"
+	mkdir -p "$d/data"
+	cat >"$d/zoo.cfg" <<EOF
+tickTime=500
+initLimit=10
+syncLimit=5
+dataDir=$d/data
+clientPort=$(port_of "$ZK_ADDR")
+clientPortAddress=$(host_of "$ZK_ADDR")
+admin.enableServer=false
+4lw.commands.whitelist=ruok,stat
+maxSessionTimeout=60000
+minSessionTimeout=1000
+EOF
+	cat >"$d/log4j.properties" <<EOF
+log4j.rootLogger=INFO, CONSOLE
+log4j.appender.CONSOLE=org.apache.log4j.ConsoleAppender
+log4j.appender.CONSOLE.layout=org.apache.log4j.PatternLayout
+log4j.appender.CONSOLE.layout.ConversionPattern=%d %-5p [%c{1}] %m%n
+EOF
+	local cp="$d:/etc/zookeeper/conf"
+	for j in /usr/share/java/zookeeper*.jar /usr/share/java/*.jar; do cp="$cp:$j"; done
+	setsid java -Xmx256m -Dzookeeper.log.dir="$d" -Dlog4j.configuration="file:$d/log4j.properties" \
+		-cp "$cp" org.apache.zookeeper.server.quorum.QuorumPeerMain "$d/zoo.cfg" \
+		>"$d/log" 2>&1 </dev/null &
+	echo $! >"$(pidfile zk)"
+	wait_ready zk zk_ok
+}
+
+zk_ok() {
+	local out
+	exec 3<>"/dev/tcp/$(host_of "$ZK_ADDR")/$(port_of "$ZK_ADDR")" || return 1
+	printf ruok >&3
+	out=$(timeout 2 cat <&3 || true)
+	exec 3<&-
+	[ "$out" = imok ]
+}
+
+start_consul() {
+	install_consul
+	running consul && return 0
+	local d=$STATE/consul base
+	base=$(port_of "$CONSUL_ADDR")
+	mkdir -p "$d"
+	rm -rf "$d/data"
+	# session_ttl_min lets the tests use short session TTLs (Consul's default minimum is 10s).
+	cat >"$d/config.json" <<EOF
+{
+  "bind_addr": "127.0.0.1",
+  "client_addr": "$(host_of "$CONSUL_ADDR")",
+  "advertise_addr": "127.0.0.1",
+  "session_ttl_min": "1s",
+  "disable_update_check": true,
+  "ports": {
+    "http": $base,
+    "https": -1,
+    "dns": -1,
+    "grpc": -1,
+    "grpc_tls": -1,
+    "server": $((base + 1)),
+    "serf_lan": $((base + 2)),
+    "serf_wan": -1
+  }
+}
+EOF
+	setsid "$CONSUL_BIN" agent -dev -node swarm-test -data-dir "$d/data" -config-file "$d/config.json" \
+		>"$d/log" 2>&1 </dev/null &
+	echo $! >"$(pidfile consul)"
+	wait_ready consul consul_ok
+}
+
+consul_ok() {
+	local leader
+	leader=$(curl -fsS "http://$CONSUL_ADDR/v1/status/leader") || return 1
+	[ -n "$leader" ] && [ "$leader" != '""' ]
+}
+
+stop_one() {
+	local name=$1 pf pid
+	pf=$(pidfile "$name")
+	[ -f "$pf" ] || return 0
+	pid=$(cat "$pf")
+	if kill -0 "$pid" 2>/dev/null; then
+		kill "$pid" 2>/dev/null || true
+		for _ in $(seq 1 40); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.25
+		done
+		kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
+	fi
+	rm -f "$pf"
+}
+
+status_one() {
+	if running "$1"; then echo "$1 running (pid $(cat "$(pidfile "$1")"))"; else echo "$1 stopped"; fi
+}
+
+cmd=${1:-}
+which=${2:-}
+case "$cmd" in
+install)
+	case "$which" in
+	etcd) install_etcd ;; zk) install_zk ;; consul) install_consul ;;
+	all) install_etcd; install_zk; install_consul ;;
+	*) die "unknown store '$which' (want etcd, zk, consul or all)" ;;
+	esac
+	;;
+start)
+	mkdir -p "$STATE"
+	case "$which" in
+	etcd) start_etcd ;; zk) start_zk ;; consul) start_consul ;;
+	all) start_etcd; start_zk; start_consul ;;
+	*) die "unknown store '$which' (want etcd, zk, consul or all)" ;;
+	esac
+	;;
+stop)
+	case "$which" in
+	etcd | zk | consul) stop_one "$which" ;;
+	all) stop_one etcd; stop_one zk; stop_one consul ;;
+	*) die "unknown store '$which' (want etcd, zk, consul or all)" ;;
+	esac
+	;;
+status)
+	case "$which" in
+	etcd | zk | consul) status_one "$which" ;;
+	all | "") status_one etcd; status_one zk; status_one consul ;;
+	*) die "unknown store '$which'" ;;
+	esac
+	;;
+env)
+	echo "SWARM_TEST_ETCD=$ETCD_ADDR"
+	echo "SWARM_TEST_ZK=$ZK_ADDR"
+	echo "SWARM_TEST_CONSUL=$CONSUL_ADDR"
+	;;
+*)
+	sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+	exit 2
+	;;
+esac

@@ -1,0 +1,80 @@
+package scheduler
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/swarm-project/swarm/scheduler/node"
+	nt "github.com/swarm-project/swarm/scheduler/node/nodetest"
+)
+
+// benchCluster builds n nodes with perNode containers each: named, with a
+// host port, a label and resources, and a few images per node.
+func benchCluster(n, perNode int) []*node.Node {
+	regions := []string{"us-east-1", "us-west-2", "eu-west-1"}
+	storage := []string{"ssd", "disk"}
+	nodes := make([]*node.Node, n)
+	for i := range nodes {
+		cs := make([]*node.Container, perNode)
+		for j := range cs {
+			cs[j] = nt.Container(fmt.Sprintf("app-%d-%d", i, j),
+				nt.CID(nt.HexID(fmt.Sprintf("%d/%d", i, j))),
+				nt.Ports(uint16(10000+j)),
+				nt.CLabels("com.example.app", fmt.Sprintf("app-%d", j%5)),
+				nt.Image(fmt.Sprintf("app%d:latest", j%5)),
+				nt.Reserve(0, 64<<20),
+			)
+		}
+		imgs := make([]*node.Image, 5)
+		for k := range imgs {
+			imgs[k] = &node.Image{ID: "sha256:" + nt.HexID(fmt.Sprintf("img%d", k)), RepoTags: []string{fmt.Sprintf("app%d:latest", k)}}
+		}
+		nodes[i] = nt.New(fmt.Sprintf("node-%05d", i),
+			nt.Labels("region", regions[i%len(regions)], "storage", storage[i%len(storage)]),
+			nt.Resources(16, 64<<30),
+			nt.With(cs...),
+			nt.Images(imgs...),
+		)
+	}
+	return nodes
+}
+
+// benchRequest has a constraint (a glob), an affinity (an anti-affinity,
+// which must look at every container of every node) and a host port.
+func benchRequest() *node.Request {
+	return &node.Request{
+		Image:  "web:latest",
+		Env:    []string{"PATH=/bin", "constraint:region==us-*", "affinity:container!=web-frontend"},
+		Ports:  []node.Port{{HostPort: 8080, Proto: "tcp"}},
+		CPUs:   node.NanoCPU,
+		Memory: 512 << 20,
+	}
+}
+
+func benchmarkSelect(b *testing.B, nodes int, strategy string) {
+	s, err := New(strategy, nil, Options{Overcommit: DefaultOvercommit, Rand: seeded(1)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	snapshot := benchCluster(nodes, 30)
+	req := benchRequest()
+	got, err := s.Select(req, snapshot)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if want := nodes * 2 / 3; len(got) < want-1 || len(got) > want+1 {
+		b.Fatalf("Select kept %d nodes, want about %d", len(got), want)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := s.Select(req, snapshot); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkSelect1000Nodes(b *testing.B)         { benchmarkSelect(b, 1000, "spread") }
+func BenchmarkSelect10000Nodes(b *testing.B)        { benchmarkSelect(b, 10000, "spread") }
+func BenchmarkSelect10000NodesBinpack(b *testing.B) { benchmarkSelect(b, 10000, "binpack") }
+func BenchmarkSelect10000NodesRandom(b *testing.B)  { benchmarkSelect(b, 10000, "random") }

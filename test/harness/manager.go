@@ -1,0 +1,181 @@
+package harness
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Manager timeouts.
+const (
+	managerStartTimeout = 30 * time.Second
+	managerStopTimeout  = 10 * time.Second
+)
+
+// ErrExited is returned when a process ends before it is ready.
+var ErrExited = errors.New("harness: process exited")
+
+// StartError is returned when a manager or registry does not come up.
+type StartError struct {
+	What    string // e.g. "swarm manage on 127.0.0.1:41234"
+	LogPath string
+	LogTail string
+	Err     error
+}
+
+func (e *StartError) Error() string {
+	return fmt.Sprintf("harness: %s did not come up: %v\nlast lines of %s:\n%s", e.What, e.Err, e.LogPath, e.LogTail)
+}
+
+func (e *StartError) Unwrap() error { return e.Err }
+
+// Manager is a running `swarm manage` process.
+type Manager struct {
+	Addr    string    // 127.0.0.1:PORT it serves the Docker API on
+	Cmd     *exec.Cmd // the process
+	LogPath string    // its stdout and stderr
+
+	proc *process
+}
+
+// StartManager runs `bin manage -H 127.0.0.1:PORT args...` on a free
+// loopback port, logging to a file under $SWARM_TEST_DIR/logs, and waits up
+// to 30s until GET /_ping answers 200. args carry the discovery, e.g. a
+// comma list of engine addresses.
+func StartManager(bin string, args ...string) (*Manager, error) {
+	port, err := FreePort()
+	if err != nil {
+		return nil, err
+	}
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	full := append([]string{"manage", "-H", addr}, args...)
+	p, err := startProcess("manager-"+strconv.Itoa(port), bin, full...)
+	if err != nil {
+		return nil, err
+	}
+	m := &Manager{Addr: addr, Cmd: p.cmd, LogPath: p.logPath, proc: p}
+	if err := p.waitHTTP("http://"+addr+"/_ping", managerStartTimeout); err != nil {
+		_ = p.stop(managerStopTimeout)
+		return nil, &StartError{What: "swarm manage on " + addr, LogPath: p.logPath, LogTail: fileTail(p.logPath, 40), Err: err}
+	}
+	return m, nil
+}
+
+// Stop sends SIGTERM to the manager, waits up to 10s, then kills it.
+func (m *Manager) Stop() error { return m.proc.stop(managerStopTimeout) }
+
+// Log returns everything the manager has logged so far.
+func (m *Manager) Log() string {
+	data, err := os.ReadFile(m.LogPath)
+	if err != nil {
+		return fmt.Sprintf("(cannot read %s: %v)", m.LogPath, err)
+	}
+	return string(data)
+}
+
+// process is a child process that logs to a file, with one goroutine
+// waiting for it.
+type process struct {
+	cmd     *exec.Cmd
+	logPath string
+	done    chan struct{} // closed when the process has exited; owned by the waiter goroutine
+	waitErr error         // set before done is closed
+
+	stopOnce sync.Once // Stop may be called more than once
+	stopErr  error     // set inside stopOnce
+}
+
+// startProcess starts bin with args, stdout and stderr appended to
+// $SWARM_TEST_DIR/logs/<name>-<time>.log.
+func startProcess(name, bin string, args ...string) (*process, error) {
+	logDir := filepath.Join(StateDir(), "logs")
+	if err := os.MkdirAll(logDir, 0o755); err != nil {
+		return nil, fmt.Errorf("harness: %w", err)
+	}
+	logFile, err := os.CreateTemp(logDir, name+"-*.log")
+	if err != nil {
+		return nil, fmt.Errorf("harness: %w", err)
+	}
+	defer logFile.Close() // the child has its own copy
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout = logFile
+	cmd.Stderr = logFile
+	cmd.SysProcAttr = childProcAttr()
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("harness: starting %s: %w", bin, err)
+	}
+	p := &process{cmd: cmd, logPath: logFile.Name(), done: make(chan struct{})}
+	go func() {
+		p.waitErr = cmd.Wait()
+		close(p.done)
+	}()
+	return p, nil
+}
+
+// exited reports whether the process has ended.
+func (p *process) exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// waitHTTP polls url until it answers 200, failing early if the process
+// exits.
+func (p *process) waitHTTP(url string, timeout time.Duration) error {
+	client := &http.Client{Timeout: 2 * time.Second}
+	return waitFor(timeout, func() (bool, error) {
+		if p.exited() {
+			return false, p.exitError()
+		}
+		resp, err := client.Get(url)
+		if err != nil {
+			return false, err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return false, fmt.Errorf("GET %s: %s", url, resp.Status)
+		}
+		return true, nil
+	}, p.done)
+}
+
+func (p *process) exitError() error {
+	<-p.done
+	if p.waitErr != nil {
+		return fmt.Errorf("%w: %w", ErrExited, p.waitErr)
+	}
+	return fmt.Errorf("%w with status 0", ErrExited)
+}
+
+// stop sends SIGTERM to the process by its PID, waits up to timeout, then
+// sends SIGKILL. It returns nil when the process ended (by any signal).
+func (p *process) stop(timeout time.Duration) error {
+	p.stopOnce.Do(func() {
+		if p.exited() {
+			return
+		}
+		_ = p.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-p.done:
+			return
+		case <-time.After(timeout):
+		}
+		_ = p.cmd.Process.Kill()
+		select {
+		case <-p.done:
+		case <-time.After(10 * time.Second):
+			p.stopErr = fmt.Errorf("harness: pid %d does not die", p.cmd.Process.Pid)
+		}
+	})
+	return p.stopErr
+}

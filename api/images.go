@@ -20,6 +20,18 @@ var imageFilters = map[string]bool{
 	"node": true, "reference": true, "dangling": true, "label": true, "before": true, "since": true,
 }
 
+// imageRoutes are the /images routes.
+func (s *Server) imageRoutes() []route {
+	return []route{
+		{"GET", "/images/json", s.listImages},
+		{"POST", "/images/create", s.pullImage},
+		{"GET", "/images/{name:.*}/json", s.proxyImage},
+		{"GET", "/images/{name:.*}/history", s.proxyImage},
+		{"POST", "/images/{name:.*}/tag", s.tagImage},
+		{"DELETE", "/images/{name:.*}", s.removeImage},
+	}
+}
+
 // listImages answers GET /images/json from the caches: one entry per image
 // ID, its tags merged over the nodes that hold it.
 func (s *Server) listImages(w http.ResponseWriter, r *http.Request) error {

@@ -59,6 +59,18 @@ type route struct {
 // routes is the whole route table. Paths use Docker's own patterns:
 // {name:.*} so that "node-1/web" style names reach the handlers.
 func (s *Server) routes() []route {
+	var all []route
+	all = append(all, s.coreRoutes()...)
+	all = append(all, s.imageRoutes()...)
+	all = append(all, s.networkRoutes()...)
+	all = append(all, s.volumeRoutes()...)
+	all = append(all, s.buildRoutes()...)
+	all = append(all, s.miscRoutes()...)
+	return all
+}
+
+// coreRoutes are the system and container routes.
+func (s *Server) coreRoutes() []route {
 	return []route{
 		{"GET", "/_ping", s.ping},
 		{"HEAD", "/_ping", s.ping},
@@ -96,13 +108,6 @@ func (s *Server) routes() []route {
 		{"POST", "/exec/{id:.*}/start", s.proxyExec},
 		{"POST", "/exec/{id:.*}/resize", s.proxyExec},
 		{"GET", "/exec/{id:.*}/json", s.proxyExec},
-
-		{"GET", "/images/json", s.listImages},
-		{"POST", "/images/create", s.pullImage},
-		{"GET", "/images/{name:.*}/json", s.proxyImage},
-		{"GET", "/images/{name:.*}/history", s.proxyImage},
-		{"POST", "/images/{name:.*}/tag", s.tagImage},
-		{"DELETE", "/images/{name:.*}", s.removeImage},
 	}
 }
 

@@ -17,6 +17,9 @@ type Affinity struct{}
 // Name returns "affinity".
 func (Affinity) Name() string { return "affinity" }
 
+// Cost returns CostContainers: the check walks the node's containers or images.
+func (Affinity) Cost() Cost { return CostContainers }
+
 // Prepare parses the request's affinities and resolves names against the
 // snapshot once.
 func (Affinity) Prepare(req *node.Request, snapshot []*node.Node) (Plan, error) {

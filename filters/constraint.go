@@ -12,6 +12,9 @@ type Constraint struct{}
 // Name returns "constraint".
 func (Constraint) Name() string { return "constraint" }
 
+// Cost returns CostNode: the check reads node fields only.
+func (Constraint) Cost() Cost { return CostNode }
+
 // Prepare parses the request's constraints.
 func (Constraint) Prepare(req *node.Request, _ []*node.Node) (Plan, error) {
 	exprs, err := RequestExprs(KindConstraint, req)

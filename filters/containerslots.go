@@ -21,6 +21,9 @@ type Slots struct{}
 // Name returns "containerslots".
 func (Slots) Name() string { return "containerslots" }
 
+// Cost returns CostNode: the check reads node fields only.
+func (Slots) Cost() Cost { return CostNode }
+
 // Prepare returns the slot check; it reads nothing from the request.
 func (Slots) Prepare(*node.Request, []*node.Node) (Plan, error) {
 	return Plan{Hard: func(n *node.Node) (bool, string) {

@@ -16,6 +16,9 @@ type Dependency struct{}
 // Name returns "dependency".
 func (Dependency) Name() string { return "dependency" }
 
+// Cost returns CostNode: the check the containers were located in Prepare.
+func (Dependency) Cost() Cost { return CostNode }
+
 type dependency struct {
 	ref  string // the container name or ID the request refers to
 	flag string // how the user wrote it, e.g. "--link=db:alias"

@@ -69,6 +69,7 @@ type Expr struct {
 
 	mode    matchMode
 	pattern string         // lower-cased value for plain and glob
+	ascii   bool           // pattern is all ASCII
 	re      *regexp.Regexp // for modeRegexp
 }
 
@@ -122,6 +123,7 @@ func ParseExpr(kind Kind, s string) (*Expr, error) {
 	default:
 		e.mode, e.pattern = modePlain, strings.ToLower(val)
 	}
+	e.ascii = isASCII(e.pattern)
 	return e, nil
 }
 
@@ -163,8 +165,25 @@ func (e *Expr) Matches(s string) bool {
 	case modeGlob:
 		return globMatch(e.pattern, strings.ToLower(s))
 	default:
+		// A string that folds to an ASCII pattern is at least as long as
+		// the pattern and at most three times as long (the only non-ASCII
+		// runes that fold to ASCII, U+212A KELVIN SIGN and U+017F LONG S,
+		// take three and two bytes). Checking that first spares reading
+		// strings that cannot match, such as container IDs against names.
+		if e.ascii && (len(s) < len(e.pattern) || len(s) > 3*len(e.pattern)) {
+			return false
+		}
 		return strings.EqualFold(e.pattern, s)
 	}
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // Holds applies the operator to whether anything matched: `==` holds when

@@ -147,3 +147,29 @@ func TestExprHolds(t *testing.T) {
 		})
 	}
 }
+
+func TestExprMatchesFoldsUnicode(t *testing.T) {
+	tests := []struct {
+		name  string
+		expr  string
+		value string
+		want  bool
+	}{
+		{name: "kelvin sign folds to k", expr: "k==kafka", value: "\u212Aafka", want: true},
+		{name: "long s folds to s", expr: "k==ssd", value: "\u017F\u017Fd", want: true},
+		{name: "longer ascii never matches", expr: "k==ssd", value: "ssdssdssdx", want: false},
+		{name: "shorter never matches", expr: "k==ssd", value: "ss", want: false},
+		{name: "non-ascii pattern", expr: "k==café", value: "CAFÉ", want: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, err := ParseExpr(KindConstraint, tt.expr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := e.Matches(tt.value); got != tt.want {
+				t.Errorf("%s matches %q = %v, want %v", tt.expr, tt.value, got, tt.want)
+			}
+		})
+	}
+}

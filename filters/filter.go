@@ -38,6 +38,29 @@ type Preference struct {
 	Check     Check
 }
 
+// Cost says how much of a node a filter's check reads. The scheduler runs
+// the cheaper checks first, so that fewer nodes reach the ones that walk
+// every container.
+type Cost int
+
+// Costs, cheapest first.
+const (
+	CostNode       Cost = iota // reads the node's own fields: O(1) per node
+	CostContainers             // walks the node's containers or images
+)
+
+// Coster is implemented by filters that state their cost. A filter that
+// does not is taken as CostContainers.
+type Coster interface{ Cost() Cost }
+
+// CostOf returns f's cost.
+func CostOf(f Filter) Cost {
+	if c, ok := f.(Coster); ok {
+		return c.Cost()
+	}
+	return CostContainers
+}
+
 // ErrUnknownFilter is wrapped by the error New returns for a name it does not know.
 var ErrUnknownFilter = errors.New("unknown filter")
 

@@ -8,6 +8,9 @@ type Health struct{}
 // Name returns "health".
 func (Health) Name() string { return "health" }
 
+// Cost returns CostNode: the check reads node fields only.
+func (Health) Cost() Cost { return CostNode }
+
 // ReasonUnhealthy is the reason Health gives for a node it rejects.
 const ReasonUnhealthy = "healthy node"
 

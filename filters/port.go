@@ -20,6 +20,9 @@ type PortFilter struct{}
 // Name returns "port".
 func (PortFilter) Name() string { return "port" }
 
+// Cost returns CostContainers: the check walks the node's containers.
+func (PortFilter) Cost() Cost { return CostContainers }
+
 type wantedPort struct {
 	ip     string // "" when unspecified
 	port   uint16

@@ -29,18 +29,20 @@ type ReasonCount struct {
 	Nodes  int
 }
 
-func (s *Step) reject(reason string) {
-	s.Rejected++
+func (s *Step) reject(reason string) { s.rejectN(reason, 1) }
+
+func (s *Step) rejectN(reason string, n int) {
+	s.Rejected += n
 	if reason == "" {
 		reason = s.Name
 	}
 	for i := range s.Reasons {
 		if s.Reasons[i].Reason == reason {
-			s.Reasons[i].Nodes++
+			s.Reasons[i].Nodes += n
 			return
 		}
 	}
-	s.Reasons = append(s.Reasons, ReasonCount{Reason: reason, Nodes: 1})
+	s.Reasons = append(s.Reasons, ReasonCount{Reason: reason, Nodes: n})
 }
 
 // conditions lists the unmet conditions, one per distinct reason, in step

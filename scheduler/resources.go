@@ -18,18 +18,11 @@ const (
 	ReasonNoMemoryCPU = "resources: not enough memory/cpu"
 )
 
-// reserved returns the CPUs and memory a node has reserved. It takes the
-// larger of the node's Reserved* totals and the sum over its containers, so
-// that pending reservations count whether or not the cluster has added them
-// to the totals yet.
+// reserved returns the CPUs and memory a node has reserved: its Reserved*
+// totals, which the cluster keeps as the sums over its containers, pending
+// reservations included.
 func reserved(n *node.Node) (cpus, memory int64) {
-	for _, c := range n.Containers {
-		if c != nil {
-			cpus += c.CPUs
-			memory += c.Memory
-		}
-	}
-	return max(cpus, n.ReservedCPUs), max(memory, n.ReservedMemory)
+	return n.ReservedCPUs, n.ReservedMemory
 }
 
 // ratio is the fraction of total that used+asked takes; 0 when the node

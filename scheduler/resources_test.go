@@ -32,7 +32,7 @@ func TestResources(t *testing.T) {
 		{name: "unknown totals fit nothing asked", node: nt.New("n"), req: &node.Request{}, wantFit: true},
 		{name: "unknown memory total", node: nt.New("n"), req: &node.Request{Memory: 1}, wantReason: ReasonNoMemory},
 		{name: "unknown cpu total", node: nt.New("n"), req: &node.Request{CPUs: 1}, wantReason: ReasonNoCPU},
-		{name: "reserved total wins when larger", node: func() *node.Node {
+		{name: "reads the reserved totals", node: func() *node.Node {
 			n := nt.New("n", nt.Resources(4, 8*gib))
 			n.ReservedMemory = 8 * gib
 			return n

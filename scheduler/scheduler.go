@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/swarm-project/swarm/filters"
 	"github.com/swarm-project/swarm/scheduler/node"
@@ -98,19 +100,37 @@ func newScheduler(strategy string, fs []filters.Filter, opts Options) (*Schedule
 		return nil, err
 	}
 	s := &Scheduler{strategy: st, filters: fs}
-	// 1. The chosen filters, in order. Each one prepares once per request
-	//    and narrows the candidates; the first to leave none ends the
-	//    search with a NoNodeError.
-	s.steps = append(s.steps, fs...)
+	// All hard steps must pass, so their order changes only the work done
+	// and which step a node is counted against, not the result. Cheap steps
+	// go first so that fewer nodes reach those that walk every container.
+	//
+	// 1. The chosen filters that read only node fields (health,
+	//    containerslots, dependency, constraint), in the order given.
+	s.steps = append(s.steps, filtersCosting(fs, filters.CostNode)...)
 	// 2. Resources: a node whose free CPUs or memory would go negative
-	//    (beyond the overcommit allowance) is dropped. Always on, last, so
-	//    the cheaper filters have already narrowed the list.
+	//    (beyond the overcommit allowance) is dropped. Always on.
 	s.steps = append(s.steps, resourcesFilter{overcommit: opts.Overcommit})
-	// 3. Soft preferences, gathered from every step's plan, then narrow the
-	//    survivors one by one; a preference no survivor meets is dropped
-	//    (see softPass).
-	// 4. The strategy ranks the preferred candidates, then the others.
+	// 3. The chosen filters that walk the node's containers (port,
+	//    affinity, and any filter that states no cost), in the order given.
+	s.steps = append(s.steps, filtersCosting(fs, filters.CostContainers)...)
+	// Each step prepares once per request; Select then runs their hard
+	// checks node by node (hardPass), and the first step to leave no
+	// candidate ends the search with a NoNodeError.
+	// 4. Soft preferences, gathered from every step's plan, narrow the
+	//    survivors one by one; one that no survivor meets is dropped
+	//    (softPass).
+	// 5. The strategy ranks the preferred candidates, then the others.
 	return s, nil
+}
+
+func filtersCosting(fs []filters.Filter, c filters.Cost) []filters.Filter {
+	var out []filters.Filter
+	for _, f := range fs {
+		if filters.CostOf(f) == c {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // Strategy returns the strategy's name.
@@ -155,31 +175,13 @@ func (s *Scheduler) SelectWithDiagnosis(req *node.Request, nodes []*node.Node) (
 			cands = append(cands, n)
 		}
 	}
-	d := &Diagnosis{Nodes: len(cands), Steps: make([]Step, 0, len(s.steps))}
+	d := &Diagnosis{Nodes: len(cands)}
 	if len(cands) == 0 {
 		return nil, d, noNode(d, nil)
 	}
-
-	// Hard pass: every step narrows the candidates in place.
-	for i, f := range s.steps {
-		if plans[i].Hard == nil {
-			continue
-		}
-		d.Steps = append(d.Steps, Step{Name: f.Name(), In: len(cands)})
-		step := &d.Steps[len(d.Steps)-1]
-		kept := cands[:0]
-		for _, n := range cands {
-			if ok, reason := plans[i].Hard(n); ok {
-				kept = append(kept, n)
-			} else {
-				step.reject(reason)
-			}
-		}
-		clear(cands[len(kept):])
-		cands = kept
-		if len(cands) == 0 {
-			return nil, d, noNode(d, step)
-		}
+	cands, last := hardPass(s.steps, plans, cands, d)
+	if len(cands) == 0 {
+		return nil, d, noNode(d, last)
 	}
 
 	preferred, rest := softPass(plans, cands, d)
@@ -188,6 +190,112 @@ func (s *Scheduler) SelectWithDiagnosis(req *node.Request, nodes []*node.Node) (
 		out = append(out, s.strategy.Rank(req, rest)...)
 	}
 	return out, d, nil
+}
+
+// parallelMin is the number of candidates from which the hard pass splits
+// the work between the CPUs.
+const parallelMin = 2048
+
+// hardPass keeps the candidates that pass every step's hard check, in
+// place. It walks node by node, running the checks in step order until one
+// fails, so a node's containers are read while they are still in the CPU
+// cache; the outcome is the same as running the steps one after the other:
+// a node counts as rejected by the first step it fails. Large snapshots are
+// cut into consecutive chunks checked in parallel and merged in order, so
+// the result does not depend on the split. It fills d.Steps up to the step
+// that left no candidate (returned as last), or with every step that has a
+// hard check.
+func hardPass(steps []filters.Filter, plans []filters.Plan, cands []*node.Node, d *Diagnosis) ([]*node.Node, *Step) {
+	var checks []filters.Check
+	for i, p := range plans {
+		if p.Hard != nil {
+			d.Steps = append(d.Steps, Step{Name: steps[i].Name()})
+			checks = append(checks, p.Hard)
+		}
+	}
+	total := len(cands)
+
+	workers := min(runtime.GOMAXPROCS(0), total/(parallelMin/2))
+	var kept []*node.Node
+	if workers <= 1 {
+		kept = checkChunk(checks, cands, d.Steps)
+	} else {
+		kept = checkParallel(checks, cands, d.Steps, workers)
+	}
+
+	// Each step saw what the steps before it kept.
+	in := total
+	for i := range d.Steps {
+		d.Steps[i].In = in
+		in -= d.Steps[i].Rejected
+		if in == 0 {
+			d.Steps = d.Steps[:i+1]
+			return kept, &d.Steps[i]
+		}
+	}
+	return kept, nil
+}
+
+// checkChunk filters cands in place and records rejections in steps (one
+// per check).
+func checkChunk(checks []filters.Check, cands []*node.Node, steps []Step) []*node.Node {
+	kept := cands[:0]
+	for _, n := range cands {
+		fit := true
+		for i, check := range checks {
+			if ok, reason := check(n); !ok {
+				steps[i].reject(reason)
+				fit = false
+				break
+			}
+		}
+		if fit {
+			kept = append(kept, n)
+		}
+	}
+	clear(cands[len(kept):])
+	return kept
+}
+
+// checkParallel runs checkChunk on consecutive chunks, one goroutine each,
+// waits for all of them, then merges kept nodes and rejections in chunk
+// order.
+func checkParallel(checks []filters.Check, cands []*node.Node, steps []Step, workers int) []*node.Node {
+	type result struct {
+		kept  []*node.Node
+		steps []Step
+	}
+	results := make([]result, workers)
+	size := (len(cands) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := w*size, min((w+1)*size, len(cands))
+		local := make([]Step, len(steps))
+		for i := range local {
+			local[i].Name = steps[i].Name
+		}
+		results[w].steps = local
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[w].kept = checkChunk(checks, cands[lo:hi], local)
+		}()
+	}
+	wg.Wait()
+
+	kept := cands[:0]
+	for _, r := range results {
+		// r.kept lies at or after kept's end in the same array, so copying
+		// down is safe.
+		kept = append(kept, r.kept...)
+		for i := range r.steps {
+			for _, rc := range r.steps[i].Reasons {
+				steps[i].rejectN(rc.Reason, rc.Nodes)
+			}
+		}
+	}
+	clear(cands[len(kept):])
+	return kept
 }
 
 // softPass applies the soft preferences of every plan, in order, to the

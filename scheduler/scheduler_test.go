@@ -177,15 +177,17 @@ func TestSelectNoNode(t *testing.T) {
 			wantMsg: "Unable to find a node that satisfies the following conditions\n[resources: not enough memory]",
 		},
 		{
-			name: "several conditions, in filter order",
+			// Node-level filters run first, then resources, then the
+			// filters that walk containers.
+			name: "several conditions, in pipeline order",
 			req:  &node.Request{Ports: []node.Port{{HostPort: 80}}, Env: []string{"constraint:storage==ssd"}, Memory: gib},
 			nodes: []*node.Node{
-				nt.New("a", nt.Labels("storage", "ssd"), nt.With(nt.Container("w", nt.Ports(80)))),
+				nt.New("a", nt.Labels("storage", "ssd"), nt.Resources(1, 2*gib), nt.With(nt.Container("w", nt.Ports(80)))),
 				nt.New("b", nt.Labels("storage", "disk")),
 				nt.New("c", nt.Labels("storage", "ssd"), nt.Resources(1, gib/2)),
 				nt.New("d", nt.Unhealthy()),
 			},
-			wantMsg: "Unable to find a node that satisfies the following conditions\n[port 80 (Bridge mode)]\n[constraint:storage==ssd]\n[resources: not enough memory]",
+			wantMsg: "Unable to find a node that satisfies the following conditions\n[constraint:storage==ssd]\n[resources: not enough memory]\n[port 80 (Bridge mode)]",
 		},
 		{
 			name:          "no healthy node",
@@ -266,6 +268,7 @@ func TestPipelinePreparesOnceAndNarrows(t *testing.T) {
 		Fit: func(n *node.Node) (bool, string) {
 			return strings.HasSuffix(n.Name, "1") || strings.HasSuffix(n.Name, "3"), "odd node"
 		},
+		NodeCost: true,
 	}}
 	all := &filterstest.Counting{Inner: filterstest.AlwaysFit{}}
 	s, err := newScheduler("spread", []filters.Filter{keepOdd, all}, Options{})
@@ -409,5 +412,42 @@ func TestSelectConcurrent(t *testing.T) {
 				t.Error(err)
 			}
 		})
+	}
+}
+
+// Filters that read only node fields run before the resource step, and
+// those that walk containers after it; Filters() keeps the order given.
+func TestPipelineRunsCheapStepsFirst(t *testing.T) {
+	reject := func(name string) filters.Check {
+		return func(n *node.Node) (bool, string) { return n.Name != name, "not " + name }
+	}
+	walk := filterstest.Func{FilterName: "walk", Fit: reject("a")}
+	cheap := filterstest.Func{FilterName: "cheap", Fit: reject("b"), NodeCost: true}
+	s, err := newScheduler("spread", []filters.Filter{walk, cheap}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"walk", "cheap"}; !slices.Equal(s.Filters(), want) {
+		t.Errorf("Filters() = %q, want %q", s.Filters(), want)
+	}
+	nodes := []*node.Node{nt.New("a"), nt.New("b", nt.Resources(1, gib)), nt.New("c", nt.Resources(1, gib))}
+	got, d, err := s.SelectWithDiagnosis(&node.Request{Memory: 1}, nodes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"c"}; !slices.Equal(names(got), want) {
+		t.Errorf("Select = %s, want %s", show(names(got)), show(want))
+	}
+	var stepNames []string
+	for _, st := range d.Steps {
+		stepNames = append(stepNames, st.Name)
+	}
+	if want := []string{"cheap", "resources", "walk"}; !slices.Equal(stepNames, want) {
+		t.Errorf("steps ran as %q, want %q", stepNames, want)
+	}
+	// a has no resources and is dropped by the resource step before walk
+	// sees it.
+	if d.Steps[1].Rejected != 1 || d.Steps[2].In != 1 || d.Steps[2].Rejected != 0 {
+		t.Errorf("steps = %+v", d.Steps)
 	}
 }

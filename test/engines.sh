@@ -10,9 +10,11 @@
 #             user networks come from 10.(100+N).0.0/16; published ports are
 #             bound on 127.99.N.1 so two engines can publish the same port.
 #
-# Containers cannot reach anything off this machine: no iptables rules, no IP
-# forwarding, and their DNS server is 127.0.0.1. `docker run` therefore warns
-# "IPv4 forwarding is disabled"; that is expected.
+# Nothing reaches off this machine: containers get no iptables rules, no IP
+# forwarding and 127.0.0.1 as DNS server (`docker run` therefore warns
+# "IPv4 forwarding is disabled"; that is expected), and dockerd's registry
+# traffic goes through a dead loopback proxy, so only loopback registries
+# (a mirror from test/registry.sh) answer; other pulls fail at once.
 #
 # Usage:
 #   engines.sh install                 install docker.io, busybox-static, ... if missing
@@ -22,7 +24,7 @@
 #   engines.sh stop-all [--purge]      stop every engine under $SWARM_TEST_DIR
 #   engines.sh status                  one line per engine: N addr pid running|stopped
 #   engines.sh addr N                  print engine N's address
-#   engines.sh busybox-tar             build (once) and print the busybox rootfs tar
+#   engines.sh busybox-image           build (once) busybox:latest, print its directory
 #
 # Environment:
 #   SWARM_TEST_DIR             state directory (default /tmp/swarm-test)
@@ -41,6 +43,8 @@ START_TIMEOUT=${SWARM_ENGINE_START_TIMEOUT:-60}
 STOP_TIMEOUT=${SWARM_ENGINE_STOP_TIMEOUT:-25}
 DOCKER_CLI=${SWARM_DOCKER_CLI:-docker}
 PACKAGES=(docker.io busybox-static iproute2 util-linux)
+# A loopback address where nothing listens (the discard port).
+DEAD_PROXY=http://127.0.0.1:9
 
 die() {
 	echo "engines.sh: $*" >&2
@@ -113,8 +117,8 @@ cmd_install() {
 		fi
 		local rc=0
 		{
-			DEBIAN_FRONTEND=noninteractive apt-get update -q &&
-				DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+			DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -q &&
+				DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}"
 		} >&2 || rc=$?
 		[[ -n $policy ]] && rm -f "$policy"
 		((rc == 0)) || die "apt-get install ${missing[*]} failed (exit $rc)"
@@ -204,11 +208,31 @@ wait_gone() {
 
 # ---------------------------------------------------------------- network
 
+# bridge_owner prints the state directory recorded on bridge swbN (its
+# alias), if any.
+bridge_owner() {
+	cat /sys/class/net/"$BRIDGE"/ifalias 2>/dev/null || true
+}
+
+# bridge_foreign: swbN belongs to a running engine of another state directory
+# (another SWARM_TEST_DIR using the same number).
+bridge_foreign() {
+	local owner pid
+	owner=$(bridge_owner)
+	[[ -n $owner && $owner != "$DIR" ]] || return 1
+	pid=$(cat "$owner/docker.pid" 2>/dev/null) || return 1
+	pid_is_ours "$pid" "--data-root $owner/data"
+}
+
 bridge_up() {
+	if bridge_foreign; then
+		die "node-$N: bridge $BRIDGE is used by the running engine in $(bridge_owner); pick another engine number"
+	fi
 	if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
 		ip link add "$BRIDGE" type bridge 2>/dev/null || ip link show "$BRIDGE" >/dev/null 2>&1 ||
 			die "cannot create bridge $BRIDGE"
 	fi
+	ip link set "$BRIDGE" alias "$DIR"
 	if ! ip -4 addr show dev "$BRIDGE" | grep -qF "inet $BRIDGE_CIDR"; then
 		ip addr flush dev "$BRIDGE"
 		ip addr add "$BRIDGE_CIDR" dev "$BRIDGE"
@@ -217,6 +241,10 @@ bridge_up() {
 }
 
 bridge_down() {
+	if bridge_foreign; then
+		log "node-$N: leaving bridge $BRIDGE alone: it belongs to the engine in $(bridge_owner)"
+		return 0
+	fi
 	if ip link show "$BRIDGE" >/dev/null 2>&1; then
 		ip link del "$BRIDGE" 2>/dev/null || log "could not delete bridge $BRIDGE"
 	fi
@@ -242,60 +270,98 @@ cgroups_clean() {
 
 # ---------------------------------------------------------------- busybox
 
-# busybox_tar builds the busybox rootfs tar once (cached in the state dir)
-# and prints its path.
-busybox_tar() {
-	local cache=$STATE_DIR/cache tar bb
-	tar=$cache/busybox.tar
+# busybox_image builds, once, the image busybox:latest from Debian's static
+# busybox and prints the directory holding it (cached in the state dir):
+#   layer.tar    the root filesystem: /bin/busybox, its applet links,
+#                /etc/passwd, /etc/group, /root, /tmp, /var/www
+#   config.json  the image config (Cmd sh, PATH); its digest is the image ID
+#   image.tar    the two above as a `docker load` archive
+# The build is reproducible (fixed times, sorted names), so every engine and
+# the registry of registry.sh hold the same image ID.
+busybox_image() {
+	local cache=$STATE_DIR/cache out bb
+	out=$cache/busybox
 	bb=$(command -v busybox 2>/dev/null || true)
 	[[ -x /bin/busybox ]] && bb=/bin/busybox
 	[[ -n $bb ]] || die "busybox not found (apt-get install busybox-static)"
-	if [[ -s $tar && $tar -nt $bb ]]; then
-		echo "$tar"
+	if [[ -s $out/image.tar && $out/image.tar -nt $bb ]]; then
+		echo "$out"
 		return 0
 	fi
 	mkdir -p "$cache" "$STATE_DIR/locks"
 	exec 7>"$STATE_DIR/locks/busybox.lock"
 	flock 7
-	if [[ ! -s $tar || $bb -nt $tar ]]; then
-		"$bb" --list-full >/dev/null 2>&1 || die "$bb has no --list-full; need the static busybox (busybox-static)"
-		local root
-		root=$(mktemp -d "$cache/rootfs.XXXXXX")
-		mkdir -p "$root/bin" "$root/etc" "$root/root" "$root/tmp" "$root/var/www"
-		chmod 1777 "$root/tmp"
-		cp "$bb" "$root/bin/busybox"
-		local p
-		while IFS= read -r p; do
-			[[ -n $p && $p != bin/busybox ]] || continue
-			mkdir -p "$root/$(dirname "$p")"
-			ln -sf /bin/busybox "$root/$p"
-		done < <("$bb" --list-full)
-		printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$root/etc/passwd"
-		printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
-		tar --numeric-owner --owner=0 --group=0 -C "$root" -cf "$tar.tmp" .
-		mv "$tar.tmp" "$tar"
-		rm -rf "$root"
+	if [[ ! -s $out/image.tar || $bb -nt $out/image.tar ]]; then
+		build_busybox_image "$bb" "$out"
 	fi
 	flock -u 7
 	exec 7>&-
-	echo "$tar"
+	echo "$out"
 }
 
-# ensure_busybox imports busybox:latest into the current engine if missing.
+build_busybox_image() {
+	local bb=$1 out=$2 work root p
+	"$bb" --list-full >/dev/null 2>&1 || die "$bb has no --list-full; need the static busybox (busybox-static)"
+	work=$(mktemp -d "$STATE_DIR/cache/busybox.XXXXXX")
+	root=$work/rootfs
+	mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/sbin" \
+		"$root/etc" "$root/root" "$root/tmp" "$root/var/www"
+	chmod 1777 "$root/tmp"
+	chmod 700 "$root/root"
+	cp "$bb" "$root/bin/busybox"
+	while IFS= read -r p; do
+		[[ -n $p && $p != bin/busybox ]] || continue
+		[[ -d $root/${p%/*} ]] || mkdir -p "$root/${p%/*}"
+		ln -s /bin/busybox "$root/$p"
+	done < <("$bb" --list-full)
+	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$root/etc/passwd"
+	printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+	tar --numeric-owner --owner=0 --group=0 --mtime=@0 --sort=name -C "$root" -cf "$work/layer.tar" .
+
+	local diff_id arch cfg
+	diff_id=$(sha256sum <"$work/layer.tar")
+	diff_id=${diff_id%% *}
+	arch=$(dpkg --print-architecture 2>/dev/null || echo amd64)
+	printf '%s' '{"architecture":"'"$arch"'","os":"linux","created":"1970-01-01T00:00:00Z",'\
+'"config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["sh"]},'\
+'"rootfs":{"type":"layers","diff_ids":["sha256:'"$diff_id"'"]},'\
+'"history":[{"created":"1970-01-01T00:00:00Z","created_by":"test/engines.sh: Debian busybox-static"}]}' \
+		>"$work/config.json"
+	cfg=$(sha256sum <"$work/config.json")
+	cfg=${cfg%% *}
+
+	local arc=$work/archive
+	mkdir -p "$arc/$diff_id"
+	cp "$work/layer.tar" "$arc/$diff_id/layer.tar"
+	cp "$work/config.json" "$arc/$cfg.json"
+	printf '[{"Config":"%s.json","RepoTags":["busybox:latest"],"Layers":["%s/layer.tar"]}]' \
+		"$cfg" "$diff_id" >"$arc/manifest.json"
+	tar --numeric-owner --owner=0 --group=0 --mtime=@0 --sort=name -C "$arc" -cf "$work/image.tar" .
+	rm -rf "$root" "$arc"
+	rm -rf "$out"
+	mv "$work" "$out"
+}
+
+# ensure_busybox loads busybox:latest into the current engine if missing.
 ensure_busybox() {
-	if "$DOCKER_CLI" -H "tcp://$ADDR" image inspect busybox:latest >/dev/null 2>&1; then
+	if "$DOCKER_CLI" -H "unix://$SOCK" image inspect busybox:latest >/dev/null 2>&1; then
 		return 0
 	fi
-	local tar
-	tar=$(busybox_tar)
-	"$DOCKER_CLI" -H "tcp://$ADDR" import \
-		-c 'CMD ["sh"]' \
-		-c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-		"$tar" busybox:latest >/dev/null ||
-		die "node-$N: importing busybox:latest failed"
+	local img
+	img=$(busybox_image)
+	"$DOCKER_CLI" -H "unix://$SOCK" load -q -i "$img/image.tar" >/dev/null ||
+		die "node-$N: loading busybox:latest failed"
 }
 
 # ---------------------------------------------------------------- commands
+
+# lock_engine serializes start and stop of the current engine (fd 9, held
+# until the script exits; dockerd does not inherit it).
+lock_engine() {
+	mkdir -p "$STATE_DIR/locks"
+	exec 9>"$STATE_DIR/locks/engine-$N.op"
+	flock 9
+}
 
 cmd_start() {
 	check_n "${1:-}"
@@ -320,6 +386,7 @@ cmd_start() {
 	done
 	need_root
 	cmd_install
+	lock_engine
 
 	local pid
 	if pid=$(dockerd_pid); then
@@ -335,6 +402,9 @@ cmd_start() {
 	local longest=$EXEC/containerd/containerd.sock.ttrpc
 	((${#longest} < 100)) || die "SWARM_TEST_DIR is too long for unix socket paths: $longest"
 
+	if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+		die "node-$N: port $PORT is taken by another program; pick another engine number"
+	fi
 	mkdir -p "$DATA" "$EXEC" "$ETC" /etc/docker
 	rm -f "$PIDFILE" "$SOCK"
 	bridge_up
@@ -375,8 +445,14 @@ EOF
 	{
 		echo "---- $(date -u +%FT%TZ) engines.sh start $N: dockerd ${args[*]}"
 	} >>"$LOG"
-	setsid unshare -u -m --propagation private "$launcher" "node-$N" "$ETC" "${args[@]}" \
-		</dev/null >>"$LOG" 2>&1 &
+	# Registries other than loopback ones (a mirror from registry.sh) are
+	# out of bounds: send them to a proxy address where nothing listens,
+	# so a pull of an unknown image fails at once instead of leaving the
+	# machine. Go's HTTP client never proxies loopback addresses.
+	HTTP_PROXY=$DEAD_PROXY HTTPS_PROXY=$DEAD_PROXY NO_PROXY=127.0.0.0/8,localhost \
+		http_proxy=$DEAD_PROXY https_proxy=$DEAD_PROXY no_proxy=127.0.0.0/8,localhost \
+		setsid unshare -u -m --propagation private "$launcher" "node-$N" "$ETC" "${args[@]}" \
+		</dev/null >>"$LOG" 2>&1 9>&- &
 	pid=$!
 	echo "$pid" >"$DIR/launch.pid"
 
@@ -392,7 +468,11 @@ wait_api() {
 	local pid=$1 deadline
 	deadline=$((SECONDS + START_TIMEOUT))
 	while :; do
-		if timeout 10 "$DOCKER_CLI" -H "tcp://$ADDR" version >/dev/null 2>&1; then
+		# Ask through the unix socket: only this engine has it, while the
+		# TCP port could be answered by someone else's engine. dockerd
+		# binds all its listeners before it serves any, so an answer here
+		# means the TCP port is ours too.
+		if timeout 10 "$DOCKER_CLI" -H "unix://$SOCK" version >/dev/null 2>&1; then
 			return 0
 		fi
 		if ! is_alive "$pid"; then
@@ -429,6 +509,7 @@ cmd_stop() {
 		shift
 	done
 	need_root
+	lock_engine
 	stop_engine "$mode"
 	if ((purge)); then
 		rm -rf "$DIR"
@@ -528,7 +609,7 @@ main() {
 		engine_vars "$1"
 		echo "$ADDR"
 		;;
-	busybox-tar) busybox_tar ;;
+	busybox-image) busybox_image ;;
 	-h | --help | help) usage ;;
 	*)
 		echo "engines.sh: unknown command '$cmd'" >&2
@@ -537,4 +618,6 @@ main() {
 	esac
 }
 
-main "$@"
+# One line, read whole before it runs: editing this file while it runs
+# cannot make bash execute a half-read rest.
+main "$@"; exit $?

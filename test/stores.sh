@@ -9,9 +9,9 @@
 #   test/stores.sh env                           print the addresses as shell variables
 #
 # Addresses (override with the environment variables of the same name):
-#   SWARM_TEST_ETCD=127.0.0.1:23791     etcd client URL (peer on 23792)
-#   SWARM_TEST_ZK=127.0.0.1:21812       ZooKeeper client port (admin server off)
-#   SWARM_TEST_CONSUL=127.0.0.1:18501   Consul HTTP API (other Consul ports 185xx, DNS off)
+#   SWARM_TEST_ETCD=127.0.0.1:22379     etcd client URL (peer on 22380)
+#   SWARM_TEST_ZK=127.0.0.1:22181       ZooKeeper client port (admin server off)
+#   SWARM_TEST_CONSUL=127.0.0.1:28500   Consul HTTP API (other Consul ports 28501-28502, DNS off)
 #
 # State (data dirs, logs, pid files) lives under SWARM_STORES_DIR
 # (default /tmp/swarm-test-stores). Consul has no Debian package and its module
@@ -25,10 +25,10 @@ STATE=${SWARM_STORES_DIR:-/tmp/swarm-test-stores}
 CONSUL_CACHE=${SWARM_CONSUL_CACHE:-/var/cache/swarm-test/consul-$CONSUL_VERSION}
 CONSUL_BIN=$CONSUL_CACHE/consul
 
-ETCD_ADDR=${SWARM_TEST_ETCD:-127.0.0.1:23791}
-ETCD_PEER=${SWARM_TEST_ETCD_PEER:-127.0.0.1:23792}
-ZK_ADDR=${SWARM_TEST_ZK:-127.0.0.1:21812}
-CONSUL_ADDR=${SWARM_TEST_CONSUL:-127.0.0.1:18501}
+ETCD_ADDR=${SWARM_TEST_ETCD:-127.0.0.1:22379}
+ETCD_PEER=${SWARM_TEST_ETCD_PEER:-127.0.0.1:22380}
+ZK_ADDR=${SWARM_TEST_ZK:-127.0.0.1:22181}
+CONSUL_ADDR=${SWARM_TEST_CONSUL:-127.0.0.1:28500}
 
 log() { echo "stores.sh: $*" >&2; }
 die() { log "$*"; exit 1; }

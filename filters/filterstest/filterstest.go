@@ -21,22 +21,35 @@ func (f AlwaysFit) Name() string {
 	return f.FilterName
 }
 
+// Cost returns CostNode.
+func (AlwaysFit) Cost() filters.Cost { return filters.CostNode }
+
 // Prepare returns a check that passes every node.
 func (AlwaysFit) Prepare(*node.Request, []*node.Node) (filters.Plan, error) {
 	return filters.Plan{Hard: func(*node.Node) (bool, string) { return true, "" }}, nil
 }
 
 // Func is a filter whose hard check is Fit and whose preferences are Soft.
-// A nil Fit asks nothing; Err, when set, is returned by Prepare.
+// A nil Fit asks nothing; Err, when set, is returned by Prepare. NodeCost
+// makes it state filters.CostNode; otherwise it states CostContainers.
 type Func struct {
 	FilterName string
 	Fit        filters.Check
 	Soft       []filters.Preference
 	Err        error
+	NodeCost   bool
 }
 
 // Name returns FilterName.
 func (f Func) Name() string { return f.FilterName }
+
+// Cost returns CostNode when NodeCost is set, CostContainers otherwise.
+func (f Func) Cost() filters.Cost {
+	if f.NodeCost {
+		return filters.CostNode
+	}
+	return filters.CostContainers
+}
 
 // Prepare returns the configured plan.
 func (f Func) Prepare(*node.Request, []*node.Node) (filters.Plan, error) {
@@ -56,6 +69,9 @@ type Counting struct {
 
 // Name returns the wrapped filter's name.
 func (c *Counting) Name() string { return c.Inner.Name() }
+
+// Cost returns the wrapped filter's cost.
+func (c *Counting) Cost() filters.Cost { return filters.CostOf(c.Inner) }
 
 // Prepare counts the call and wraps the plan's hard check.
 func (c *Counting) Prepare(req *node.Request, snapshot []*node.Node) (filters.Plan, error) {

@@ -50,8 +50,11 @@ type Node struct {
 	Labels  map[string]string
 	Healthy bool
 
-	TotalCPUs      int64 // NanoCPU units
-	TotalMemory    int64 // bytes
+	TotalCPUs   int64 // NanoCPU units
+	TotalMemory int64 // bytes
+	// ReservedCPUs and ReservedMemory are the sums over Containers, Pending
+	// ones included: the scheduler reads these totals and does not add up
+	// the containers itself.
 	ReservedCPUs   int64 // sum of the containers' CPUs (NanoCPU units)
 	ReservedMemory int64 // sum of the containers' memory (bytes)
 

@@ -126,14 +126,23 @@ func releaseAll(cs []*claim) {
 }
 
 // engineInUse reports whether engine n is used by someone else: a running
-// dockerd not started by the harness, or its TCP port held by another
-// program. A running engine with the owner marker is a leftover of a dead
+// dockerd not started by the harness, a running engine of another state
+// directory on the same bridge, or its TCP port held by another program. A running engine with the owner marker is a leftover of a dead
 // test process (its lock was free) and is not in use.
 func engineInUse(stateDir string, base, n int) bool {
 	dir := filepath.Join(stateDir, fmt.Sprintf("engine-%d", n))
 	if _, running := enginePID(dir); running {
 		_, err := os.Stat(filepath.Join(dir, ownerFile))
 		return err != nil
+	}
+	// engines.sh records the owning state directory on the bridge swbN.
+	if alias, err := os.ReadFile(fmt.Sprintf("/sys/class/net/swb%d/ifalias", n)); err == nil {
+		owner := strings.TrimSpace(string(alias))
+		if owner != "" && owner != dir {
+			if _, running := enginePID(owner); running {
+				return true
+			}
+		}
 	}
 	l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(base+n)))
 	if err != nil {

@@ -2,7 +2,6 @@ package harness
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -82,7 +81,7 @@ func removeStaleBinDirs(binDir string) {
 		if err != nil || pid == os.Getpid() {
 			continue
 		}
-		if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); errors.Is(err, os.ErrNotExist) {
+		if !processAlive(pid) {
 			_ = os.RemoveAll(filepath.Join(binDir, ent.Name()))
 		}
 	}

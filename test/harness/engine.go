@@ -27,6 +27,7 @@ type Engine struct {
 	Labels    []string // engine labels, key=value
 	PublishIP string   // 127.99.N.1: where its published ports are bound
 	Dir       string   // its state directory
+	Mirror    string   // registry mirror URL passed at Start ("" for none); from $SWARM_REGISTRY_MIRROR
 
 	claim *claim // the flock that makes N ours; nil for engines not from StartEngines
 }
@@ -51,6 +52,7 @@ func NewEngine(n int, labels []string) (*Engine, error) {
 		Labels:    append([]string(nil), labels...),
 		PublishIP: fmt.Sprintf("127.99.%d.1", n),
 		Dir:       filepath.Join(StateDir(), fmt.Sprintf("engine-%d", n)),
+		Mirror:    os.Getenv("SWARM_REGISTRY_MIRROR"),
 	}, nil
 }
 
@@ -74,7 +76,8 @@ func (e *Engine) Start() error {
 	for _, l := range e.Labels {
 		args = append(args, "--label", l)
 	}
-	_, err := engines(engineStartTimeout, args...)
+	env := []string{"SWARM_REGISTRY_MIRROR=" + e.Mirror}
+	_, err := enginesEnv(engineStartTimeout, env, args...)
 	return err
 }
 
@@ -228,12 +231,21 @@ func InstallEngines() error {
 
 // engines runs test/engines.sh with args and returns its stdout.
 func engines(timeout time.Duration, args ...string) (string, error) {
+	return enginesEnv(timeout, nil, args...)
+}
+
+// enginesEnv runs test/engines.sh with extra environment variables
+// (NAME=value) and the harness's state directory.
+func enginesEnv(timeout time.Duration, env []string, args ...string) (string, error) {
 	script, err := scriptPath("engines.sh")
 	if err != nil {
 		return "", err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	out, _, err := run(ctx, "", append([]string{"bash", script}, args...)...)
+	cmd := []string{"env", "SWARM_TEST_DIR=" + StateDir()}
+	cmd = append(cmd, env...)
+	cmd = append(cmd, "bash", script)
+	out, _, err := run(ctx, "", append(cmd, args...)...)
 	return out, err
 }

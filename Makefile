@@ -1,0 +1,41 @@
+# swarm: a Docker-API-compatible cluster manager.
+SHELL := /bin/bash
+export PATH := $(PATH):/usr/local/go/bin
+GO ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+LDFLAGS := -X github.com/swarm-project/swarm/cli.Version=$(VERSION) -X github.com/swarm-project/swarm/cli.GitCommit=$(COMMIT)
+
+.PHONY: help build test test-unit test-integration lint demo demo-stop deps clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+build: ## build bin/swarm
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/swarm .
+
+deps: ## install what the tests need (apt packages, Go modules); idempotent
+	bash test/engines.sh install
+	bash test/install-go-deps.sh
+	bash test/stores.sh install
+
+lint: ## gofmt and go vet
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+test-unit: ## unit tests with the race detector
+	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /test/)
+
+test-integration: ## integration tests against real engines and stores
+	$(GO) test -count=1 -p 1 -timeout 30m ./test/...
+
+test: deps lint test-unit test-integration ## the whole suite (what CI runs)
+
+demo: ## start 3 local engines and a manager on 127.0.0.1:5001
+	bash test/demo.sh start
+
+demo-stop: ## stop the demo
+	bash test/demo.sh stop
+
+clean: ## remove build output
+	rm -rf bin

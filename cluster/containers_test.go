@@ -1,0 +1,83 @@
+package cluster
+
+import (
+	"testing"
+	"time"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/go-connections/nat"
+)
+
+func TestContainerStatus(t *testing.T) {
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	started := now.Add(-3 * time.Minute).Format(time.RFC3339Nano)
+	finished := now.Add(-2 * time.Hour).Format(time.RFC3339Nano)
+	zero := "0001-01-01T00:00:00Z"
+	tests := []struct {
+		name  string
+		state container.State
+		want  string
+	}{
+		{"running", container.State{Status: "running", Running: true, StartedAt: started, FinishedAt: zero}, "Up 3 minutes"},
+		{"paused", container.State{Status: "paused", Running: true, Paused: true, StartedAt: started}, "Up 3 minutes (Paused)"},
+		{"healthy", container.State{Status: "running", Running: true, StartedAt: started, Health: &container.Health{Status: container.Healthy}}, "Up 3 minutes (healthy)"},
+		{"starting", container.State{Status: "running", Running: true, StartedAt: started, Health: &container.Health{Status: container.Starting}}, "Up 3 minutes (health: starting)"},
+		{"exited", container.State{Status: "exited", ExitCode: 137, StartedAt: started, FinishedAt: finished}, "Exited (137) 2 hours ago"},
+		{"created", container.State{Status: "created", StartedAt: zero, FinishedAt: zero}, "Created"},
+		{"restarting", container.State{Status: "restarting", Restarting: true, ExitCode: 1, StartedAt: started, FinishedAt: finished}, "Restarting (1) 2 hours ago"},
+		{"dead", container.State{Status: "dead", Dead: true, StartedAt: started, FinishedAt: finished}, "Dead"},
+		{"removing", container.State{Status: "removing", StartedAt: started, FinishedAt: finished}, "Removal In Progress"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := tt.state
+			c := newContainer(&Engine{}, container.InspectResponse{ContainerJSONBase: &container.ContainerJSONBase{ID: "abc", Name: "/web", State: &st}})
+			if got := c.status(now); got != tt.want {
+				t.Fatalf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestNewContainerSummary(t *testing.T) {
+	info := container.InspectResponse{
+		ContainerJSONBase: &container.ContainerJSONBase{
+			ID: "abc", Name: "/web", Image: "sha256:1234", Path: "sh", Args: []string{"-c", "sleep 1"},
+			Created:    "2026-01-01T00:00:00Z",
+			State:      &container.State{Status: "running", Running: true},
+			HostConfig: &container.HostConfig{NetworkMode: "bridge"},
+		},
+		Config: &container.Config{Image: "busybox", Labels: map[string]string{"a": "b"}},
+		NetworkSettings: &container.NetworkSettings{NetworkSettingsBase: container.NetworkSettingsBase{
+			Ports: nat.PortMap{
+				"80/tcp":  []nat.PortBinding{{HostIP: "0.0.0.0", HostPort: "8080"}},
+				"53/udp":  nil,
+				"443/tcp": []nat.PortBinding{{HostIP: "127.0.0.1", HostPort: "8443"}},
+			},
+		}},
+	}
+	c := newContainer(&Engine{}, info)
+	s := c.summary
+	if s.ID != "abc" || s.Image != "busybox" || s.ImageID != "sha256:1234" || s.Command != "sh -c sleep 1" || s.State != "running" {
+		t.Fatalf("summary %+v", s)
+	}
+	if s.Created != time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Unix() || s.HostConfig.NetworkMode != "bridge" || s.Labels["a"] != "b" {
+		t.Fatalf("summary %+v", s)
+	}
+	want := []container.Port{
+		{PrivatePort: 53, Type: "udp"},
+		{IP: "0.0.0.0", PrivatePort: 80, PublicPort: 8080, Type: "tcp"},
+		{IP: "127.0.0.1", PrivatePort: 443, PublicPort: 8443, Type: "tcp"},
+	}
+	if len(s.Ports) != len(want) {
+		t.Fatalf("ports %+v", s.Ports)
+	}
+	for i := range want {
+		if s.Ports[i] != want[i] {
+			t.Fatalf("port %d: %+v, want %+v", i, s.Ports[i], want[i])
+		}
+	}
+	if c.Name() != "web" {
+		t.Fatalf("name %q", c.Name())
+	}
+}

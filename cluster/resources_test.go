@@ -1,0 +1,41 @@
+package cluster
+
+import (
+	"testing"
+
+	"github.com/docker/docker/api/types/image"
+)
+
+func TestImageMatches(t *testing.T) {
+	img := image.Summary{
+		ID:          "sha256:4b2f8a0c1e9d77aa",
+		RepoTags:    []string{"busybox:latest", "registry.local:5000/team/app:1.2"},
+		RepoDigests: []string{"busybox@sha256:ffff"},
+	}
+	tests := []struct {
+		name string
+		ref  string
+		want bool
+	}{
+		{"repo implies latest", "busybox", true},
+		{"repo tag", "busybox:latest", true},
+		{"docker.io prefix", "docker.io/library/busybox", true},
+		{"library prefix", "library/busybox:latest", true},
+		{"other tag", "busybox:1.36", false},
+		{"registry with port", "registry.local:5000/team/app:1.2", true},
+		{"registry without tag", "registry.local:5000/team/app", false},
+		{"full id", "sha256:4b2f8a0c1e9d77aa", true},
+		{"short id", "4b2f8a0c", true},
+		{"too short id", "4b2", false},
+		{"digest", "busybox@sha256:ffff", true},
+		{"empty", "", false},
+		{"other", "alpine", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ImageMatches(img, tt.ref); got != tt.want {
+				t.Fatalf("ImageMatches(%q) = %v, want %v", tt.ref, got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,88 @@
+package cluster
+
+import (
+	"sort"
+	"testing"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/mount"
+	"github.com/docker/go-connections/nat"
+
+	"github.com/swarm-project/swarm/scheduler/node"
+)
+
+func TestHostPorts(t *testing.T) {
+	tests := []struct {
+		name    string
+		hc      container.HostConfig
+		exposed nat.PortSet
+		want    []node.Port
+	}{
+		{"bindings", container.HostConfig{PortBindings: nat.PortMap{
+			"80/tcp": {{HostIP: "127.0.0.1", HostPort: "8080"}},
+			"53/udp": {{HostPort: "53"}},
+		}}, nil, []node.Port{{HostIP: "", HostPort: 53, Proto: "udp"}, {HostIP: "127.0.0.1", HostPort: 8080, Proto: "tcp"}}},
+		{"random host port takes nothing", container.HostConfig{PortBindings: nat.PortMap{"80/tcp": {{HostPort: ""}}}}, nil, nil},
+		{"a range takes nothing", container.HostConfig{PortBindings: nat.PortMap{"80/tcp": {{HostPort: "8000-8010"}}}}, nil, nil},
+		{"host mode takes exposed ports", container.HostConfig{NetworkMode: "host"}, nat.PortSet{"9000/tcp": {}}, []node.Port{{HostPort: 9000, Proto: "tcp"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := hostPorts(&tt.hc, tt.exposed)
+			sort.Slice(got, func(i, j int) bool { return got[i].HostPort < got[j].HostPort })
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %+v, want %+v", got, tt.want)
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Fatalf("got %+v, want %+v", got, tt.want)
+				}
+			}
+		})
+	}
+}
+
+func TestRequestedCPUs(t *testing.T) {
+	tests := []struct {
+		name string
+		hc   container.HostConfig
+		want int64
+	}{
+		{"none", container.HostConfig{}, 0},
+		{"shares read as cores", container.HostConfig{Resources: container.Resources{CPUShares: 2}}, 2 * node.NanoCPU},
+		{"nano cpus win", container.HostConfig{Resources: container.Resources{CPUShares: 2, NanoCPUs: 500000000}}, 500000000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := requestedCPUs(&tt.hc); got != tt.want {
+				t.Fatalf("got %d, want %d", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestBuildRequest(t *testing.T) {
+	cfg := &container.Config{Image: "busybox", Env: []string{"constraint:zone==a"}, Labels: map[string]string{"x": "y"}}
+	hc := &container.HostConfig{
+		Resources:   container.Resources{Memory: 64 << 20, CPUShares: 1},
+		NetworkMode: "container:db",
+		VolumesFrom: []string{"data:ro"},
+		Links:       []string{"db:database"},
+		IpcMode:     "container:db",
+		Binds:       []string{"named:/data", "/host/path:/mnt"},
+		Mounts:      []mount.Mount{{Type: mount.TypeVolume, Source: "other", Target: "/o"}},
+	}
+	req := buildRequest("web", cfg, hc)
+	if req.Name != "web" || req.Image != "busybox" || req.Memory != 64<<20 || req.CPUs != node.NanoCPU {
+		t.Fatalf("request %+v", req)
+	}
+	if req.NetworkMode != "container:db" || req.IpcMode != "container:db" || req.VolumesFrom[0] != "data:ro" || req.Links[0] != "db:database" {
+		t.Fatalf("request %+v", req)
+	}
+	if len(req.Volumes) != 2 || req.Volumes[0] != "named" || req.Volumes[1] != "other" {
+		t.Fatalf("volumes %v", req.Volumes)
+	}
+	if req.Env[0] != "constraint:zone==a" || req.Labels["x"] != "y" {
+		t.Fatalf("env/labels %+v", req)
+	}
+}

@@ -1,0 +1,62 @@
+package cluster
+
+import (
+	"github.com/docker/docker/api/types/volume"
+)
+
+// VolumeOn is one volume as one engine holds it.
+type VolumeOn struct {
+	Engine *Engine
+	Volume *volume.Volume
+}
+
+// IsLocal reports whether the volume lives on its engine only.
+func (v VolumeOn) IsLocal() bool { return v.Volume.Scope == "" || v.Volume.Scope == "local" }
+
+// Volumes returns every engine's cached volumes, engines in name order.
+func (c *Cluster) Volumes() []VolumeOn {
+	var out []VolumeOn
+	for _, e := range c.Engines() {
+		for _, v := range e.Volumes() {
+			if v != nil {
+				out = append(out, VolumeOn{Engine: e, Volume: v})
+			}
+		}
+	}
+	return out
+}
+
+// FindVolumes resolves a volume reference: "node/name" names one engine's
+// volume, a plain name names the volume of that name on every engine that
+// has one (engine name order). An unknown reference is a *NotFoundError.
+func (c *Cluster) FindVolumes(ref string) ([]VolumeOn, error) {
+	if ref == "" {
+		return nil, &NotFoundError{Kind: "volume", Ref: ref}
+	}
+	if e, rest := c.SplitNodeRef(ref); e != nil {
+		if v, ok := e.FindVolume(rest); ok {
+			return []VolumeOn{{Engine: e, Volume: v}}, nil
+		}
+		return nil, &NotFoundError{Kind: "volume", Ref: ref}
+	}
+	var out []VolumeOn
+	for _, v := range c.Volumes() {
+		if v.Volume.Name == ref {
+			out = append(out, v)
+		}
+	}
+	if len(out) == 0 {
+		return nil, &NotFoundError{Kind: "volume", Ref: ref}
+	}
+	return out, nil
+}
+
+// FindVolume looks a volume up in the engine's cache by name.
+func (e *Engine) FindVolume(name string) (*volume.Volume, bool) {
+	for _, v := range e.Volumes() {
+		if v != nil && v.Name == name {
+			return v, true
+		}
+	}
+	return nil, false
+}

@@ -1,0 +1,29 @@
+// Package scheduler decides which nodes a container may go to.
+//
+// The cluster takes a snapshot of its nodes under its lock (pending
+// placements included as node.Containers with Pending set) and calls
+// Select with a node.Request. Select runs a fixed pipeline, wired once in
+// New:
+//
+//  1. every step prepares once per request (filters parse constraints,
+//     ports and dependencies here, never per node);
+//  2. hard checks, node by node: the chosen filters that read only node
+//     fields, then the resource step (CPUs and memory, with the
+//     swarm.overcommit allowance), then the filters that walk containers;
+//     the first step that leaves no candidate ends the search with a
+//     *NoNodeError rendered from the Diagnosis;
+//  3. soft preferences (`==~`, `!=~`) narrow the survivors one at a time
+//     and are dropped when no survivor meets them;
+//  4. the strategy (spread, binpack or random) ranks the preferred
+//     candidates, then the rest.
+//
+// The result is every candidate, best first, so the cluster can retry on
+// the next one when an engine refuses. A malformed expression is a
+// *filters.ExpressionError (an HTTP 400); no fit is a *NoNodeError (classic
+// Swarm answered 500). Normalize moves constraint:/affinity: pseudo env
+// variables into the com.docker.swarm.* labels before a container is
+// created.
+//
+// The package sees only node snapshots and requests: no engine, HTTP or
+// cluster type, no I/O. A Scheduler is safe for concurrent use.
+package scheduler

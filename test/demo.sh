@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# demo.sh: start a local swarm of three real Docker engines and a manager on
+# 127.0.0.1:5001, show it working, and say how to use and stop it.
+#
+#   demo.sh start   install what is missing, start node-1..node-3 and the manager
+#   demo.sh stop    stop the manager and the three engines
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+state=${SWARM_TEST_DIR:-/tmp/swarm-test}
+addr=${SWARM_DEMO_ADDR:-127.0.0.1:5001}
+pidfile=$state/demo-manager.pid
+logfile=$state/demo-manager.log
+engines=(1 2 3)
+
+start() {
+	bash "$here/engines.sh" install
+	"$root/test/install-go-deps.sh"
+	mkdir -p "$state"
+	(cd "$root" && go build -o "$root/bin/swarm" .)
+	local nodes=()
+	for n in "${engines[@]}"; do
+		nodes+=("$(bash "$here/engines.sh" start "$n" --label "demo=node-$n" | tail -n 1)")
+	done
+	if [[ -f $pidfile ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+		echo "demo: manager already running (pid $(cat "$pidfile"))"
+	else
+		local list
+		list=$(IFS=,; echo "${nodes[*]}")
+		"$root/bin/swarm" manage -H "$addr" --engine-refresh-min-interval 5s \
+			--engine-refresh-max-interval 10s "nodes://$list" >"$logfile" 2>&1 &
+		echo $! >"$pidfile"
+		for _ in $(seq 1 100); do
+			if docker -H "$addr" info 2>/dev/null | grep -q "Nodes: ${#engines[@]}" &&
+				[[ $(docker -H "$addr" info 2>/dev/null | grep -c "Status: Healthy") == "${#engines[@]}" ]]; then
+				break
+			fi
+			sleep 0.2
+		done
+	fi
+	echo
+	echo "\$ docker -H $addr info"
+	docker -H "$addr" info 2>/dev/null | sed -n '/^Server:/,/^ Plugins:/p'
+	echo "\$ docker -H $addr run --rm busybox echo hi"
+	docker -H "$addr" run --rm busybox echo hi 2>/dev/null
+	cat <<MSG
+
+The manager serves the Docker API on $addr for node-1..node-3.
+Use it like one Docker engine:
+  export DOCKER_HOST=tcp://$addr
+  docker info; docker run -d busybox sleep 600; docker ps
+  docker run -it --name box busybox sh
+Manager log: $logfile
+Stop everything: make demo-stop   (or: bash test/demo.sh stop)
+MSG
+}
+
+stop() {
+	if [[ -f $pidfile ]]; then
+		local pid
+		pid=$(cat "$pidfile")
+		if kill -0 "$pid" 2>/dev/null; then
+			kill "$pid"
+			for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		fi
+		rm -f "$pidfile"
+	fi
+	for n in "${engines[@]}"; do
+		bash "$here/engines.sh" stop "$n" || true
+	done
+}
+
+case ${1:-} in
+start) start ;;
+stop) stop ;;
+*) echo "usage: $0 start|stop" >&2; exit 2 ;;
+esac

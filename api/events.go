@@ -64,13 +64,14 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 		if (!since.IsZero() && t.Before(since)) || (!until.IsZero() && t.After(until)) || !matchEvent(args, ev) {
 			return nil
 		}
-		if err := enc.Encode(ev); err != nil {
+		if err := enc.Encode(displayEvent(ev)); err != nil {
 			return err
 		}
 		flush()
 		return nil
 	}
-	if !since.IsZero() {
+	// Docker replays its history when either bound is given.
+	if !since.IsZero() || !until.IsZero() {
 		for _, ev := range past {
 			if err := send(ev); err != nil {
 				return nil
@@ -194,5 +195,44 @@ func matchEvent(args filters.Args, ev cluster.Event) bool {
 	if args.Contains("scope") && !args.ExactMatch("scope", ev.Scope) {
 		return false
 	}
+	if args.Contains("daemon") && (typ != "daemon" || !matchAny(args.Get("daemon"), ev.Actor.ID, attrs["name"])) {
+		return false
+	}
 	return true
+}
+
+// displayEvent fills in what the docker CLI shows for the manager's own
+// events (type "engine": engine_connect when a node joined or was first
+// reached, engine_disconnect when it turned unhealthy, engine_reconnect
+// when it came back, engine_remove when it left): the actor is the node,
+// named by its ID, or by its address before it was ever reached, and the
+// attributes carry its name and address, so that
+// `docker events` prints "engine engine_connect <id> (addr=..., name=node-1)".
+func displayEvent(ev cluster.Event) cluster.Event {
+	if ev.Type != "engine" {
+		return ev
+	}
+	attrs := make(map[string]string, len(ev.Actor.Attributes)+2)
+	for k, v := range ev.Actor.Attributes {
+		attrs[k] = v
+	}
+	if ev.Node != nil {
+		if attrs["name"] == "" {
+			attrs["name"] = ev.Node.Name
+		}
+		if attrs["addr"] == "" {
+			attrs["addr"] = ev.Node.Addr
+		}
+	}
+	ev.Actor.Attributes = attrs
+	if ev.Actor.ID == "" {
+		ev.Actor.ID = attrs["addr"]
+	}
+	if ev.ID == "" {
+		ev.ID = ev.Actor.ID
+	}
+	if ev.Status == "" {
+		ev.Status = string(ev.Action)
+	}
+	return ev
 }

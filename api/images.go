@@ -25,8 +25,14 @@ func (s *Server) imageRoutes() []route {
 	return []route{
 		{"GET", "/images/json", s.listImages},
 		{"POST", "/images/create", s.pullImage},
+		{"POST", "/images/load", s.loadImages},
+		{"POST", "/images/prune", s.pruneImages},
+		{"GET", "/images/search", s.forwardAny},
+		{"GET", "/images/get", s.saveImages},
+		{"GET", "/images/{name:.*}/get", s.saveImages},
 		{"GET", "/images/{name:.*}/json", s.proxyImage},
 		{"GET", "/images/{name:.*}/history", s.proxyImage},
+		{"POST", "/images/{name:.*}/push", s.pushImage},
 		{"POST", "/images/{name:.*}/tag", s.tagImage},
 		{"DELETE", "/images/{name:.*}", s.removeImage},
 	}
@@ -42,13 +48,17 @@ func (s *Server) listImages(w http.ResponseWriter, r *http.Request) error {
 	if err := args.Validate(imageFilters); err != nil {
 		return errorf(http.StatusBadRequest, err.Error())
 	}
+	before, since, err := s.imageBounds(args)
+	if err != nil {
+		return err
+	}
 	merged := map[string]*image.Summary{}
 	for _, e := range s.cluster.Engines() {
 		if args.Contains("node") && !matchAny(args.Get("node"), e.Name(), e.ID(), e.Addr()) {
 			continue
 		}
 		for _, img := range e.Images() {
-			if !matchImage(args, img) {
+			if !matchImage(args, img) || (before != 0 && img.Created >= before) || (since != 0 && img.Created <= since) {
 				continue
 			}
 			m, ok := merged[img.ID]
@@ -84,6 +94,32 @@ func (s *Server) listImages(w http.ResponseWriter, r *http.Request) error {
 	})
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// imageBounds reads the `before` and `since` filters: the creation times
+// of the images they name (0 when absent).
+func (s *Server) imageBounds(args filters.Args) (before, since int64, err error) {
+	for _, key := range []string{"before", "since"} {
+		for _, ref := range args.Get(key) {
+			var created int64
+			found := false
+			for _, e := range s.cluster.Engines() {
+				if img, ok := e.FindImage(ref); ok {
+					created, found = img.Created, true
+					break
+				}
+			}
+			if !found {
+				return 0, 0, &cluster.NotFoundError{Kind: "image", Ref: ref}
+			}
+			if key == "before" {
+				before = created
+			} else {
+				since = created
+			}
+		}
+	}
+	return before, since, nil
 }
 
 func matchImage(args filters.Args, img image.Summary) bool {
@@ -198,7 +234,7 @@ func (s *Server) removeImage(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) pullImage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	if q.Get("fromSrc") != "" {
-		return errorf(http.StatusNotImplemented, "POST /images/create?fromSrc (docker import) is not supported by swarm yet")
+		return s.importImage(w, r)
 	}
 	ref := q.Get("fromImage")
 	if ref == "" {
@@ -286,11 +322,19 @@ func (n *nodeProgress) Write(b []byte) (int, error) {
 		if json.Unmarshal(line, &m) != nil {
 			continue
 		}
-		if m.ID != "" {
-			m.ID = n.node + ": " + m.ID
-		} else {
-			m.Status = n.node + ": " + m.Status
-		}
-		n.p.write(m)
+		n.relay(m)
 	}
+}
+
+// relay writes one message of the node's stream, tagged with the node.
+func (n *nodeProgress) relay(m jsonmessage.JSONMessage) {
+	switch {
+	case m.ID != "":
+		m.ID = n.node + ": " + m.ID
+	case m.Stream != "":
+		m.Stream = n.node + ": " + m.Stream
+	default:
+		m.Status = n.node + ": " + m.Status
+	}
+	n.p.write(m)
 }

@@ -1,18 +1,89 @@
 package cli
 
 import (
-	"errors"
+	"context"
+	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/swarm-project/swarm/discovery"
 )
 
-// newListCommand is a placeholder until the discovery work lands.
+// listOptions are the flags of `swarm list`.
+type listOptions struct {
+	timeout       time.Duration
+	discoveryOpts []string
+}
+
 func newListCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:   "list",
-		Short: "not available yet",
+	o := &listOptions{}
+	cmd := &cobra.Command{
+		Use:   "list [OPTIONS] <discovery>",
+		Short: "List the engines of a cluster",
+		Long: `Print the address of every engine the discovery backend holds, one per line,
+and exit. The discovery argument may also come from $SWARM_DISCOVERY.`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return errors.New("swarm list: not available yet")
+			uri, err := discoveryArg("list", args)
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			return runList(ctx, o, uri, cmd)
 		},
 	}
+	f := cmd.Flags()
+	f.DurationVar(&o.timeout, "timeout", 10*time.Second, "how long to wait for the discovery backend")
+	f.StringArrayVar(&o.discoveryOpts, "discovery-opt", nil, "discovery option key=value: kv.cacertfile, kv.certfile, kv.keyfile, kv.path, token.url (repeatable)")
+	return cmd
+}
+
+func runList(ctx context.Context, o *listOptions, uri string, cmd *cobra.Command) error {
+	if o.timeout <= 0 {
+		return fmt.Errorf("list: --timeout must be positive, got %s", o.timeout)
+	}
+	opts, err := parseDiscoveryOpts("list", o.discoveryOpts)
+	if err != nil {
+		return err
+	}
+	backend, err := discovery.New(uri, discovery.Options{Heartbeat: time.Second, Opts: opts})
+	if err != nil {
+		return fmt.Errorf("list: %w", err)
+	}
+	defer discovery.Close(backend)
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	entries, errs := backend.Watch(ctx)
+	var lastErr error
+	for {
+		select {
+		case es, ok := <-entries:
+			if !ok {
+				return listTimeout(uri, o.timeout, lastErr)
+			}
+			for _, e := range es {
+				fmt.Fprintln(cmd.OutOrStdout(), e.String())
+			}
+			return nil
+		case err, ok := <-errs:
+			if !ok {
+				errs = nil
+				continue
+			}
+			lastErr = err
+		case <-ctx.Done():
+			return listTimeout(uri, o.timeout, lastErr)
+		}
+	}
+}
+
+func listTimeout(uri string, timeout time.Duration, lastErr error) error {
+	if lastErr != nil {
+		return fmt.Errorf("list: no answer from %s within %s: %w", uri, timeout, lastErr)
+	}
+	return fmt.Errorf("list: no answer from %s within %s", uri, timeout)
 }

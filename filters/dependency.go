@@ -98,7 +98,7 @@ func (Dependency) Prepare(req *node.Request, snapshot []*node.Node) (Plan, error
 			}
 			for i, d := range deps {
 				switch {
-				case strings.EqualFold(c.ID, d.ref):
+				case len(c.ID) == len(d.ref) && strings.EqualFold(c.ID, d.ref):
 					loc[i].byID = addNode(loc[i].byID, n)
 				case containsString(c.Names, d.ref):
 					loc[i].byName = addNode(loc[i].byName, n)

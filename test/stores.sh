@@ -5,6 +5,8 @@
 #   test/stores.sh install  etcd|zk|consul|all   install (consul: build once, cached)
 #   test/stores.sh start    etcd|zk|consul|all   install if needed, start, wait until ready
 #   test/stores.sh stop     etcd|zk|consul|all   stop by PID (only what this script started)
+#   test/stores.sh restart  etcd|zk|consul|all   stop and start again, keeping the data
+#   test/stores.sh clean    etcd|zk|consul|all   stop and delete the data
 #   test/stores.sh status   etcd|zk|consul|all
 #   test/stores.sh env                           print the addresses as shell variables
 #
@@ -13,6 +15,7 @@
 #   SWARM_TEST_ZK=127.0.0.1:22181       ZooKeeper client port (admin server off)
 #   SWARM_TEST_CONSUL=127.0.0.1:28500   Consul HTTP API (other Consul ports 28501-28502, DNS off)
 #
+# A store's data survives stop/start (Consul runs in dev mode: in memory).
 # State (data dirs, logs, pid files) lives under SWARM_STORES_DIR
 # (default /tmp/swarm-test-stores). Consul has no Debian package and its module
 # cannot be `go install`ed (replace directives), so it is built once from its
@@ -137,7 +140,6 @@ start_etcd() {
 	running etcd && return 0
 	local d=$STATE/etcd
 	mkdir -p "$d"
-	rm -rf "$d/data"
 	setsid etcd --name swarm-test --data-dir "$d/data" \
 		--listen-client-urls "http://$ETCD_ADDR" --advertise-client-urls "http://$ETCD_ADDR" \
 		--listen-peer-urls "http://$ETCD_PEER" --initial-advertise-peer-urls "http://$ETCD_PEER" \
@@ -151,8 +153,6 @@ start_zk() {
 	install_zk
 	running zk && return 0
 	local d=$STATE/zk
-	mkdir -p "$d"
-	rm -rf "$d/data"
 	mkdir -p "$d/data"
 	cat >"$d/zoo.cfg" <<EOF
 tickTime=500
@@ -196,7 +196,6 @@ start_consul() {
 	local d=$STATE/consul base
 	base=$(port_of "$CONSUL_ADDR")
 	mkdir -p "$d"
-	rm -rf "$d/data"
 	# session_ttl_min lets the tests use short session TTLs (Consul's default minimum is 10s).
 	cat >"$d/config.json" <<EOF
 {
@@ -274,6 +273,20 @@ stop)
 	*) die "unknown store '$which' (want etcd, zk, consul or all)" ;;
 	esac
 	;;
+restart)
+	case "$which" in
+	etcd | zk | consul) stop_one "$which"; "start_$which" ;;
+	all) for x in etcd zk consul; do stop_one "$x"; "start_$x"; done ;;
+	*) die "unknown store '$which' (want etcd, zk, consul or all)" ;;
+	esac
+	;;
+clean)
+	case "$which" in
+	etcd | zk | consul) stop_one "$which"; rm -rf "${STATE:?}/$which" ;;
+	all) for x in etcd zk consul; do stop_one "$x"; rm -rf "${STATE:?}/$x"; done ;;
+	*) die "unknown store '$which' (want etcd, zk, consul or all)" ;;
+	esac
+	;;
 status)
 	case "$which" in
 	etcd | zk | consul) status_one "$which" ;;
@@ -287,7 +300,7 @@ env)
 	echo "SWARM_TEST_CONSUL=$CONSUL_ADDR"
 	;;
 *)
-	sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 	;;
 esac

@@ -17,7 +17,7 @@ build: ## build bin/swarm
 deps: ## install what the tests need (apt packages, Go modules); idempotent
 	bash test/engines.sh install
 	bash test/install-go-deps.sh
-	bash test/stores.sh install
+	bash test/stores.sh install all
 
 lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi

@@ -24,6 +24,7 @@ import (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	stopEngines()
 	stopStores()
 	os.Exit(code)
 }

@@ -358,8 +358,8 @@ func TestVersionNegotiation(t *testing.T) {
 	if resp.code != http.StatusOK || resp.header.Get("Api-Version") != "1.41" {
 		t.Fatalf("HEAD /_ping: %d %v", resp.code, resp.header)
 	}
-	resp = rawRequest(t, "GET", "/v1.41/swarm", "")
-	if resp.code != http.StatusNotImplemented || !strings.Contains(resp.body, "GET /swarm") {
+	resp = rawRequest(t, "GET", "/v1.41/no/such/endpoint", "")
+	if resp.code != http.StatusNotImplemented || !strings.Contains(resp.body, "GET /no/such/endpoint") {
 		t.Fatalf("unsupported endpoint: %d %s", resp.code, resp.body)
 	}
 }

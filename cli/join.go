@@ -137,6 +137,9 @@ func runJoin(ctx context.Context, o *joinOptions, uri string) error {
 			log.WithError(err).Warn("closing the discovery backend")
 		}
 	}()
+	if discovery.ReadOnly(backend) {
+		return fmt.Errorf("join: the %s backend is read-only: engines cannot join it (use token, consul, etcd or zk)", schemeOf(uri))
+	}
 	if err := checkEngine(ctx, addr.String()); err != nil {
 		return fmt.Errorf("join: %w", err)
 	}

@@ -2,7 +2,9 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -74,6 +76,9 @@ func runList(ctx context.Context, o *listOptions, uri string, cmd *cobra.Command
 				errs = nil
 				continue
 			}
+			if permanent(err) {
+				return fmt.Errorf("list: %w", err)
+			}
 			lastErr = err
 		case <-ctx.Done():
 			return listTimeout(uri, o.timeout, lastErr)
@@ -81,9 +86,16 @@ func runList(ctx context.Context, o *listOptions, uri string, cmd *cobra.Command
 	}
 }
 
+// permanent reports errors that waiting will not fix: a missing or bad
+// discovery file, an unknown token.
+func permanent(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, discovery.ErrInvalidEntry) ||
+		errors.Is(err, discovery.ErrInvalidRange) || errors.Is(err, discovery.ErrUnknownToken)
+}
+
 func listTimeout(uri string, timeout time.Duration, lastErr error) error {
 	if lastErr != nil {
 		return fmt.Errorf("list: no answer from %s within %s: %w", uri, timeout, lastErr)
 	}
-	return fmt.Errorf("list: no answer from %s within %s", uri, timeout)
+	return fmt.Errorf("list: no answer from %s within %s (is the store reachable?)", uri, timeout)
 }

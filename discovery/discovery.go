@@ -36,6 +36,16 @@ func Close(b Backend) error {
 	return nil
 }
 
+// readOnly marks backends whose Register always returns ErrNotSupported.
+type readOnly interface{ readOnly() }
+
+// ReadOnly reports whether b cannot take registrations (nodes, file), so
+// that join can refuse it before doing anything else.
+func ReadOnly(b Backend) bool {
+	_, ok := b.(readOnly)
+	return ok
+}
+
 // Options configure a backend.
 type Options struct {
 	// Heartbeat is how often join registers. Polling backends (file, token)

@@ -41,6 +41,9 @@ func (f *file) Watch(ctx context.Context) (<-chan Entries, <-chan error) {
 	})
 }
 
+// readOnly marks the backend as read-only (see ReadOnly).
+func (*file) readOnly() {}
+
 // Register is not supported: edit the file instead.
 func (f *file) Register(context.Context, string) error { return ErrNotSupported }
 

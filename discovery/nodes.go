@@ -38,5 +38,8 @@ func (n *nodes) Watch(ctx context.Context) (<-chan Entries, <-chan error) {
 	return entries, errs
 }
 
+// readOnly marks the backend as read-only (see ReadOnly).
+func (*nodes) readOnly() {}
+
 // Register is not supported: the list is fixed.
 func (n *nodes) Register(context.Context, string) error { return ErrNotSupported }

@@ -141,3 +141,28 @@ func TestNewNodes(t *testing.T) {
 		})
 	}
 }
+
+func TestReadOnly(t *testing.T) {
+	tests := []struct {
+		name string
+		url  string
+		want bool
+	}{
+		{name: "nodes", url: "nodes://a:1", want: true},
+		{name: "file", url: "file:///x", want: true},
+		{name: "token", url: "token://127.0.0.1:1/abc", want: false},
+		{name: "etcd", url: "etcd://127.0.0.1:1", want: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := New(tt.url, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer Close(b)
+			if got := ReadOnly(b); got != tt.want {
+				t.Fatalf("ReadOnly(%s) = %v, want %v", tt.url, got, tt.want)
+			}
+		})
+	}
+}

@@ -151,6 +151,10 @@ func CreateToken(ctx context.Context, serviceURL string) (string, error) {
 // ErrTokenService is wrapped by errors the token service answered with.
 var ErrTokenService = errors.New("token discovery service error")
 
+// ErrUnknownToken is wrapped (with ErrTokenService) when the service does not
+// know the token (404).
+var ErrUnknownToken = errors.New("unknown cluster token")
+
 // do sends one request and returns the body of a 2xx answer.
 func (t *token) do(ctx context.Context, method, u string, body []byte) ([]byte, error) {
 	var rd io.Reader
@@ -177,6 +181,9 @@ func (t *token) do(ctx context.Context, method, u string, body []byte) ([]byte, 
 		msg := strings.TrimSpace(string(data))
 		if len(msg) > 200 || strings.Contains(msg, "\n") {
 			msg = http.StatusText(resp.StatusCode)
+		}
+		if resp.StatusCode == http.StatusNotFound && t.token != "" {
+			return nil, fmt.Errorf("%w: %w %q at %s (create one with `swarm create`)", ErrTokenService, ErrUnknownToken, t.token, t.service)
 		}
 		return nil, fmt.Errorf("%w: %s %s: %d %s", ErrTokenService, method, u, resp.StatusCode, msg)
 	}

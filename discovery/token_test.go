@@ -126,8 +126,8 @@ func TestTokenErrors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := b.Register(context.Background(), "127.0.0.1:2375"); !errors.Is(err, discovery.ErrTokenService) || !strings.Contains(err.Error(), "404") {
-			t.Fatalf("Register on unknown token = %v, want a 404 ErrTokenService", err)
+		if err := b.Register(context.Background(), "127.0.0.1:2375"); !errors.Is(err, discovery.ErrTokenService) || !errors.Is(err, discovery.ErrUnknownToken) {
+			t.Fatalf("Register on unknown token = %v, want ErrUnknownToken", err)
 		}
 	})
 }

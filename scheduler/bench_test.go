@@ -66,11 +66,18 @@ func benchmarkSelect(b *testing.B, nodes int, strategy string) {
 		b.Fatalf("Select kept %d nodes, want about %d", len(got), want)
 	}
 	b.ReportAllocs()
-	b.ResetTimer()
+	cpu0, cpuOK := processCPU()
+	ops := 0
 	for b.Loop() {
 		if _, err := s.Select(req, snapshot); err != nil {
 			b.Fatal(err)
 		}
+		ops++
+	}
+	// CPU time per decision (all threads of the process), which, unlike
+	// ns/op, does not grow when other processes share the machine.
+	if cpu1, ok := processCPU(); cpuOK && ok && ops > 0 {
+		b.ReportMetric(float64(cpu1-cpu0)/float64(ops), "cpu-ns/op")
 	}
 }
 

@@ -46,7 +46,9 @@ usage() {
 	exit 2
 }
 
-[[ $PORT =~ ^[0-9]+$ ]] && ((PORT >= 1 && PORT <= 65535)) || die "SWARM_REGISTRY_PORT=$PORT is not a port"
+if ! [[ $PORT =~ ^[0-9]+$ ]] || ((PORT < 1 || PORT > 65535)); then
+	die "SWARM_REGISTRY_PORT=$PORT is not a port"
+fi
 
 pkg_installed() {
 	[[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true) == "install ok installed" ]]

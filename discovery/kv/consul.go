@@ -2,8 +2,10 @@ package kv
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -78,16 +80,16 @@ func (s *Consul) Put(ctx context.Context, key string, value []byte, ttl time.Dur
 	pair := &api.KVPair{Key: key, Value: value, Session: id}
 	ok, _, err := s.client.KV().Acquire(pair, w)
 	if err != nil {
-		return fmt.Errorf("consul: acquire %s: %w", key, err)
+		return fmt.Errorf("consul: acquire %s: %w", key, unwrapURL(err))
 	}
 	if !ok {
 		// Another session (an earlier run of this address) still holds the
 		// key: take it over.
 		if _, err := s.client.KV().Delete(key, w); err != nil {
-			return fmt.Errorf("consul: take over %s: %w", key, err)
+			return fmt.Errorf("consul: take over %s: %w", key, unwrapURL(err))
 		}
 		if ok, _, err = s.client.KV().Acquire(pair, w); err != nil {
-			return fmt.Errorf("consul: acquire %s: %w", key, err)
+			return fmt.Errorf("consul: acquire %s: %w", key, unwrapURL(err))
 		}
 		if !ok {
 			return fmt.Errorf("consul: %s is held by another session", key)
@@ -108,7 +110,7 @@ func (s *Consul) liveSession(ctx context.Context, ttl time.Duration) (string, er
 	if id != "" && cur == ttl {
 		entry, _, err := s.client.Session().Renew(id, w)
 		if err != nil {
-			return "", fmt.Errorf("consul: renew session: %w", err)
+			return "", fmt.Errorf("consul: renew session: %w", unwrapURL(err))
 		}
 		if entry != nil {
 			return id, nil
@@ -122,7 +124,7 @@ func (s *Consul) liveSession(ctx context.Context, ttl time.Duration) (string, er
 		LockDelay: consulLockDelay,
 	}, w)
 	if err != nil {
-		return "", fmt.Errorf("consul: create session with TTL %v: %w", ttl, err)
+		return "", fmt.Errorf("consul: create session with TTL %v: %w", ttl, unwrapURL(err))
 	}
 	s.mu.Lock()
 	s.session, s.sessionTTL = id, ttl
@@ -140,7 +142,7 @@ func (s *Consul) Delete(ctx context.Context, key string) error {
 	delete(s.held, key)
 	s.mu.Unlock()
 	if _, err := s.client.KV().Delete(key, (&api.WriteOptions{}).WithContext(ctx)); err != nil {
-		return fmt.Errorf("consul: delete %s: %w", key, err)
+		return fmt.Errorf("consul: delete %s: %w", key, unwrapURL(err))
 	}
 	return nil
 }
@@ -160,7 +162,7 @@ func (s *Consul) WatchTree(ctx context.Context, dir string, fn func(names []stri
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			return fmt.Errorf("consul: watch %s: %w", prefix, err)
+			return fmt.Errorf("consul: watch %s: %w", prefix, unwrapURL(err))
 		}
 		if meta.LastIndex < index {
 			// The index went backwards (the store was reset): start over.
@@ -196,7 +198,17 @@ func (s *Consul) Close() error {
 	defer cancel()
 	_, err := s.client.Session().Destroy(id, (&api.WriteOptions{}).WithContext(ctx))
 	if err != nil {
-		return fmt.Errorf("consul: destroy session: %w", err)
+		return fmt.Errorf("consul: destroy session: %w", unwrapURL(err))
 	}
 	return nil
+}
+
+// unwrapURL drops net/http's `Get "url":` wrapper, which repeats the whole
+// query URL in every message.
+func unwrapURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }

@@ -1,16 +1,17 @@
 // Package harness starts the real components that integration tests talk
 // to: Docker engines (dockerd 20.10, through test/engines.sh), the swarm
-// manager built from this repository, and a local image registry.
+// manager built from this repository, and a local image registry (through
+// test/registry.sh).
 //
 // Flow of a typical integration test:
 //
-//	harness.RequireEngines(t)                 // root + packages, or t.Fatal
-//	engines, err := harness.StartEngines(2, nil) // node-11, node-12, ...
-//	defer harness.StopEngines(engines)
-//	bin, err := harness.BuildSwarm()          // go build once per process
-//	m, err := harness.StartManager(bin, "nodes://"+engines[0].Addr+","+engines[1].Addr)
-//	defer m.Stop()
-//	out, _, err := harness.Docker(m.Addr, "run", "-d", "busybox", "sleep", "60")
+//	harness.RequireEngines(t)                    // root + packages, or t.Fatal
+//	engs, err := harness.StartEngines(2, nil)    // e.g. node-11, node-12
+//	t.Cleanup(func() { harness.StopEngines(engs) })
+//	bin, err := harness.BuildSwarm()             // go build once per process
+//	m, err := harness.StartManager(bin, engs[0].Addr+","+engs[1].Addr)
+//	t.Cleanup(func() { m.Stop() })
+//	out, stderr, err := harness.Docker(m.Addr, "run", "-d", "busybox", "sleep", "60")
 //
 // # Engines
 //
@@ -19,7 +20,12 @@
 // state under $SWARM_TEST_DIR/engine-N (default /tmp/swarm-test) and its own
 // bridge, so that two engines can publish the same host port: engine N binds
 // published ports on 127.99.N.1 (Engine.PublishIP). Every engine has the
-// image busybox:latest, imported from Debian's busybox-static.
+// image busybox:latest, built from Debian's busybox-static, with the same
+// image ID on every engine.
+//
+// Nothing an engine does leaves the machine: no IP forwarding, DNS 127.0.0.1
+// in containers, and registries other than loopback ones are unreachable, so
+// `docker pull` of an image no local registry has fails at once.
 //
 // # Choosing engine numbers
 //
@@ -30,19 +36,28 @@
 // test processes running at the same time never share an engine, and a
 // crashed test process frees its numbers when it dies. A number is also
 // skipped when an engine someone else started (without the harness's owner
-// marker) is running there, or its TCP port is taken. An engine left behind
-// by a dead test process is purged before its number is reused.
+// marker) runs there, when another state directory's running engine owns the
+// bridge swbN, or when its TCP port is taken. An engine left behind by a dead
+// test process is purged before its number is reused. Engines from
+// StartEngines always start empty (apart from busybox).
 //
 // StartEngines starts its engines concurrently: on 2 cores three engines
 // come up in about 3s in parallel against about 6s one after another.
 //
 // # Stopping
 //
-// Engine.Stop is a clean dockerd shutdown: dockerd gives each running
-// container 10s to exit after SIGTERM, and a busybox shell or httpd running
-// as PID 1 ignores SIGTERM, so stopping an engine with such containers takes
-// over 10s. Run them with --init or --stop-timeout 1 when that matters, or
-// use Engine.Kill to simulate a crash (SIGKILL, immediate).
+// Engine.Stop is a clean dockerd shutdown (about 1.5s): dockerd gives each
+// running container 10s to exit after SIGTERM, and a busybox shell, sleep or
+// httpd running as PID 1 ignores SIGTERM, so stopping an engine with such
+// containers takes over 10s. Run them with --init (or --stop-timeout 1) when
+// that matters, or use Engine.Kill to simulate a crash (SIGKILL to dockerd,
+// its containerd and the container shims; well under a second).
+//
+// # Registry
+//
+// StartRegistry runs a registry holding library/busybox:latest on a free
+// loopback port. Engines whose Mirror (or $SWARM_REGISTRY_MIRROR at
+// StartEngines) is Registry.Mirror() pull busybox through it.
 //
 // # Failing, not skipping
 //

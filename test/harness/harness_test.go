@@ -50,12 +50,16 @@ func TestEnginesIntegration(t *testing.T) {
 
 	// Containers run on each.
 	for _, e := range engs {
-		out, _, err := e.Docker("run", "--rm", "busybox", "echo", "hi from "+e.Name)
+		out, stderr, err := e.Docker("run", "--rm", "busybox", "echo", "hi from "+e.Name)
 		if err != nil {
 			t.Fatalf("%v: docker run: %v", e, err)
 		}
 		if strings.TrimSpace(out) != "hi from "+e.Name {
 			t.Fatalf("%v: docker run printed %q", e, out)
+		}
+		// No "IPv4 forwarding is disabled" or other warnings.
+		if stderr != "" {
+			t.Fatalf("%v: docker run wrote on stderr: %q", e, stderr)
 		}
 	}
 

@@ -17,6 +17,7 @@ build: ## build bin/swarm
 deps: ## install what the tests need (apt packages, Go modules); idempotent
 	bash test/engines.sh install
 	bash test/install-go-deps.sh
+	bash test/registry.sh install
 	bash test/stores.sh install all
 
 lint: ## gofmt and go vet
@@ -25,9 +26,10 @@ lint: ## gofmt and go vet
 
 test-unit: ## unit tests with the race detector
 	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /test/)
+	$(GO) test -race -short -count=1 ./test/harness
 
 test-integration: ## integration tests against real engines and stores
-	$(GO) test -count=1 -p 1 -timeout 30m ./test/...
+	$(GO) test -count=1 -p 1 -timeout 30m ./test/...; rc=$$?; bash test/engines.sh stop-all --purge >/dev/null 2>&1; exit $$rc
 
 test: deps lint test-unit test-integration ## the whole suite (what CI runs)
 

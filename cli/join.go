@@ -155,9 +155,8 @@ func runJoin(ctx context.Context, o *joinOptions, uri string) error {
 		}
 	}
 	logger.Infof("registering on the discovery service every %s (ttl %s)", o.heartbeat, o.ttl)
-	err = heartbeat(ctx, backend, addr.String(), o.heartbeat, logger)
-	if errors.Is(err, discovery.ErrNotSupported) {
-		return fmt.Errorf("join: the %s backend is read-only: engines cannot join it", schemeOf(uri))
+	if err := heartbeat(ctx, backend, addr.String(), o.heartbeat, logger); err != nil {
+		return fmt.Errorf("join: %w", err)
 	}
 	if d, ok := backend.(discovery.Deregisterer); ok {
 		dctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -183,7 +182,8 @@ const registerTimeout = 10 * time.Second
 
 // heartbeat registers addr now and then every period until ctx is done.
 // A failed registration is logged and tried again with a back-off (never
-// waiting longer than the period); ErrNotSupported ends it.
+// waiting longer than the period); errors no retry can fix
+// (ErrNotSupported, ErrUnknownToken) end it.
 func heartbeat(ctx context.Context, b discovery.Backend, addr string, period time.Duration, logger *log.Entry) error {
 	backoff := discovery.Backoff{Min: 500 * time.Millisecond, Max: period}
 	failing := false
@@ -194,7 +194,7 @@ func heartbeat(ctx context.Context, b discovery.Backend, addr string, period tim
 		switch {
 		case ctx.Err() != nil:
 			return nil
-		case errors.Is(err, discovery.ErrNotSupported):
+		case errors.Is(err, discovery.ErrNotSupported), errors.Is(err, discovery.ErrUnknownToken):
 			return err
 		case err != nil:
 			logger.WithError(err).Warn("registration failed; retrying")

@@ -4,7 +4,7 @@
 # with SWARM_REGISTRY_MIRROR=http://ADDR can `docker pull busybox`.
 #
 # The busybox image is pushed with the registry's HTTP API (curl): the
-# layer and config from `engines.sh busybox-image` as a schema 2 manifest,
+# layer and config from test/images/busybox.sh as a schema 2 manifest,
 # so pulled and loaded busybox have the same image ID. No engine is needed.
 #
 # Usage:
@@ -189,11 +189,11 @@ upload_blob() {
 }
 
 # push_busybox pushes library/busybox:latest: the layer and config that
-# `engines.sh busybox-image` built, so a pulled busybox has the same image ID
+# test/images/busybox.sh built, so a pulled busybox has the same image ID
 # as the one engines.sh loads.
 push_busybox() {
 	local img work
-	img=$("$HERE/engines.sh" busybox-image)
+	img=$(SWARM_TEST_DIR=$STATE_DIR bash "$HERE/images/busybox.sh")
 	work=$DIR/push
 	mkdir -p "$work"
 	gzip -n -c "$img/layer.tar" >"$work/layer.tar.gz"

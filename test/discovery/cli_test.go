@@ -81,7 +81,6 @@ func TestBadInput(t *testing.T) {
 		{name: "join not an engine", args: []string{"join", "--advertise", notEngineAddr, "etcd://" + dead}, want: []string{"not a Docker engine"}},
 		{name: "join read-only nodes", args: []string{"join", "--advertise", dead, "nodes://" + dead}, want: []string{"read-only"}},
 		{name: "join read-only file", args: []string{"join", "--advertise", dead, "file:///tmp/x"}, want: []string{"read-only"}},
-		{name: "join unknown token", args: []string{"join", "--advertise", notEngineAddr, "token://" + dead + "/abc"}, want: []string{"not a Docker engine"}},
 		{name: "no discovery", args: []string{"list"}, want: []string{"discovery argument is required"}},
 		{name: "token-server without data", args: []string{"token-server"}, want: []string{"--data"}},
 	}
@@ -157,4 +156,18 @@ func TestJoinSurvivesStoreOutage(t *testing.T) {
 	if !strings.Contains(j.log(), "registration failed") {
 		t.Errorf("join did not log the failed registrations:\n%s", j.log())
 	}
+}
+
+// TestJoinUnknownToken: a token the service does not know is a clear error,
+// not an endless retry.
+func TestJoinUnknownToken(t *testing.T) {
+	engs := needEngines(t)
+	ts := startTokenServer(t, "", "")
+	_, stderr, code := runSwarm(t, 30*time.Second, nil, "join", "--advertise", engs[0].Addr, "token://"+ts.addr+"/nosuchtoken")
+	if code == 0 {
+		t.Fatal("join with an unknown token exited 0")
+	}
+	// join logs before failing; the last line is the error.
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	oneLine(t, lines[len(lines)-1], "unknown cluster token", "nosuchtoken")
 }

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -99,6 +100,7 @@ func startProcess(name, bin string, args ...string) (*process, error) {
 	if err := os.MkdirAll(logDir, 0o755); err != nil {
 		return nil, fmt.Errorf("harness: %w", err)
 	}
+	removeOldLogs(logDir, name, 24*time.Hour)
 	logFile, err := os.CreateTemp(logDir, name+"-*.log")
 	if err != nil {
 		return nil, fmt.Errorf("harness: %w", err)
@@ -178,4 +180,23 @@ func (p *process) stop(timeout time.Duration) error {
 		}
 	})
 	return p.stopErr
+}
+
+// removeOldLogs deletes logs of earlier runs (name prefix without the port)
+// last written more than maxAge ago, so the logs directory does not grow
+// without end; recent ones stay for looking into failures.
+func removeOldLogs(dir, name string, maxAge time.Duration) {
+	prefix, _, _ := strings.Cut(name, "-")
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, ent := range ents {
+		if !strings.HasPrefix(ent.Name(), prefix+"-") || !strings.HasSuffix(ent.Name(), ".log") {
+			continue
+		}
+		if info, err := ent.Info(); err == nil && time.Since(info.ModTime()) > maxAge {
+			_ = os.Remove(filepath.Join(dir, ent.Name()))
+		}
+	}
 }

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 func TestStartManager(t *testing.T) {
@@ -59,5 +61,40 @@ func TestStartManagerMissingBinary(t *testing.T) {
 	t.Setenv("SWARM_TEST_DIR", t.TempDir())
 	if _, err := StartManager("/nonexistent/swarm"); err == nil {
 		t.Fatal("StartManager with a missing binary did not fail")
+	}
+}
+
+func TestRemoveOldLogs(t *testing.T) {
+	dir := t.TempDir()
+	old := time.Now().Add(-48 * time.Hour)
+	files := []struct {
+		name     string
+		old      bool
+		wantKept bool
+	}{
+		{name: "manager-1234-1.log", old: true, wantKept: false},
+		{name: "manager-1234-2.log", old: false, wantKept: true},
+		{name: "registry-1.log", old: true, wantKept: true},
+		{name: "manager-notes.txt", old: true, wantKept: true},
+	}
+	for _, f := range files {
+		p := filepath.Join(dir, f.name)
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if f.old {
+			if err := os.Chtimes(p, old, old); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	removeOldLogs(dir, "manager-5678", 24*time.Hour)
+	for _, f := range files {
+		t.Run(f.name, func(t *testing.T) {
+			_, err := os.Stat(filepath.Join(dir, f.name))
+			if kept := err == nil; kept != f.wantKept {
+				t.Fatalf("kept = %v, want %v", kept, f.wantKept)
+			}
+		})
 	}
 }

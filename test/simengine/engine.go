@@ -92,7 +92,7 @@ type Engine struct {
 	cfg      Config
 	id, name string
 	requests atomic.Int64
-	listen   func() (net.Listener, error) // opens the engine's listener
+	listen   func() (net.Listener, error) // opens the engine's listener; called with runMu held
 	seq      atomic.Int64                 // for generated IDs and names
 
 	runMu   sync.Mutex // guards addr, srv, down and serving
@@ -122,13 +122,12 @@ func Start(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	first := true
+	// listen runs under runMu: it reads e.addr directly.
 	e.listen = func() (net.Listener, error) {
-		if first {
-			first = false
+		if e.addr == "" {
 			return net.Listen("tcp", "127.0.0.1:0")
 		}
-		return net.Listen("tcp", e.Addr())
+		return net.Listen("tcp", e.addr)
 	}
 	if err := e.Restart(); err != nil {
 		return nil, err

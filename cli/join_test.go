@@ -1,0 +1,157 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	log "github.com/sirupsen/logrus"
+
+	"github.com/swarm-project/swarm/discovery"
+)
+
+// fakeEngine answers /_ping and /version as a Docker engine does.
+func fakeEngine(apiVersion string) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /_ping", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("OK")) })
+	mux.HandleFunc("GET /version", func(w http.ResponseWriter, r *http.Request) {
+		json.NewEncoder(w).Encode(map[string]string{"ApiVersion": apiVersion})
+	})
+	return mux
+}
+
+func TestCheckEngine(t *testing.T) {
+	engine := httptest.NewServer(fakeEngine("1.41"))
+	defer engine.Close()
+	noVersion := httptest.NewServer(fakeEngine(""))
+	defer noVersion.Close()
+	notFound := httptest.NewServer(http.NotFoundHandler())
+	defer notFound.Close()
+	tlsEngine := httptest.NewTLSServer(fakeEngine("1.41"))
+	defer tlsEngine.Close()
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closedAddr := strings.TrimPrefix(closed.URL, "http://")
+	closed.Close()
+
+	tests := []struct {
+		name    string
+		addr    string
+		wantErr bool
+		notEng  bool
+	}{
+		{name: "engine", addr: engine.URL},
+		{name: "tls engine accepted unchecked", addr: tlsEngine.URL},
+		{name: "no api version", addr: noVersion.URL, wantErr: true, notEng: true},
+		{name: "no ping", addr: notFound.URL, wantErr: true, notEng: true},
+		{name: "nothing listening", addr: closedAddr, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			addr := strings.TrimPrefix(strings.TrimPrefix(tt.addr, "http://"), "https://")
+			err := checkEngine(context.Background(), addr)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("checkEngine(%s) = %v, wantErr %v", addr, err, tt.wantErr)
+			}
+			if errors.Is(err, errNotEngine) != tt.notEng {
+				t.Fatalf("checkEngine(%s) = %v, errNotEngine %v", addr, err, tt.notEng)
+			}
+		})
+	}
+}
+
+func TestJoinValidate(t *testing.T) {
+	tests := []struct {
+		name    string
+		o       joinOptions
+		wantErr string
+	}{
+		{name: "good", o: joinOptions{advertise: "127.0.0.1:2375", heartbeat: time.Second, ttl: 3 * time.Second}},
+		{name: "no advertise", o: joinOptions{heartbeat: time.Second, ttl: 3 * time.Second}, wantErr: "--advertise"},
+		{name: "no port", o: joinOptions{advertise: "127.0.0.1", heartbeat: time.Second, ttl: 3 * time.Second}, wantErr: "missing port"},
+		{name: "zero heartbeat", o: joinOptions{advertise: "a:1", ttl: time.Second}, wantErr: "--heartbeat"},
+		{name: "ttl equal heartbeat", o: joinOptions{advertise: "a:1", heartbeat: time.Second, ttl: time.Second}, wantErr: "--ttl"},
+		{name: "negative delay", o: joinOptions{advertise: "a:1", heartbeat: time.Second, ttl: 2 * time.Second, delay: -time.Second}, wantErr: "--delay"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := tt.o.validate()
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("validate() = %v, want an error mentioning %s", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+// flakyBackend fails its first registrations, then counts the good ones.
+type flakyBackend struct {
+	mu       sync.Mutex // guards failures, ok
+	failures int
+	ok       int
+}
+
+func (f *flakyBackend) Watch(ctx context.Context) (<-chan discovery.Entries, <-chan error) {
+	return nil, nil
+}
+
+func (f *flakyBackend) Register(ctx context.Context, addr string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.failures > 0 {
+		f.failures--
+		return errors.New("store down")
+	}
+	f.ok++
+	return nil
+}
+
+func (f *flakyBackend) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.ok
+}
+
+func TestHeartbeatRetriesThenRenews(t *testing.T) {
+	b := &flakyBackend{failures: 2}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- heartbeat(ctx, b, "127.0.0.1:2375", 50*time.Millisecond, log.NewEntry(log.New())) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for b.count() < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d registrations after the store came back", b.count())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("heartbeat returned %v after cancel, want nil", err)
+	}
+}
+
+// readOnlyBackend rejects registrations.
+type readOnlyBackend struct{}
+
+func (*readOnlyBackend) Watch(context.Context) (<-chan discovery.Entries, <-chan error) {
+	return nil, nil
+}
+
+func (*readOnlyBackend) Register(context.Context, string) error { return discovery.ErrNotSupported }
+
+func TestHeartbeatStopsOnPermanentError(t *testing.T) {
+	err := heartbeat(context.Background(), &readOnlyBackend{}, "a:1", time.Hour, log.NewEntry(log.New()))
+	if !errors.Is(err, discovery.ErrNotSupported) {
+		t.Fatalf("heartbeat = %v, want ErrNotSupported", err)
+	}
+}

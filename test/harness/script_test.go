@@ -1,0 +1,100 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestEnginesScriptArguments checks engines.sh's answers to bad input; none
+// of these cases starts anything.
+func TestEnginesScriptArguments(t *testing.T) {
+	script, err := scriptPath("engines.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name       string
+		env        []string
+		args       []string
+		wantOut    string // exact stdout when the command must succeed
+		wantStderr string // part of stderr when it must fail
+	}{
+		{name: "address of engine 7", args: []string{"addr", "7"}, wantOut: "127.0.0.1:23757\n"},
+		{name: "address with another base", env: []string{"SWARM_ENGINE_PORT_BASE=30000"}, args: []string{"addr", "42"}, wantOut: "127.0.0.1:30042\n"},
+		{name: "no command", args: nil, wantStderr: "Usage:"},
+		{name: "unknown command", args: []string{"explode"}, wantStderr: "unknown command 'explode'"},
+		{name: "engine 0", args: []string{"start", "0"}, wantStderr: "must be 1..99"},
+		{name: "engine 100", args: []string{"stop", "100"}, wantStderr: "must be 1..99"},
+		{name: "engine not a number", args: []string{"start", "x"}, wantStderr: "must be an integer"},
+		{name: "missing engine number", args: []string{"kill"}, wantStderr: "must be an integer"},
+		{name: "label without =", args: []string{"start", "5", "--label", "zone"}, wantStderr: "bad label 'zone'"},
+		{name: "label without value", args: []string{"start", "5", "--label"}, wantStderr: "--label needs key=value"},
+		{name: "unknown start flag", args: []string{"start", "5", "--bogus"}, wantStderr: "unknown argument '--bogus'"},
+		{name: "unknown stop flag", args: []string{"stop", "5", "--force"}, wantStderr: "unknown argument '--force'"},
+		{name: "bad port base", env: []string{"SWARM_ENGINE_PORT_BASE=70000"}, args: []string{"status"}, wantStderr: "not a usable port base"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			cmd := []string{"env", "SWARM_TEST_DIR=" + t.TempDir()}
+			cmd = append(cmd, tt.env...)
+			cmd = append(cmd, "bash", script)
+			out, stderr, err := run(ctx, "", append(cmd, tt.args...)...)
+			if tt.wantStderr == "" {
+				if err != nil {
+					t.Fatalf("engines.sh %q: %v", tt.args, err)
+				}
+				if out != tt.wantOut {
+					t.Fatalf("engines.sh %q printed %q, want %q", tt.args, out, tt.wantOut)
+				}
+				return
+			}
+			var ce *CommandError
+			if !errors.As(err, &ce) || ce.ExitCode <= 0 {
+				t.Fatalf("engines.sh %q: error = %v, want a non-zero exit", tt.args, err)
+			}
+			if !strings.Contains(stderr, tt.wantStderr) {
+				t.Fatalf("engines.sh %q stderr = %q, want it to say %q", tt.args, stderr, tt.wantStderr)
+			}
+		})
+	}
+}
+
+func TestRegistryScriptArguments(t *testing.T) {
+	script, err := scriptPath("registry.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name       string
+		env        []string
+		args       []string
+		wantStderr string
+	}{
+		{name: "no command", wantStderr: "Usage:"},
+		{name: "unknown command", args: []string{"explode"}, wantStderr: "unknown command 'explode'"},
+		{name: "bad port", env: []string{"SWARM_REGISTRY_PORT=0"}, args: []string{"status"}, wantStderr: "is not a port"},
+		{name: "unknown stop flag", args: []string{"stop", "--force"}, wantStderr: "unknown argument '--force'"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			cmd := []string{"env", "SWARM_TEST_DIR=" + t.TempDir()}
+			cmd = append(cmd, tt.env...)
+			cmd = append(cmd, "bash", script)
+			_, stderr, err := run(ctx, "", append(cmd, tt.args...)...)
+			var ce *CommandError
+			if !errors.As(err, &ce) || ce.ExitCode <= 0 {
+				t.Fatalf("registry.sh %q: error = %v, want a non-zero exit", tt.args, err)
+			}
+			if !strings.Contains(stderr, tt.wantStderr) {
+				t.Fatalf("registry.sh %q stderr = %q, want it to say %q", tt.args, stderr, tt.wantStderr)
+			}
+		})
+	}
+}

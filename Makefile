@@ -29,7 +29,7 @@ test-unit: ## unit tests with the race detector
 	$(GO) test -race -short -count=1 ./test/harness
 
 test-integration: ## integration tests against real engines and stores
-	$(GO) test -count=1 -p 1 -timeout 30m ./test/...; rc=$$?; bash test/engines.sh stop-all --purge >/dev/null 2>&1; exit $$rc
+	$(GO) test -count=1 -p 1 -timeout 30m ./test/...
 
 test: deps lint test-unit test-integration ## the whole suite (what CI runs)
 

@@ -61,6 +61,9 @@ func (s *Server) listImages(w http.ResponseWriter, r *http.Request) error {
 			if !matchImage(args, img) || (before != 0 && img.Created >= before) || (since != 0 && img.Created <= since) {
 				continue
 			}
+			if args.Contains("reference") {
+				img.RepoTags = referencedTags(args, img.RepoTags)
+			}
 			m, ok := merged[img.ID]
 			if !ok {
 				cp := img
@@ -132,22 +135,26 @@ func matchImage(args filters.Args, img image.Summary) bool {
 	if args.Contains("label") && !args.MatchKVList("label", img.Labels) {
 		return false
 	}
-	if args.Contains("reference") {
-		ok := false
-		for _, t := range img.RepoTags {
-			repo := t
-			if i := strings.LastIndex(t, ":"); i > strings.LastIndex(t, "/") {
-				repo = t[:i]
-			}
-			if matchAny(args.Get("reference"), t, repo) {
-				ok = true
-			}
-		}
-		if !ok {
-			return false
-		}
+	if args.Contains("reference") && len(referencedTags(args, img.RepoTags)) == 0 {
+		return false
 	}
 	return true
+}
+
+// referencedTags returns the tags the `reference` filter matches; Docker
+// lists only those for an image it matched by reference.
+func referencedTags(args filters.Args, tags []string) []string {
+	var out []string
+	for _, t := range tags {
+		repo := t
+		if i := strings.LastIndex(t, ":"); i > strings.LastIndex(t, "/") {
+			repo = t[:i]
+		}
+		if matchAny(args.Get("reference"), t, repo) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 func union(a, b []string) []string {

@@ -99,7 +99,7 @@ func (s *Server) coreRoutes() []route {
 		{"POST", "/containers/{name:.*}/update", s.proxyContainer(s.refreshAfter)},
 		{"POST", "/containers/{name:.*}/rename", s.renameContainer},
 		{"POST", "/containers/{name:.*}/resize", s.proxyContainer(nil)},
-		{"POST", "/containers/{name:.*}/wait", s.proxyContainer(s.refreshAfter)},
+		{"POST", "/containers/{name:.*}/wait", s.proxyContainer(nil)},
 		{"POST", "/containers/{name:.*}/attach", s.proxyContainer(nil)},
 		{"POST", "/containers/{name:.*}/exec", s.proxyContainer(s.rememberExec)},
 		{"POST", "/containers/{name:.*}/copy", s.proxyContainer(nil)},

@@ -179,7 +179,6 @@ func (e *Engine) storeContainer(c *Container) {
 	e.containers[c.ID()] = c
 	e.node = nil
 	e.mu.Unlock()
-	e.notifyChanged()
 }
 
 func (e *Engine) dropContainer(id string) {
@@ -196,8 +195,7 @@ func (e *Engine) dropContainer(id string) {
 	}
 	e.mu.Unlock()
 	if found {
-		e.notifyChanged()
-	}
+		}
 }
 
 // refreshContainers lists every container and inspects the ones that are
@@ -240,7 +238,6 @@ func (e *Engine) refreshContainers(ctx context.Context) error {
 	e.containers = fresh
 	e.node = nil
 	e.mu.Unlock()
-	e.notifyChanged()
 	return nil
 }
 

@@ -55,7 +55,6 @@ type Engine struct {
 	base    *url.URL
 	publish func(*Engine, Event) // hands engine events to the cluster
 	claim   func(*Engine, string) error
-	changed func(*Engine) // the scheduling view of this engine changed
 	kick    chan struct{} // asks the refresh loop for an early round
 
 	mu        sync.RWMutex // guards every field below
@@ -264,7 +263,6 @@ func (e *Engine) recordFailure(err error) time.Duration {
 	if changed {
 		log.WithFields(fields).WithError(err).Error("engine is unhealthy")
 		e.emitManagerEvent("engine_disconnect")
-		e.notifyChanged()
 	} else {
 		log.WithFields(fields).WithError(err).Warn("engine refresh failed")
 	}
@@ -291,13 +289,6 @@ func (e *Engine) recordSuccess() {
 		} else {
 			e.emitManagerEvent("engine_connect")
 		}
-		e.notifyChanged()
-	}
-}
-
-func (e *Engine) notifyChanged() {
-	if e.changed != nil {
-		e.changed(e)
 	}
 }
 

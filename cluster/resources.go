@@ -42,7 +42,6 @@ func (e *Engine) RefreshImages(ctx context.Context) error {
 	e.images = images
 	e.node = nil
 	e.mu.Unlock()
-	e.notifyChanged()
 	return nil
 }
 

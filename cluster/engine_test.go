@@ -1,0 +1,298 @@
+package cluster
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/events"
+	"github.com/docker/docker/api/types/volume"
+
+	"github.com/swarm-project/swarm/test/simengine"
+)
+
+// managerEvents collects the Type "engine" actions published for addr.
+func managerEvents(ch <-chan Event, addr string) func(want string) bool {
+	var seen []string
+	return func(want string) bool {
+		for {
+			select {
+			case ev := <-ch:
+				if ev.Type == "engine" && ev.Node != nil && ev.Node.Addr == addr {
+					seen = append(seen, string(ev.Action))
+				}
+			default:
+				for _, s := range seen {
+					if s == want {
+						return true
+					}
+				}
+				return false
+			}
+		}
+	}
+}
+
+func TestEngineHealthTransitions(t *testing.T) {
+	tests := []struct {
+		name    string
+		fail    func(*simengine.Engine)
+		recover func(*testing.T, *simengine.Engine)
+	}{
+		{"500 answers", func(s *simengine.Engine) { s.SetFailure(simengine.FailError) },
+			func(_ *testing.T, s *simengine.Engine) { s.SetFailure(simengine.FailNone) }},
+		{"closed connections", func(s *simengine.Engine) { s.SetFailure(simengine.FailClose) },
+			func(_ *testing.T, s *simengine.Engine) { s.SetFailure(simengine.FailNone) }},
+		{"engine down", func(s *simengine.Engine) { s.Stop() },
+			func(t *testing.T, s *simengine.Engine) {
+				if err := s.Restart(); err != nil {
+					t.Fatal(err)
+				}
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sim := startSim(t, simengine.Config{Name: "node-1"})
+			c := newSimCluster(t, simOptions(t))
+			_, evs, cancel := c.Events().Subscribe(1000)
+			defer cancel()
+			seen := managerEvents(evs, sim.Addr())
+			if err := c.AddEngine(context.Background(), sim.Addr()); err != nil {
+				t.Fatal(err)
+			}
+			e, err := c.Engine(sim.Addr())
+			if err != nil {
+				t.Fatal(err)
+			}
+			waitUntil(t, "the engine is healthy after its first refresh", e.IsHealthy)
+			if e.ID() != sim.ID() || e.Name() != "node-1" || e.UpdatedAt().IsZero() || e.LastError() != "" {
+				t.Fatalf("healthy engine: id %q name %q updated %v error %q", e.ID(), e.Name(), e.UpdatedAt(), e.LastError())
+			}
+			waitUntil(t, "engine_connect is published", func() bool { return seen("engine_connect") })
+
+			tt.fail(sim)
+			waitUntil(t, "the engine is unhealthy", func() bool { return e.Health() == Unhealthy })
+			if e.LastError() == "" {
+				t.Fatal("an unhealthy engine has no LastError")
+			}
+			if n := len(c.HealthyEngines()); n != 0 {
+				t.Fatalf("%d healthy engines, want 0", n)
+			}
+			if e.schedNode().Healthy {
+				t.Fatal("the scheduling view still says healthy")
+			}
+			waitUntil(t, "engine_disconnect is published", func() bool { return seen("engine_disconnect") })
+
+			tt.recover(t, sim)
+			waitUntil(t, "the engine recovers", e.IsHealthy)
+			if e.LastError() != "" {
+				t.Fatalf("LastError %q after recovery", e.LastError())
+			}
+			if !e.schedNode().Healthy {
+				t.Fatal("the scheduling view still says unhealthy")
+			}
+			waitUntil(t, "engine_reconnect is published", func() bool { return seen("engine_reconnect") })
+			waitUntil(t, "the event stream is back", func() bool { return sim.EventSubscribers() == 1 })
+		})
+	}
+}
+
+// TestEngineFailureCount checks that one failure is not enough with
+// FailureRetry 2: the engine stays Healthy after a single failed refresh.
+func TestEngineFailureCount(t *testing.T) {
+	sim := startSim(t, simengine.Config{Name: "node-1"})
+	opts := simOptions(t)
+	opts.Engine.FailureRetry = 3
+	c := newSimCluster(t, opts)
+	addSims(t, c, sim)
+	e := c.Engines()[0]
+	before := sim.Requests()
+	sim.SetFailure(simengine.FailError)
+	// The first failure comes within a refresh period; the next retry one
+	// second later. In between the engine must still be Healthy.
+	waitUntil(t, "a refresh fails", func() bool { return sim.Requests() > before && e.LastError() != "" })
+	if e.Health() != Healthy {
+		t.Fatalf("health %v after one failure with FailureRetry 3", e.Health())
+	}
+	waitUntil(t, "the engine is unhealthy", func() bool { return e.Health() == Unhealthy })
+}
+
+func TestEngineRefusesOldAPI(t *testing.T) {
+	sim := startSim(t, simengine.Config{Name: "old", APIVersion: "1.23"})
+	c := newSimCluster(t, simOptions(t))
+	if err := c.AddEngine(context.Background(), sim.Addr()); err != nil {
+		t.Fatal(err)
+	}
+	e := c.Engines()[0]
+	waitUntil(t, "the old engine is unhealthy", func() bool { return e.Health() == Unhealthy })
+	if msg := e.LastError(); !strings.Contains(msg, "1.23") || !strings.Contains(msg, MinEngineAPIVersion) {
+		t.Fatalf("error %q should name the engine's API version and the minimum", msg)
+	}
+}
+
+func TestEngineCacheFill(t *testing.T) {
+	sim := startSim(t, simengine.Config{
+		Name:       "node-1",
+		NCPU:       8,
+		MemTotal:   16 << 30,
+		Labels:     []string{"zone=eu", "ssd=true"},
+		Containers: simengine.Containers("web", 6),
+		Volumes:    []*volume.Volume{{Name: "data", Driver: "local", Scope: "local"}},
+	})
+	c := newSimCluster(t, simOptions(t))
+	addSims(t, c, sim)
+	e := c.Engines()[0]
+
+	cs := e.Containers()
+	if len(cs) != 6 {
+		t.Fatalf("%d containers cached, want 6", len(cs))
+	}
+	for _, ct := range cs {
+		want, ok := sim.Inspect(ct.ID())
+		if !ok {
+			t.Fatalf("cached container %s is not on the engine", ct.ID())
+		}
+		if ct.Name() != strings.TrimPrefix(want.Name, "/") || ct.State() != string(want.State.Status) || ct.Info.HostConfig.Memory != 64<<20 {
+			t.Fatalf("cached %s: name %q state %q memory %d; engine has %q %q", ct.ID(), ct.Name(), ct.State(), ct.Info.HostConfig.Memory, want.Name, want.State.Status)
+		}
+		if ct.Engine != e {
+			t.Fatal("cached container does not point at its engine")
+		}
+	}
+	labels := e.Labels()
+	for k, v := range map[string]string{"zone": "eu", "ssd": "true", "node": "node-1", "storagedriver": "overlay2", "ostype": "linux"} {
+		if labels[k] != v {
+			t.Fatalf("label %s = %q, want %q (labels %v)", k, labels[k], v, labels)
+		}
+	}
+	if len(e.Images()) != 1 || len(e.Networks()) != 3 || len(e.Volumes()) != 1 {
+		t.Fatalf("images %d networks %d volumes %d, want 1 3 1", len(e.Images()), len(e.Networks()), len(e.Volumes()))
+	}
+	u := e.Usage()
+	if u.Containers != 6 || u.Running != 3 || u.Stopped != 3 || u.TotalCPUs != 8e9 || u.TotalMemory != 16<<30 || u.ReservedMemory != 6*64<<20 {
+		t.Fatalf("usage %+v", u)
+	}
+
+	// Later refreshes list the containers but inspect only new or changed
+	// ones: wait for a few rounds and count the inspect calls.
+	inspects := func() int {
+		n := 0
+		for _, r := range sim.RequestLog() {
+			if strings.HasPrefix(r.Path, "/v1.41/containers/") && strings.HasSuffix(r.Path, "/json") && r.Path != "/v1.41/containers/json" {
+				n++
+			}
+		}
+		return n
+	}
+	lists := func() int {
+		n := 0
+		for _, r := range sim.RequestLog() {
+			if r.Path == "/v1.41/containers/json" {
+				n++
+			}
+		}
+		return n
+	}
+	first := lists()
+	waitUntil(t, "three more refreshes", func() bool { return lists() >= first+3 })
+	if n := inspects(); n != 6 {
+		t.Fatalf("%d inspect calls after several refreshes, want 6 (one per container)", n)
+	}
+}
+
+func TestEngineEventsUpdateCache(t *testing.T) {
+	// A refresh interval of an hour: only the event stream can update the
+	// cache during the test.
+	opts := simOptions(t)
+	opts.Engine.RefreshMin, opts.Engine.RefreshMax = time.Hour, time.Hour
+	type step struct {
+		name  string
+		do    func(t *testing.T, sim *simengine.Engine)
+		check func(e *Engine) bool
+	}
+	var newID string
+	tests := []struct {
+		name  string
+		steps []step
+	}{
+		{"container lifecycle", []step{
+			{"create", func(t *testing.T, sim *simengine.Engine) {
+				var err error
+				newID, err = sim.AddContainer(simengine.Container{Name: "fresh", State: container.StateCreated})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}, func(e *Engine) bool { return cachedState(e, newID) == "created" }},
+			{"start", func(t *testing.T, sim *simengine.Engine) {
+				if err := sim.SetState("fresh", container.StateRunning, 0); err != nil {
+					t.Fatal(err)
+				}
+			}, func(e *Engine) bool { return cachedState(e, newID) == "running" }},
+			{"die", func(t *testing.T, sim *simengine.Engine) {
+				if err := sim.SetState("fresh", container.StateExited, 2); err != nil {
+					t.Fatal(err)
+				}
+			}, func(e *Engine) bool { return cachedState(e, newID) == "exited" }},
+			{"destroy", func(t *testing.T, sim *simengine.Engine) {
+				if err := sim.RemoveContainer("fresh"); err != nil {
+					t.Fatal(err)
+				}
+			}, func(e *Engine) bool { return cachedState(e, newID) == "" }},
+		}},
+		{"image pull", []step{
+			{"pull", func(t *testing.T, sim *simengine.Engine) { sim.AddImage(simengine.NewImage("redis:7")) },
+				func(e *Engine) bool { return e.HasImage("redis:7") }},
+		}},
+		{"forwarded to subscribers", []step{
+			{"emit", func(t *testing.T, sim *simengine.Engine) {
+				sim.Emit(events.Message{Type: events.ContainerEventType, Action: events.ActionExecCreate, Actor: events.Actor{ID: "x"}})
+			}, nil},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sim := startSim(t, simengine.Config{Name: "node-1", Containers: simengine.Containers("old", 2)})
+			c := newSimCluster(t, opts)
+			_, evs, cancel := c.Events().Subscribe(1000)
+			defer cancel()
+			addSims(t, c, sim)
+			waitUntil(t, "the event stream is connected", func() bool { return sim.EventSubscribers() == 1 })
+			e := c.Engines()[0]
+			for _, s := range tt.steps {
+				s.do(t, sim)
+				if s.check != nil {
+					waitUntil(t, "the cache reflects "+s.name, func() bool { return s.check(e) })
+				}
+			}
+			// Every engine event reaches the broker tagged with its node.
+			got := 0
+			deadline := time.After(5 * time.Second)
+			for got < len(tt.steps) {
+				select {
+				case ev := <-evs:
+					if ev.Type == "engine" {
+						continue
+					}
+					if ev.Node == nil || ev.Node.Name != "node-1" || ev.Node.Addr != sim.Addr() || ev.Node.ID != sim.ID() {
+						t.Fatalf("event %s %s has node %+v", ev.Type, ev.Action, ev.Node)
+					}
+					got++
+				case <-deadline:
+					t.Fatalf("%d events published, want at least %d", got, len(tt.steps))
+				}
+			}
+		})
+	}
+}
+
+// cachedState is the cached state of container id on e, "" when absent.
+func cachedState(e *Engine, id string) string {
+	for _, c := range e.Containers() {
+		if c.ID() == id {
+			return c.State()
+		}
+	}
+	return ""
+}

@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"sort"
 	"strings"
@@ -254,13 +253,16 @@ func (s *Server) pullImage(w http.ResponseWriter, r *http.Request) error {
 			ref += ":" + tag
 		}
 	}
-	engines := s.cluster.HealthyEngines()
-	if len(engines) == 0 {
-		return errorf(http.StatusServiceUnavailable, "no healthy node in the cluster")
+	engines, err := s.nodeParam(r)
+	if err != nil {
+		return err
+	}
+	if engines == nil {
+		if engines, err = s.healthyEngines(); err != nil {
+			return err
+		}
 	}
 	auth := r.Header.Get("X-Registry-Auth")
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusOK)
 	pw := &progressWriter{w: w}
 	var wg sync.WaitGroup
 	failed := make([]error, len(engines))
@@ -268,36 +270,60 @@ func (s *Server) pullImage(w http.ResponseWriter, r *http.Request) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := e.Pull(r.Context(), ref, auth, pw.forNode(e.Name()))
-			if err != nil {
-				failed[i] = err
-				pw.write(jsonmessage.JSONMessage{Status: fmt.Sprintf("%s: %v", e.Name(), err)})
-			}
+			failed[i] = e.Pull(r.Context(), ref, auth, pw.forNode(e.Name()))
 		}()
 	}
 	wg.Wait()
-	var errs []string
-	for i, err := range failed {
-		if err != nil {
-			errs = append(errs, engines[i].Name()+": "+err.Error())
+	if !pw.hasStarted() {
+		// Nothing streamed yet: an error can still have its own status,
+		// as when the engine refuses a pull before it starts.
+		if err := allFailed(engines, failed); err != nil {
+			return err
 		}
 	}
-	if len(errs) == len(engines) {
-		msg := strings.Join(errs, "; ")
-		pw.write(jsonmessage.JSONMessage{Error: &jsonmessage.JSONError{Message: msg}, ErrorMessage: msg})
-	}
+	reportFailures(pw, engines, failed)
 	return nil
 }
 
-// progressWriter serializes the JSON progress messages of several pulls.
+// allFailed returns an error naming every node's failure when every node
+// failed, nil otherwise. It has the class (404, 500...) of the first.
+func allFailed(engines []*cluster.Engine, failed []error) error {
+	var msgs []string
+	for i, err := range failed {
+		if err == nil {
+			return nil
+		}
+		msgs = append(msgs, engines[i].Name()+": "+err.Error())
+	}
+	if len(failed) == 1 {
+		return failed[0]
+	}
+	return &onNodeError{node: engines[0].Name(), err: failed[0], msg: strings.Join(msgs, "; ")}
+}
+
+// progressWriter serializes the JSON progress messages of several nodes.
+// The 200 header goes out with the first message, so that a call that
+// fails on every node before any output answers with the error's status.
 type progressWriter struct {
-	mu sync.Mutex // guards w
-	w  http.ResponseWriter
+	mu      sync.Mutex // guards w and started
+	w       http.ResponseWriter
+	started bool
+}
+
+func (p *progressWriter) hasStarted() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.started
 }
 
 func (p *progressWriter) write(m jsonmessage.JSONMessage) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if !p.started {
+		p.started = true
+		p.w.Header().Set("Content-Type", "application/json")
+		p.w.WriteHeader(http.StatusOK)
+	}
 	_ = json.NewEncoder(p.w).Encode(m)
 	if f, ok := p.w.(http.Flusher); ok {
 		f.Flush()

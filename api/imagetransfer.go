@@ -124,10 +124,13 @@ func (s *Server) loadImages(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	quiet := boolValue(r.URL.Query().Get("quiet"))
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusOK)
 	pw := &progressWriter{w: w}
 	failed := loadInto(r.Context(), r.Body, targets, quiet, pw)
+	if !pw.hasStarted() {
+		if err := allFailed(targets, failed); err != nil {
+			return err
+		}
+	}
 	reportFailures(pw, targets, failed)
 	return nil
 }
@@ -201,8 +204,6 @@ func (s *Server) importImage(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer rc.Close()
 
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusOK)
 	pw := &progressWriter{w: w}
 	np := pw.forNode(first.Name())
 	var id string

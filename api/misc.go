@@ -138,12 +138,20 @@ func nodeError(e *cluster.Engine, err error, multi bool) error {
 	return &onNodeError{node: e.Name(), err: err}
 }
 
+// onNodeError is an engine's error with the node named; msg, when set,
+// replaces the whole message (errors from several nodes).
 type onNodeError struct {
 	node string
 	err  error
+	msg  string
 }
 
-func (e *onNodeError) Error() string { return e.node + ": " + e.err.Error() }
+func (e *onNodeError) Error() string {
+	if e.msg != "" {
+		return e.msg
+	}
+	return e.node + ": " + e.err.Error()
+}
 func (e *onNodeError) Unwrap() error { return e.err }
 
 // pruneTargets reads a prune call's filters: the `node` filter (matched

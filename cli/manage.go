@@ -199,6 +199,7 @@ func runManage(ctx context.Context, g *globalOptions, o *manageOptions, uri stri
 	if err != nil {
 		return fmt.Errorf("manage: %w", err)
 	}
+	defer discovery.Close(backend)
 	listeners := make([]net.Listener, 0, len(o.hosts))
 	for _, h := range o.hosts {
 		l, err := api.Listen(h, serverTLS)

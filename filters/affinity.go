@@ -1,6 +1,10 @@
 package filters
 
-import "github.com/swarm-project/swarm/scheduler/node"
+import (
+	"strings"
+
+	"github.com/swarm-project/swarm/scheduler/node"
+)
 
 // Affinity places a container next to (==) or away from (!=) other
 // containers or images:
@@ -37,14 +41,25 @@ func (Affinity) Prepare(req *node.Request, snapshot []*node.Node) (Plan, error) 
 func affinityPredicate(e *Expr, snapshot []*node.Node) predicate {
 	switch e.Key {
 	case "container":
-		match := containerMatcher(e, snapshot)
-		return func(n *node.Node) bool {
-			for _, c := range n.Containers {
+		match, byName := containerMatcher(e, snapshot)
+		anyOf := func(cs []*node.Container) bool {
+			for _, c := range cs {
 				if c != nil && match(c) {
-					return e.Holds(true)
+					return true
 				}
 			}
-			return e.Holds(false)
+			return false
+		}
+		lower := strings.ToLower(e.Value)
+		byName = byName && isASCII(lower)
+		return func(n *node.Node) bool {
+			if byName {
+				idx, rest := n.Indexed()
+				if found, ok := idx.HasName(lower); ok {
+					return e.Holds(found || anyOf(rest))
+				}
+			}
+			return e.Holds(anyOf(n.Containers))
 		}
 	case "image":
 		match := imageMatcher(e, snapshot)

@@ -73,24 +73,56 @@ func TestAffinity(t *testing.T) {
 		},
 	}
 	for _, tt := range tests {
+		for _, indexed := range []bool{false, true} {
+			t.Run(tt.name+indexName(indexed), func(t *testing.T) {
+				nodes := affinityNodes()
+				if indexed {
+					index(nodes)
+				}
+				o := run(t, Affinity{}, tt.req, nodes)
+				if !equalNames(o.fit, tt.wantFit) {
+					t.Errorf("fit = %s, want %s", show(o.fit), show(tt.wantFit))
+				}
+				for _, n := range nodes {
+					if r, ok := o.reasons[n.Name]; ok && r != tt.wantReason {
+						t.Errorf("reason for %s = %q, want %q", n.Name, r, tt.wantReason)
+					}
+				}
+				if len(o.soft) != len(tt.wantSoft) {
+					t.Fatalf("got %d preferences, want %d", len(o.soft), len(tt.wantSoft))
+				}
+				for i := range o.soft {
+					if !equalNames(o.soft[i], tt.wantSoft[i]) {
+						t.Errorf("preference %s passes %s, want %s", o.conds[i], show(o.soft[i]), show(tt.wantSoft[i]))
+					}
+				}
+			})
+		}
+	}
+}
+
+// An indexed node that got a pending container appended after its index
+// was built still matches (or, for !=, fails on) that container.
+func TestAffinityIndexedNodeWithPendingCopy(t *testing.T) {
+	n := nt.New("node-1", nt.With(nt.Container("a")))
+	index([]*node.Node{n})
+	cp := *n
+	cp.Containers = append(append([]*node.Container(nil), n.Containers...), nt.Container("late", nt.Pending()))
+	tests := []struct {
+		name    string
+		expr    string
+		wantFit bool
+	}{
+		{name: "indexed name", expr: "affinity:container==a", wantFit: true},
+		{name: "pending name", expr: "affinity:container==late", wantFit: true},
+		{name: "pending name negated", expr: "affinity:container!=LATE", wantFit: false},
+		{name: "absent name", expr: "affinity:container==other", wantFit: false},
+	}
+	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			nodes := affinityNodes()
-			o := run(t, Affinity{}, tt.req, nodes)
-			if !equalNames(o.fit, tt.wantFit) {
-				t.Errorf("fit = %s, want %s", show(o.fit), show(tt.wantFit))
-			}
-			for _, n := range nodes {
-				if r, ok := o.reasons[n.Name]; ok && r != tt.wantReason {
-					t.Errorf("reason for %s = %q, want %q", n.Name, r, tt.wantReason)
-				}
-			}
-			if len(o.soft) != len(tt.wantSoft) {
-				t.Fatalf("got %d preferences, want %d", len(o.soft), len(tt.wantSoft))
-			}
-			for i := range o.soft {
-				if !equalNames(o.soft[i], tt.wantSoft[i]) {
-					t.Errorf("preference %s passes %s, want %s", o.conds[i], show(o.soft[i]), show(tt.wantSoft[i]))
-				}
+			o := run(t, Affinity{}, envReq(tt.expr), []*node.Node{&cp})
+			if got := len(o.fit) == 1; got != tt.wantFit {
+				t.Errorf("fit = %v, want %v", got, tt.wantFit)
 			}
 		})
 	}

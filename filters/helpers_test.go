@@ -61,3 +61,17 @@ func equalNames(a, b []string) bool {
 func show(names []string) string { return "[" + strings.Join(names, " ") + "]" }
 
 func envReq(env ...string) *node.Request { return &node.Request{Env: env} }
+
+// index gives every node its node.Index, as the cluster's snapshots do.
+func index(nodes []*node.Node) {
+	for _, n := range nodes {
+		n.Index = node.NewIndex(n.Containers)
+	}
+}
+
+func indexName(indexed bool) string {
+	if indexed {
+		return " (indexed)"
+	}
+	return ""
+}

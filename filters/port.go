@@ -52,23 +52,38 @@ func (PortFilter) Prepare(req *node.Request, _ []*node.Node) (Plan, error) {
 		return Plan{}, nil
 	}
 	return Plan{Hard: func(n *node.Node) (bool, string) {
-		for _, c := range n.Containers {
+		idx, rest := n.Indexed()
+		if idx != nil {
+			if i := firstConflict(want, idx.Ports); i >= 0 {
+				return false, want[i].reason
+			}
+		}
+		for _, c := range rest {
 			if c == nil {
 				continue
 			}
-			for _, used := range c.Ports {
-				if used.HostPort == 0 {
-					continue
-				}
-				for i := range want {
-					if conflicts(&want[i], used) {
-						return false, want[i].reason
-					}
-				}
+			if i := firstConflict(want, c.Ports); i >= 0 {
+				return false, want[i].reason
 			}
 		}
 		return true, ""
 	}}, nil
+}
+
+// firstConflict returns the index in want of the first port that one of
+// used takes, or -1.
+func firstConflict(want []wantedPort, used []node.Port) int {
+	for _, u := range used {
+		if u.HostPort == 0 {
+			continue
+		}
+		for i := range want {
+			if conflicts(&want[i], u) {
+				return i
+			}
+		}
+	}
+	return -1
 }
 
 func containsPort(ws []wantedPort, w wantedPort) bool {

@@ -37,24 +37,55 @@ func TestPort(t *testing.T) {
 		{name: "no ports asked", used: []node.Port{bind("", 80, "tcp")}, req: &node.Request{}, wantFit: true},
 	}
 	for _, tt := range tests {
+		for _, indexed := range []bool{false, true} {
+			t.Run(tt.name+indexName(indexed), func(t *testing.T) {
+				c := nt.Container("c1")
+				c.Ports = tt.used
+				if tt.state != "" {
+					c.State = tt.state
+				}
+				c.Pending = tt.pending
+				nodes := []*node.Node{nt.New("node-1", nt.With(c)), nt.New("node-2")}
+				if indexed {
+					index(nodes)
+				}
+				o := run(t, PortFilter{}, tt.req, nodes)
+				want := []string{"node-2"}
+				if tt.wantFit {
+					want = []string{"node-1", "node-2"}
+				}
+				if !equalNames(o.fit, want) {
+					t.Errorf("fit = %s, want %s", show(o.fit), show(want))
+				}
+				if got := o.reasons["node-1"]; got != tt.wantReason {
+					t.Errorf("reason = %q, want %q", got, tt.wantReason)
+				}
+			})
+		}
+	}
+}
+
+// A pending reservation appended to a copy of an indexed node (as the
+// cluster does) still holds its port.
+func TestPortIndexedNodeWithPendingCopy(t *testing.T) {
+	n := nt.New("node-1", nt.With(nt.Container("a", nt.Ports(80))))
+	index([]*node.Node{n})
+	cp := *n
+	cp.Containers = append(append([]*node.Container(nil), n.Containers...), nt.Container("p", nt.Pending(), nt.Ports(8080)))
+	tests := []struct {
+		name    string
+		port    uint16
+		wantFit bool
+	}{
+		{name: "indexed port", port: 80},
+		{name: "pending port", port: 8080},
+		{name: "free port", port: 9090, wantFit: true},
+	}
+	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := nt.Container("c1")
-			c.Ports = tt.used
-			if tt.state != "" {
-				c.State = tt.state
-			}
-			c.Pending = tt.pending
-			nodes := []*node.Node{nt.New("node-1", nt.With(c)), nt.New("node-2")}
-			o := run(t, PortFilter{}, tt.req, nodes)
-			want := []string{"node-2"}
-			if tt.wantFit {
-				want = []string{"node-1", "node-2"}
-			}
-			if !equalNames(o.fit, want) {
-				t.Errorf("fit = %s, want %s", show(o.fit), show(want))
-			}
-			if got := o.reasons["node-1"]; got != tt.wantReason {
-				t.Errorf("reason = %q, want %q", got, tt.wantReason)
+			o := run(t, PortFilter{}, &node.Request{Ports: []node.Port{{HostPort: tt.port}}}, []*node.Node{&cp})
+			if got := len(o.fit) == 1; got != tt.wantFit {
+				t.Errorf("fit = %v, want %v", got, tt.wantFit)
 			}
 		})
 	}

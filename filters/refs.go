@@ -28,8 +28,10 @@ func hasPrefixFold(s, prefix string) bool {
 // containerMatcher returns whether a container matches an affinity value:
 // any of its names or its ID matches the pattern. As docker resolves short
 // IDs, a plain hexadecimal value that no container in the snapshot holds as a
-// name or full ID matches the containers whose ID starts with it.
-func containerMatcher(e *Expr, snapshot []*node.Node) func(c *node.Container) bool {
+// name or full ID matches the containers whose ID starts with it. byName is
+// true when matching is plain equality on names and IDs, ignoring case, so
+// that a node.Index can answer it.
+func containerMatcher(e *Expr, snapshot []*node.Node) (match func(c *node.Container) bool, byName bool) {
 	byPattern := func(c *node.Container) bool {
 		if e.Matches(c.ID) {
 			return true
@@ -42,10 +44,10 @@ func containerMatcher(e *Expr, snapshot []*node.Node) func(c *node.Container) bo
 		return false
 	}
 	if !e.Plain() || !isHex(e.Value) || anyContainer(snapshot, byPattern) {
-		return byPattern
+		return byPattern, e.Plain()
 	}
 	prefix := e.Value
-	return func(c *node.Container) bool { return hasPrefixFold(c.ID, prefix) }
+	return func(c *node.Container) bool { return hasPrefixFold(c.ID, prefix) }, false
 }
 
 func anyContainer(snapshot []*node.Node, f func(c *node.Container) bool) bool {

@@ -9,8 +9,10 @@ import (
 )
 
 // benchCluster builds n nodes with perNode containers each: named, with a
-// host port, a label and resources, and a few images per node.
-func benchCluster(n, perNode int) []*node.Node {
+// host port, a label and resources, and a few images per node. With
+// indexed, every node carries its node.Index, as the cluster's cached
+// snapshots do.
+func benchCluster(n, perNode int, indexed bool) []*node.Node {
 	regions := []string{"us-east-1", "us-west-2", "eu-west-1"}
 	storage := []string{"ssd", "disk"}
 	nodes := make([]*node.Node, n)
@@ -35,6 +37,9 @@ func benchCluster(n, perNode int) []*node.Node {
 			nt.With(cs...),
 			nt.Images(imgs...),
 		)
+		if indexed {
+			nodes[i].Index = node.NewIndex(nodes[i].Containers)
+		}
 	}
 	return nodes
 }
@@ -51,12 +56,12 @@ func benchRequest() *node.Request {
 	}
 }
 
-func benchmarkSelect(b *testing.B, nodes int, strategy string) {
+func benchmarkSelect(b *testing.B, nodes int, strategy string, indexed bool) {
 	s, err := New(strategy, nil, Options{Overcommit: DefaultOvercommit, Rand: seeded(1)})
 	if err != nil {
 		b.Fatal(err)
 	}
-	snapshot := benchCluster(nodes, 30)
+	snapshot := benchCluster(nodes, 30, indexed)
 	req := benchRequest()
 	got, err := s.Select(req, snapshot)
 	if err != nil {
@@ -81,7 +86,15 @@ func benchmarkSelect(b *testing.B, nodes int, strategy string) {
 	}
 }
 
-func BenchmarkSelect1000Nodes(b *testing.B)         { benchmarkSelect(b, 1000, "spread") }
-func BenchmarkSelect10000Nodes(b *testing.B)        { benchmarkSelect(b, 10000, "spread") }
-func BenchmarkSelect10000NodesBinpack(b *testing.B) { benchmarkSelect(b, 10000, "binpack") }
-func BenchmarkSelect10000NodesRandom(b *testing.B)  { benchmarkSelect(b, 10000, "random") }
+func BenchmarkSelect1000Nodes(b *testing.B)  { benchmarkSelect(b, 1000, "spread", true) }
+func BenchmarkSelect10000Nodes(b *testing.B) { benchmarkSelect(b, 10000, "spread", true) }
+func BenchmarkSelect10000NodesBinpack(b *testing.B) {
+	benchmarkSelect(b, 10000, "binpack", true)
+}
+func BenchmarkSelect10000NodesRandom(b *testing.B) { benchmarkSelect(b, 10000, "random", true) }
+
+// Without node.Index the port and affinity checks walk every container.
+func BenchmarkSelect1000NodesNoIndex(b *testing.B) { benchmarkSelect(b, 1000, "spread", false) }
+func BenchmarkSelect10000NodesNoIndex(b *testing.B) {
+	benchmarkSelect(b, 10000, "spread", false)
+}

@@ -54,7 +54,7 @@ func TestCheckParallelMatchesSequential(t *testing.T) {
 
 // A big snapshot goes through the parallel path end to end.
 func TestSelectLargeSnapshot(t *testing.T) {
-	nodes := benchCluster(parallelMin*2, 3)
+	nodes := benchCluster(parallelMin*2, 3, false)
 	s := mustNew(t, "spread", nil, DefaultOptions())
 	got, d, err := s.SelectWithDiagnosis(benchRequest(), nodes)
 	if err != nil {
@@ -68,5 +68,31 @@ func TestSelectLargeSnapshot(t *testing.T) {
 	i := slices.IndexFunc(d.Steps, func(s Step) bool { return s.Name == "constraint" })
 	if i < 0 || d.Steps[i].Rejected != (len(nodes)+1)/3 {
 		t.Errorf("constraint step missing or wrong: %+v", d.Steps)
+	}
+}
+
+// Nodes that carry a node.Index are placed exactly like nodes that do not.
+func TestSelectSameWithIndex(t *testing.T) {
+	reqs := []*node.Request{
+		benchRequest(),
+		{Ports: []node.Port{{HostPort: 10001}}},
+		{Env: []string{"affinity:container==app-7-2"}},
+		{Env: []string{"affinity:container!=app-7-2", "constraint:storage==ssd"}},
+		{Env: []string{"affinity:container==~APP-3-1"}},
+		{Env: []string{"affinity:container==app-1*"}},
+	}
+	for _, strategy := range []string{"spread", "binpack"} {
+		s := mustNew(t, strategy, nil, DefaultOptions())
+		plain, indexed := benchCluster(40, 4, false), benchCluster(40, 4, true)
+		for i, req := range reqs {
+			a, errA := s.Select(req, plain)
+			b, errB := s.Select(req, indexed)
+			if (errA == nil) != (errB == nil) {
+				t.Fatalf("%s request %d: errors %v and %v", strategy, i, errA, errB)
+			}
+			if !slices.Equal(names(a), names(b)) {
+				t.Errorf("%s request %d: without index %s, with %s", strategy, i, show(names(a)), show(names(b)))
+			}
+		}
 	}
 }

@@ -34,6 +34,13 @@
 #   SWARM_TEST_DIR             state directory (default /tmp/swarm-test)
 #   SWARM_ENGINE_PORT_BASE     TCP port base (default 23750)
 #   SWARM_REGISTRY_MIRROR      e.g. http://127.0.0.1:5000, passed as --registry-mirror
+#   SWARM_ENGINE_TLS_DIR       a directory holding ca.pem, server-cert.pem and
+#                              server-key.pem: the engine's TCP listener then
+#                              requires TLS and a client certificate signed by
+#                              ca.pem (dockerd --tlsverify, as docker-machine
+#                              sets engines up); the files are copied into the
+#                              engine's state directory. The unix socket stays
+#                              plain.
 #   SWARM_ENGINE_START_TIMEOUT seconds to wait for the API (default 60)
 #   SWARM_ENGINE_STOP_TIMEOUT  seconds between SIGTERM and SIGKILL (default 25;
 #                              dockerd gives each container 10s to stop and
@@ -354,6 +361,9 @@ cmd_start() {
 	local pid
 	if pid=$(dockerd_pid); then
 		log "node-$N already running (pid $pid)"
+		if [[ -n ${SWARM_ENGINE_TLS_DIR:-} && ! -d $DIR/tls ]] || [[ -z ${SWARM_ENGINE_TLS_DIR:-} && -d $DIR/tls ]]; then
+			log "node-$N: warning: it runs $([[ -d $DIR/tls ]] && echo with || echo without) TLS; stop it first to change that"
+		fi
 		wait_api "$pid"
 		ensure_busybox
 		echo "$ADDR"
@@ -370,6 +380,11 @@ cmd_start() {
 	fi
 	mkdir -p "$DATA" "$EXEC" "$ETC" /etc/docker
 	rm -f "$PIDFILE" "$SOCK"
+	if [[ -n ${SWARM_ENGINE_TLS_DIR:-} ]]; then
+		tls_setup "$SWARM_ENGINE_TLS_DIR"
+	else
+		rm -rf "$DIR/tls"
+	fi
 	# dockerd reuses the containerd named in this pidfile if that PID
 	# exists at all; after a kill it can be a zombie not yet reaped, after a
 	# reboot someone else. Keep the file only if it names our containerd.
@@ -396,6 +411,11 @@ cmd_start() {
 	)
 	if [[ -n ${SWARM_REGISTRY_MIRROR:-} ]]; then
 		args+=(--registry-mirror "$SWARM_REGISTRY_MIRROR")
+	fi
+	local scheme=tcp
+	if [[ -n ${SWARM_ENGINE_TLS_DIR:-} ]]; then
+		args+=(--tlsverify --tlscacert "$DIR/tls/ca.pem" --tlscert "$DIR/tls/server-cert.pem" --tlskey "$DIR/tls/server-key.pem")
+		scheme="tcp (TLS)"
 	fi
 	if ((${#labels[@]} > 0)); then
 		args+=("${labels[@]}")
@@ -439,8 +459,25 @@ EOF
 
 	wait_api "$pid"
 	ensure_busybox
-	log "node-$N running (pid $pid) at tcp://$ADDR"
+	log "node-$N running (pid $pid) at $scheme://$ADDR"
 	echo "$ADDR"
+}
+
+# tls_setup SRC copies the engine's TLS files from SRC into $DIR/tls, so the
+# engine can be restarted after SRC is gone.
+tls_setup() {
+	local src=$1 f
+	[[ -d $src ]] || die "node-$N: SWARM_ENGINE_TLS_DIR=$src is not a directory"
+	for f in ca.pem server-cert.pem server-key.pem; do
+		[[ -s $src/$f ]] || die "node-$N: SWARM_ENGINE_TLS_DIR=$src has no $f (want ca.pem, server-cert.pem, server-key.pem)"
+	done
+	rm -rf "$DIR/tls"
+	mkdir -p "$DIR/tls"
+	chmod 700 "$DIR/tls"
+	for f in ca.pem server-cert.pem server-key.pem; do
+		cp "$src/$f" "$DIR/tls/$f"
+	done
+	chmod 600 "$DIR/tls/server-key.pem"
 }
 
 # wait_api PID waits until the engine answers `docker version`, failing early

@@ -2,20 +2,24 @@
 # test/stores.sh: install, start and stop the real key/value stores the
 # discovery integration tests run against, on loopback only.
 #
-#   test/stores.sh install  etcd|zk|consul|all   install (consul: build once, cached)
-#   test/stores.sh start    etcd|zk|consul|all   install if needed, start, wait until ready
-#   test/stores.sh stop     etcd|zk|consul|all   stop by PID (only what this script started)
-#   test/stores.sh restart  etcd|zk|consul|all   stop and start again, keeping the data
-#   test/stores.sh clean    etcd|zk|consul|all   stop and delete the data
-#   test/stores.sh status   etcd|zk|consul|all
-#   test/stores.sh env                           print the addresses as shell variables
+#   test/stores.sh install  etcd|etcd-tls|zk|consul|all   install (consul: build once, cached)
+#   test/stores.sh start    etcd|etcd-tls|zk|consul|all   install if needed, start, wait until ready
+#   test/stores.sh stop     etcd|etcd-tls|zk|consul|all   stop by PID (only what this script started)
+#   test/stores.sh restart  etcd|etcd-tls|zk|consul|all   stop and start again, keeping the data
+#   test/stores.sh clean    etcd|etcd-tls|zk|consul|all   stop and delete the data
+#   test/stores.sh status   etcd|etcd-tls|zk|consul|all
+#   test/stores.sh env                                    print the addresses as shell variables
 #
 # Addresses (override with the environment variables of the same name):
 #   SWARM_TEST_ETCD=127.0.0.1:22379     etcd client URL (peer on 22380)
+#   SWARM_TEST_ETCD_TLS=127.0.0.1:22389 etcd with TLS and client certificates (store etcd-tls;
+#                                       certificates in $SWARM_STORES_DIR/etcd-tls/certs)
 #   SWARM_TEST_ZK=127.0.0.1:22181       ZooKeeper client port (admin server off)
 #   SWARM_TEST_CONSUL=127.0.0.1:28500   Consul HTTP API (other Consul ports 28501-28502, DNS off)
 #
 # A store's data survives stop/start (Consul runs in dev mode: in memory).
+# CI should run `test/stores.sh install all` before `go test`: the first
+# Consul build takes several minutes, more than a test binary should wait.
 # State (data dirs, logs, pid files) lives under SWARM_STORES_DIR
 # (default /tmp/swarm-test-stores). Consul has no Debian package and its module
 # cannot be `go install`ed (replace directives), so it is built once from its
@@ -29,6 +33,8 @@ CONSUL_CACHE=${SWARM_CONSUL_CACHE:-/var/cache/swarm-test/consul-$CONSUL_VERSION}
 CONSUL_BIN=$CONSUL_CACHE/consul
 
 ETCD_ADDR=${SWARM_TEST_ETCD:-127.0.0.1:22379}
+ETCD_TLS_ADDR=${SWARM_TEST_ETCD_TLS:-127.0.0.1:22389}
+ETCD_TLS_PEER=${SWARM_TEST_ETCD_TLS_PEER:-127.0.0.1:22390}
 ETCD_PEER=${SWARM_TEST_ETCD_PEER:-127.0.0.1:22380}
 ZK_ADDR=${SWARM_TEST_ZK:-127.0.0.1:22181}
 CONSUL_ADDR=${SWARM_TEST_CONSUL:-127.0.0.1:28500}
@@ -74,12 +80,12 @@ install_consul() {
 	# One build at a time; a second caller waits for the first.
 	exec 9>"$lock"
 	flock 9
-	if [ -x "$CONSUL_BIN" ]; then flock -u 9; return 0; fi
+	if [ -x "$CONSUL_BIN" ]; then exec 9>&-; return 0; fi
 	log "building consul v$CONSUL_VERSION (once, takes minutes)"
 	local dir src scratch
 	dir=$(go mod download -json "github.com/hashicorp/consul@v$CONSUL_VERSION" |
 		sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p')
-	[ -n "$dir" ] && [ -d "$dir" ] || die "could not download the consul module"
+	if [ -z "$dir" ] || [ ! -d "$dir" ]; then die "could not download the consul module"; fi
 	scratch=$(mktemp -d /tmp/consul-build.XXXXXX)
 	src=$scratch/consul
 	cp -r "$dir" "$src"
@@ -104,7 +110,7 @@ install_consul() {
 	) || die "consul build failed (log in $scratch/build.log)"
 	mv "$CONSUL_BIN.tmp" "$CONSUL_BIN"
 	rm -rf "$scratch"
-	flock -u 9
+	exec 9>&- # release the lock; the agent started next must not inherit it
 	log "consul built: $CONSUL_BIN"
 }
 
@@ -147,6 +153,47 @@ start_etcd() {
 		>"$d/log" 2>&1 </dev/null &
 	echo $! >"$(pidfile etcd)"
 	wait_ready etcd curl -fsS "http://$ETCD_ADDR/health"
+}
+
+# make_certs DIR: a CA, a server certificate for 127.0.0.1 and a client
+# certificate, all made fresh with openssl.
+make_certs() {
+	local c=$1
+	mkdir -p "$c"
+	command -v openssl >/dev/null 2>&1 || apt_install openssl
+	(
+		cd "$c"
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
+			-subj "/CN=swarm-test-ca" -keyout ca-key.pem -out ca.pem
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
+			-keyout server-key.pem -out server.csr
+		printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n' >server.ext
+		openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 30 \
+			-extfile server.ext -out server.pem
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=swarm-test-client" \
+			-keyout client-key.pem -out client.csr
+		printf 'extendedKeyUsage=clientAuth\n' >client.ext
+		openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 30 \
+			-extfile client.ext -out client.pem
+	) >/dev/null 2>&1 || die "could not make test certificates in $c"
+}
+
+start_etcd_tls() {
+	install_etcd
+	running etcd-tls && return 0
+	local d=$STATE/etcd-tls
+	mkdir -p "$d"
+	[ -f "$d/certs/client.pem" ] || make_certs "$d/certs"
+	local c=$d/certs
+	setsid etcd --name swarm-test-tls --data-dir "$d/data" \
+		--listen-client-urls "https://$ETCD_TLS_ADDR" --advertise-client-urls "https://$ETCD_TLS_ADDR" \
+		--listen-peer-urls "http://$ETCD_TLS_PEER" --initial-advertise-peer-urls "http://$ETCD_TLS_PEER" \
+		--initial-cluster "swarm-test-tls=http://$ETCD_TLS_PEER" \
+		--cert-file "$c/server.pem" --key-file "$c/server-key.pem" \
+		--trusted-ca-file "$c/ca.pem" --client-cert-auth \
+		>"$d/log" 2>&1 </dev/null &
+	echo $! >"$(pidfile etcd-tls)"
+	wait_ready etcd-tls curl -fsS --cacert "$c/ca.pem" --cert "$c/client.pem" --key "$c/client-key.pem" "https://$ETCD_TLS_ADDR/health"
 }
 
 start_zk() {
@@ -239,7 +286,7 @@ stop_one() {
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.25
 		done
-		kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
+		if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
 	fi
 	rm -f "$pf"
 }
@@ -253,54 +300,56 @@ which=${2:-}
 case "$cmd" in
 install)
 	case "$which" in
-	etcd) install_etcd ;; zk) install_zk ;; consul) install_consul ;;
+	etcd | etcd-tls) install_etcd ;; zk) install_zk ;; consul) install_consul ;;
 	all) install_etcd; install_zk; install_consul ;;
-	*) die "unknown store '$which' (want etcd, zk, consul or all)" ;;
+	*) die "unknown store '$which' (want etcd, etcd-tls, zk, consul or all)" ;;
 	esac
 	;;
 start)
 	mkdir -p "$STATE"
 	case "$which" in
-	etcd) start_etcd ;; zk) start_zk ;; consul) start_consul ;;
-	all) start_etcd; start_zk; start_consul ;;
-	*) die "unknown store '$which' (want etcd, zk, consul or all)" ;;
+	etcd) start_etcd ;; etcd-tls) start_etcd_tls ;; zk) start_zk ;; consul) start_consul ;;
+	all) start_etcd; start_etcd_tls; start_zk; start_consul ;;
+	*) die "unknown store '$which' (want etcd, etcd-tls, zk, consul or all)" ;;
 	esac
 	;;
 stop)
 	case "$which" in
-	etcd | zk | consul) stop_one "$which" ;;
-	all) stop_one etcd; stop_one zk; stop_one consul ;;
-	*) die "unknown store '$which' (want etcd, zk, consul or all)" ;;
+	etcd | etcd-tls | zk | consul) stop_one "$which" ;;
+	all) stop_one etcd; stop_one etcd-tls; stop_one zk; stop_one consul ;;
+	*) die "unknown store '$which' (want etcd, etcd-tls, zk, consul or all)" ;;
 	esac
 	;;
 restart)
 	case "$which" in
-	etcd | zk | consul) stop_one "$which"; "start_$which" ;;
-	all) for x in etcd zk consul; do stop_one "$x"; "start_$x"; done ;;
-	*) die "unknown store '$which' (want etcd, zk, consul or all)" ;;
+	etcd | etcd-tls | zk | consul) stop_one "$which"; "start_${which//-/_}" ;;
+	all) for x in etcd etcd-tls zk consul; do stop_one "$x"; "start_${x//-/_}"; done ;;
+	*) die "unknown store '$which' (want etcd, etcd-tls, zk, consul or all)" ;;
 	esac
 	;;
 clean)
 	case "$which" in
-	etcd | zk | consul) stop_one "$which"; rm -rf "${STATE:?}/$which" ;;
-	all) for x in etcd zk consul; do stop_one "$x"; rm -rf "${STATE:?}/$x"; done ;;
-	*) die "unknown store '$which' (want etcd, zk, consul or all)" ;;
+	etcd | etcd-tls | zk | consul) stop_one "$which"; rm -rf "${STATE:?}/$which" ;;
+	all) for x in etcd etcd-tls zk consul; do stop_one "$x"; rm -rf "${STATE:?}/$x"; done ;;
+	*) die "unknown store '$which' (want etcd, etcd-tls, zk, consul or all)" ;;
 	esac
 	;;
 status)
 	case "$which" in
-	etcd | zk | consul) status_one "$which" ;;
-	all | "") status_one etcd; status_one zk; status_one consul ;;
+	etcd | etcd-tls | zk | consul) status_one "$which" ;;
+	all | "") status_one etcd; status_one etcd-tls; status_one zk; status_one consul ;;
 	*) die "unknown store '$which'" ;;
 	esac
 	;;
 env)
 	echo "SWARM_TEST_ETCD=$ETCD_ADDR"
+	echo "SWARM_TEST_ETCD_TLS=$ETCD_TLS_ADDR"
+	echo "SWARM_TEST_ETCD_TLS_CERTS=$STATE/etcd-tls/certs"
 	echo "SWARM_TEST_ZK=$ZK_ADDR"
 	echo "SWARM_TEST_CONSUL=$CONSUL_ADDR"
 	;;
 *)
-	sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 	;;
 esac

@@ -59,8 +59,11 @@ type Node struct {
 	ReservedMemory int64 // sum of the containers' memory (bytes)
 
 	Containers []*Container
-	Images     []*Image
-	Volumes    []string // names of the volumes on the node
+	// Index, when set (NewIndex(Containers)), lets filters skip walking
+	// Containers; optional. See Index.
+	Index   *Index
+	Images  []*Image
+	Volumes []string // names of the volumes on the node
 }
 
 // Request is what a container to be placed asks of a node.

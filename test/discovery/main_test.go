@@ -66,11 +66,16 @@ func runStores(args ...string) (string, error) {
 
 // storeAddr returns the address stores.sh uses for name.
 func storeAddr(name string) (string, error) {
+	key := map[string]string{"etcd": "SWARM_TEST_ETCD", "etcd-tls": "SWARM_TEST_ETCD_TLS", "zk": "SWARM_TEST_ZK", "consul": "SWARM_TEST_CONSUL"}[name]
+	return storesEnv(key)
+}
+
+// storesEnv returns one variable that `stores.sh env` prints.
+func storesEnv(key string) (string, error) {
 	out, err := runStores("env")
 	if err != nil {
 		return "", err
 	}
-	key := map[string]string{"etcd": "SWARM_TEST_ETCD", "zk": "SWARM_TEST_ZK", "consul": "SWARM_TEST_CONSUL"}[name]
 	for _, line := range strings.Split(out, "\n") {
 		if v, ok := strings.CutPrefix(line, key+"="); ok {
 			return strings.TrimSpace(v), nil
@@ -79,7 +84,7 @@ func storeAddr(name string) (string, error) {
 	return "", fmt.Errorf("stores.sh env: no %s", key)
 }
 
-// needStore starts the named store (etcd, zk, consul) once and returns its
+// needStore starts the named store (etcd, etcd-tls, zk, consul) once and returns its
 // address. It fails the test when the store cannot run: these tests must
 // prove they ran.
 func needStore(t *testing.T, name string) string {

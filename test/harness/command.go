@@ -58,6 +58,15 @@ func Docker(host string, args ...string) (stdout, stderr string, err error) {
 	return DockerContext(ctx, host, "", args...)
 }
 
+// DockerTLS is Docker over verified TLS with the client certificate of
+// certs; with nil certs it is Docker.
+func DockerTLS(host string, certs *Certs, args ...string) (stdout, stderr string, err error) {
+	if certs != nil {
+		args = append(certs.DockerFlags(), args...)
+	}
+	return Docker(host, args...)
+}
+
 // DockerStdin is Docker with stdin fed from the given string.
 func DockerStdin(host, stdin string, args ...string) (stdout, stderr string, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), DefaultDockerTimeout)

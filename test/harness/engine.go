@@ -28,6 +28,10 @@ type Engine struct {
 	PublishIP string   // 127.99.N.1: where its published ports are bound
 	Dir       string   // its state directory
 	Mirror    string   // registry mirror URL passed at Start ("" for none); from $SWARM_REGISTRY_MIRROR
+	// TLS, when set at Start, makes the engine's TCP listener require TLS
+	// with a client certificate from TLS's CA (dockerd --tlsverify with
+	// TLS's server certificate); its unix socket stays plain.
+	TLS *Certs
 
 	claim *claim // the flock that makes N ours; nil for engines not from StartEngines
 }
@@ -76,7 +80,10 @@ func (e *Engine) Start() error {
 	for _, l := range e.Labels {
 		args = append(args, "--label", l)
 	}
-	env := []string{"SWARM_REGISTRY_MIRROR=" + e.Mirror}
+	env := []string{"SWARM_REGISTRY_MIRROR=" + e.Mirror, "SWARM_ENGINE_TLS_DIR="}
+	if e.TLS != nil {
+		env[1] += e.TLS.Dir
+	}
 	_, err := enginesEnv(engineStartTimeout, env, args...)
 	return err
 }
@@ -108,9 +115,10 @@ func (e *Engine) Running() bool {
 	return ok
 }
 
-// Docker runs the docker CLI against this engine.
+// Docker runs the docker CLI against this engine, with the client
+// certificate when the engine requires TLS.
 func (e *Engine) Docker(args ...string) (stdout, stderr string, err error) {
-	return Docker(e.Addr, args...)
+	return DockerTLS(e.Addr, e.TLS, args...)
 }
 
 // LogPath is the engine's dockerd log file.
@@ -123,10 +131,22 @@ func (e *Engine) Log() string { return fileTail(e.LogPath(), 50) }
 // String names the engine for test output.
 func (e *Engine) String() string { return e.Name + "@" + e.Addr }
 
+// EnginesConfig is what StartEnginesWith sets on the engines it starts.
+type EnginesConfig struct {
+	Labels map[int][]string // engine labels keyed by 0-based position
+	TLS    *Certs           // when set, every engine requires TLS (see Engine.TLS)
+}
+
 // StartEngines starts n fresh engines with numbers it claims for this
 // process (see the package doc) and labels keyed by 0-based position. The
 // engines start concurrently. On error nothing is left running.
 func StartEngines(n int, labels map[int][]string) ([]*Engine, error) {
+	return StartEnginesWith(n, EnginesConfig{Labels: labels})
+}
+
+// StartEnginesWith is StartEngines with more settings.
+func StartEnginesWith(n int, cfg EnginesConfig) ([]*Engine, error) {
+	labels := cfg.Labels
 	for i, ls := range labels {
 		if i < 0 || i >= n {
 			return nil, fmt.Errorf("harness: labels for engine %d, but only %d engines", i, n)
@@ -162,6 +182,7 @@ func StartEngines(n int, labels map[int][]string) ([]*Engine, error) {
 			return nil, err
 		}
 		e.claim = c
+		e.TLS = cfg.TLS
 		engs[i] = e
 	}
 

@@ -42,6 +42,9 @@ type Manager struct {
 	Addr    string    // 127.0.0.1:PORT it serves the Docker API on
 	Cmd     *exec.Cmd // the process
 	LogPath string    // its stdout and stderr
+	// TLS is set when the manager's listener requires TLS: Docker then
+	// connects with TLS's client certificate.
+	TLS *Certs
 
 	proc *process
 }
@@ -56,17 +59,56 @@ func StartManager(bin string, args ...string) (*Manager, error) {
 		return nil, err
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
-	full := append([]string{"manage", "-H", addr}, args...)
-	p, err := startProcess("manager-"+strconv.Itoa(port), bin, full...)
+	return StartManagerCmd(bin, addr, nil, append([]string{"manage", "-H", addr}, args...)...)
+}
+
+// StartManagerTLS is StartManager for a manager with mutual TLS: it adds
+// certs.SwarmFlags() (--tlsverify and the swarm certificate, used towards
+// clients and engines alike) before args.
+func StartManagerTLS(bin string, certs *Certs, args ...string) (*Manager, error) {
+	if certs == nil {
+		return nil, errors.New("harness: StartManagerTLS: nil certs")
+	}
+	port, err := FreePort()
 	if err != nil {
 		return nil, err
 	}
-	m := &Manager{Addr: addr, Cmd: p.cmd, LogPath: p.logPath, proc: p}
-	if err := p.waitHTTP("http://"+addr+"/_ping", managerStartTimeout); err != nil {
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	full := append([]string{"manage", "-H", addr}, certs.SwarmFlags()...)
+	return StartManagerCmd(bin, addr, certs, append(full, args...)...)
+}
+
+// StartManagerCmd runs bin with exactly args (which must make it listen on
+// addr) and waits up to 30s until GET /_ping on addr answers 200: over
+// verified TLS with the client certificate when certs is not nil.
+func StartManagerCmd(bin, addr string, certs *Certs, args ...string) (*Manager, error) {
+	url := "http://" + addr + "/_ping"
+	client := &http.Client{Timeout: 2 * time.Second}
+	if certs != nil {
+		cfg, err := certs.ClientConfig()
+		if err != nil {
+			return nil, err
+		}
+		client.Transport = &http.Transport{TLSClientConfig: cfg, Proxy: nil}
+		url = "https://" + addr + "/_ping"
+	}
+	_, port, _ := strings.Cut(addr, ":")
+	p, err := startProcess("manager-"+port, bin, args...)
+	if err != nil {
+		return nil, err
+	}
+	m := &Manager{Addr: addr, Cmd: p.cmd, LogPath: p.logPath, TLS: certs, proc: p}
+	if err := p.waitHTTP(client, url, managerStartTimeout); err != nil {
 		_ = p.stop(managerStopTimeout)
 		return nil, &StartError{What: "swarm manage on " + addr, LogPath: p.logPath, LogTail: fileTail(p.logPath, 40), Err: err}
 	}
 	return m, nil
+}
+
+// Docker runs the docker CLI against the manager, over TLS with the client
+// certificate when the manager requires it.
+func (m *Manager) Docker(args ...string) (stdout, stderr string, err error) {
+	return DockerTLS(m.Addr, m.TLS, args...)
 }
 
 // Stop sends SIGTERM to the manager, waits up to 10s, then kills it.
@@ -131,10 +173,9 @@ func (p *process) exited() bool {
 	}
 }
 
-// waitHTTP polls url until it answers 200, failing early if the process
-// exits.
-func (p *process) waitHTTP(url string, timeout time.Duration) error {
-	client := &http.Client{Timeout: 2 * time.Second}
+// waitHTTP polls url with client until it answers 200, failing early if
+// the process exits.
+func (p *process) waitHTTP(client *http.Client, url string, timeout time.Duration) error {
 	return waitFor(timeout, func() (bool, error) {
 		if p.exited() {
 			return false, p.exitError()

@@ -1,0 +1,181 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/swarm-project/swarm/cluster"
+	"github.com/swarm-project/swarm/scheduler"
+	"github.com/swarm-project/swarm/test/simengine"
+)
+
+// benchContainers is how many containers each simulated engine holds.
+const benchContainers = 30
+
+// benchSizes are the engine counts BenchmarkManagerReads runs with:
+// $SWARM_BENCH_ENGINES (e.g. "10,100,1000,10000"), default 10,100,1000.
+func benchSizes(b *testing.B) []int {
+	spec := os.Getenv("SWARM_BENCH_ENGINES")
+	if spec == "" {
+		spec = "10,100,1000"
+	}
+	var out []int
+	for _, f := range strings.Split(spec, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			b.Fatalf("SWARM_BENCH_ENGINES=%q: want a comma list of engine counts", spec)
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// benchFleet is a manager API over n in-process simulated engines.
+type benchFleet struct {
+	fleet  simengine.Fleet
+	c      *cluster.Cluster
+	srv    *httptest.Server
+	client *http.Client
+	cancel context.CancelFunc
+}
+
+// newBenchFleet starts n engines on an in-process simengine.Network (no
+// file descriptor per engine or connection), a cluster that refreshes them
+// once an hour, so that only the requests under test could reach them, and
+// the API on a loopback httptest server.
+func newBenchFleet(b *testing.B, n int) *benchFleet {
+	b.Helper()
+	start := time.Now()
+	nw := simengine.NewNetwork()
+	fleet, err := nw.StartFleet(n, simengine.FleetConfig(benchContainers))
+	if err != nil {
+		b.Fatal(err)
+	}
+	sched, err := scheduler.New("spread", nil, scheduler.DefaultOptions())
+	if err != nil {
+		b.Fatal(err)
+	}
+	events := nw.Transport()
+	events.DisableKeepAlives = true
+	c := cluster.New(cluster.Options{
+		Engine: cluster.EngineOptions{
+			RefreshMin: time.Hour, RefreshMax: time.Hour, FailureRetry: 3,
+			Transport: nw.Transport(), EventTransport: events,
+		},
+		Scheduler: sched,
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	f := &benchFleet{fleet: fleet, c: c, cancel: cancel}
+	for _, addr := range fleet.Addrs() {
+		if err := c.AddEngine(ctx, addr); err != nil {
+			f.close()
+			b.Fatal(err)
+		}
+	}
+	wait, done := context.WithTimeout(ctx, 10*time.Minute)
+	defer done()
+	if err := c.WaitHealthy(wait, n); err != nil {
+		f.close()
+		b.Fatalf("%d of %d engines healthy: %v", len(c.HealthyEngines()), n, err)
+	}
+	for len(c.Containers()) < n*benchContainers {
+		if wait.Err() != nil {
+			f.close()
+			b.Fatalf("%d containers cached, want %d", len(c.Containers()), n*benchContainers)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// Let the event streams connect: they count as requests.
+	for {
+		subs := 0
+		for _, e := range fleet {
+			subs += e.EventSubscribers()
+		}
+		if subs == n {
+			break
+		}
+		if wait.Err() != nil {
+			f.close()
+			b.Fatalf("%d of %d event streams connected", subs, n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	f.srv = httptest.NewServer(NewServer(c, Options{Version: "bench"}).Handler())
+	f.client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
+	b.Logf("%d engines x %d containers ready in %s", n, benchContainers, time.Since(start).Round(time.Millisecond))
+	return f
+}
+
+func (f *benchFleet) close() {
+	if f.srv != nil {
+		f.srv.Close()
+	}
+	for _, addr := range f.fleet.Addrs() {
+		f.c.RemoveEngine(addr)
+	}
+	f.cancel()
+	f.fleet.Close()
+}
+
+// get fetches path and returns the body size.
+func (f *benchFleet) get(b *testing.B, path string) int {
+	resp, err := f.client.Get(f.srv.URL + path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	n, err := io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK {
+		b.Fatalf("GET %s: %d, %v", path, resp.StatusCode, err)
+	}
+	return int(n)
+}
+
+// BenchmarkManagerReads measures GET /info, GET /containers/json and a
+// container inspect answered by the manager from its cache, over n
+// simulated engines of 30 containers each. engine-reqs/op counts the
+// requests the engines received during the loop: it must be 0 (no round
+// trip per engine), and the benchmark fails otherwise.
+//
+//	go test -run '^$' -bench ManagerReads -benchtime 20x ./api/
+//	SWARM_BENCH_ENGINES=10000 go test -run '^$' -bench ManagerReads -benchtime 5x -timeout 30m ./api/
+func BenchmarkManagerReads(b *testing.B) {
+	for _, n := range benchSizes(b) {
+		f := newBenchFleet(b, n)
+		target := fmt.Sprintf("node-%d/c-%d", n/2+1, 2)
+		reads := []struct{ name, path string }{
+			{"info", "/v1.41/info"},
+			{"ps", "/v1.41/containers/json"},
+			{"ps-all", "/v1.41/containers/json?all=1"},
+			{"ps-filter-node", `/v1.41/containers/json?all=1&filters={"node":["node-1"]}`},
+			{"inspect", "/v1.41/containers/" + target + "/json"},
+		}
+		for _, r := range reads {
+			b.Run(fmt.Sprintf("%s/engines=%d", r.name, n), func(b *testing.B) {
+				size := f.get(b, r.path) // warm up the client connection
+				b.SetBytes(int64(size))
+				before := f.fleet.Requests()
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					f.get(b, r.path)
+				}
+				b.StopTimer()
+				reqs := f.fleet.Requests() - before
+				b.ReportMetric(float64(reqs)/float64(b.N), "engine-reqs/op")
+				if reqs != 0 {
+					b.Fatalf("%d requests reached the engines during %d reads", reqs, b.N)
+				}
+			})
+		}
+		f.close()
+	}
+}

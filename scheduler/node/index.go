@@ -1,0 +1,97 @@
+package node
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Index summarises what a node's containers take (host ports, names and
+// IDs), so that filters need not walk every container on every scheduling
+// decision, as the Kubernetes scheduler keeps used host ports in its
+// NodeInfo. It is optional: the cluster may set
+// n.Index = NewIndex(n.Containers) when it builds a Node it caches, and the
+// filters read it through Node.Indexed.
+//
+// The contract: the containers an Index was built from are not changed
+// afterwards (build a new Node and Index instead). Appending containers is
+// fine (a copy of the node with pending reservations added): Indexed hands
+// those to the filters to walk. An Index whose first container or count no
+// longer matches is ignored. An Index is immutable once built.
+type Index struct {
+	built int        // how many containers it summarises: Containers[:built]
+	first *Container // Containers[0] when built
+
+	// Ports are the host ports the containers bind (port 0 left out).
+	Ports []Port
+	// names holds every container name and ID, lower-cased; nil when some
+	// name is not ASCII (then callers walk the containers).
+	names map[string]struct{}
+}
+
+// NewIndex summarises cs. Build it after cs is complete; appending more
+// containers afterwards (a pending reservation on a copy of the node) is
+// fine, see Node.Indexed.
+func NewIndex(cs []*Container) *Index {
+	idx := &Index{built: len(cs), names: make(map[string]struct{}, 2*len(cs))}
+	if len(cs) > 0 {
+		idx.first = cs[0]
+	}
+	for _, c := range cs {
+		if c == nil {
+			continue
+		}
+		for _, p := range c.Ports {
+			if p.HostPort != 0 {
+				idx.Ports = append(idx.Ports, p)
+			}
+		}
+		idx.addName(c.ID)
+		for _, name := range c.Names {
+			idx.addName(name)
+		}
+	}
+	return idx
+}
+
+func (x *Index) addName(s string) {
+	if x.names == nil {
+		return
+	}
+	if !isASCII(s) {
+		x.names = nil
+		return
+	}
+	x.names[strings.ToLower(s)] = struct{}{}
+}
+
+// HasName reports whether some summarised container has lower (an ASCII,
+// lower-cased string) as a name or ID. ok is false when the index cannot
+// tell, and the caller must walk the containers.
+func (x *Index) HasName(lower string) (found, ok bool) {
+	if x == nil || x.names == nil {
+		return false, false
+	}
+	_, found = x.names[lower]
+	return found, true
+}
+
+// Indexed returns the node's Index when it matches the node's containers,
+// and the containers it does not cover (those appended after it was built,
+// such as pending reservations on a copy of the node). When there is no
+// usable index it returns nil and every container.
+func (n *Node) Indexed() (*Index, []*Container) {
+	x := n.Index
+	if x == nil || x.built > len(n.Containers) || (x.built > 0 && n.Containers[0] != x.first) {
+		return nil, n.Containers
+	}
+	return x, n.Containers[x.built:]
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}

@@ -6,13 +6,16 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -X github.com/swarm-project/swarm/cli.Version=$(VERSION) -X github.com/swarm-project/swarm/cli.GitCommit=$(COMMIT)
 
-.PHONY: help build test test-unit test-integration lint demo demo-stop deps clean
+.PHONY: help build image test test-unit test-integration lint demo demo-stop deps clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
 build: ## build bin/swarm
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/swarm .
+
+image: ## build the swarm image (Dockerfile) and load it into ENGINES="host:port ..." (default: docker's own engine)
+	VERSION=$(VERSION) COMMIT=$(COMMIT) bash test/image.sh load $(ENGINES)
 
 deps: ## install what the tests need (apt packages, Go modules); idempotent
 	bash test/engines.sh install

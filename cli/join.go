@@ -154,6 +154,9 @@ func runJoin(ctx context.Context, o *joinOptions, uri string) error {
 		case <-time.After(d):
 		}
 	}
+	if w := renewalWarning(schemeOf(uri), o.heartbeat, o.ttl); w != "" {
+		logger.Warn(w)
+	}
 	logger.Infof("registering on the discovery service every %s (ttl %s)", o.heartbeat, o.ttl)
 	if err := heartbeat(ctx, backend, addr.String(), o.heartbeat, logger); err != nil {
 		return fmt.Errorf("join: %w", err)
@@ -175,6 +178,18 @@ func schemeOf(uri string) string {
 		return u.Scheme
 	}
 	return uri
+}
+
+// renewalWarning returns a warning when the heartbeat is too slow for the
+// backend's TTL rule, or "". Consul holds the key with a session of TTL
+// ttl/2 and promises only to keep a session that long without renewal, so
+// registrations must come more often than every ttl/2 (the defaults, 60s
+// and 180s, do).
+func renewalWarning(scheme string, heartbeat, ttl time.Duration) string {
+	if scheme == "consul" && 2*heartbeat >= ttl {
+		return fmt.Sprintf("--heartbeat (%s) is not shorter than half of --ttl (%s): Consul may drop the registration between two heartbeats; use a --heartbeat below %s", heartbeat, ttl, ttl/2)
+	}
+	return ""
 }
 
 // registerTimeout bounds one registration attempt.

@@ -155,3 +155,28 @@ func TestHeartbeatStopsOnPermanentError(t *testing.T) {
 		t.Fatalf("heartbeat = %v, want ErrNotSupported", err)
 	}
 }
+
+func TestRenewalWarning(t *testing.T) {
+	tests := []struct {
+		name      string
+		scheme    string
+		heartbeat time.Duration
+		ttl       time.Duration
+		warn      bool
+	}{
+		{name: "consul defaults", scheme: "consul", heartbeat: discovery.DefaultHeartbeat, ttl: discovery.DefaultTTL},
+		{name: "consul heartbeat just below ttl/2", scheme: "consul", heartbeat: 29 * time.Second, ttl: 60 * time.Second},
+		{name: "consul heartbeat at ttl/2", scheme: "consul", heartbeat: 30 * time.Second, ttl: 60 * time.Second, warn: true},
+		{name: "consul heartbeat above ttl/2", scheme: "consul", heartbeat: 50 * time.Second, ttl: 60 * time.Second, warn: true},
+		{name: "etcd heartbeat above ttl/2", scheme: "etcd", heartbeat: 50 * time.Second, ttl: 60 * time.Second},
+		{name: "token heartbeat above ttl/2", scheme: "token", heartbeat: 50 * time.Second, ttl: 60 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := renewalWarning(tt.scheme, tt.heartbeat, tt.ttl)
+			if (got != "") != tt.warn {
+				t.Fatalf("renewalWarning(%s, %s, %s) = %q, want warning: %v", tt.scheme, tt.heartbeat, tt.ttl, got, tt.warn)
+			}
+		})
+	}
+}

@@ -195,7 +195,7 @@ func (e *Engine) dropContainer(id string) {
 	}
 	e.mu.Unlock()
 	if found {
-		}
+	}
 }
 
 // refreshContainers lists every container and inspects the ones that are

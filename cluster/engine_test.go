@@ -54,6 +54,7 @@ func TestEngineHealthTransitions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			sim := startSim(t, simengine.Config{Name: "node-1"})
 			c := newSimCluster(t, simOptions(t))
 			_, evs, cancel := c.Events().Subscribe(1000)

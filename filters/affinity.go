@@ -55,8 +55,10 @@ func affinityPredicate(e *Expr, snapshot []*node.Node) predicate {
 		return func(n *node.Node) bool {
 			if byName {
 				idx, rest := n.Indexed()
-				if found, ok := idx.HasName(lower); ok {
-					return e.Holds(found || anyOf(rest))
+				if maybe, ok := idx.MayHaveName(lower); ok && !maybe {
+					// None of the indexed containers has the name; only
+					// those added since can.
+					return e.Holds(anyOf(rest))
 				}
 			}
 			return e.Holds(anyOf(n.Containers))

@@ -1,6 +1,7 @@
 package filters
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -27,6 +28,8 @@ type wantedPort struct {
 	ip     string // "" when unspecified
 	port   uint16
 	proto  string
+	key    uint32 // node.PortKey, when keyOK
+	keyOK  bool
 	reason string
 }
 
@@ -45,6 +48,7 @@ func (PortFilter) Prepare(req *node.Request, _ []*node.Node) (Plan, error) {
 		if containsPort(want, w) {
 			continue
 		}
+		w.key, w.keyOK = node.PortKey(w.port, w.proto)
 		w.reason = "port " + portString(w) + " (" + mode + ")"
 		want = append(want, w)
 	}
@@ -54,7 +58,14 @@ func (PortFilter) Prepare(req *node.Request, _ []*node.Node) (Plan, error) {
 	return Plan{Hard: func(n *node.Node) (bool, string) {
 		idx, rest := n.Indexed()
 		if idx != nil {
-			if i := firstConflict(want, idx.Ports); i >= 0 {
+			// Ports bound on every address conflict whatever the address
+			// asked for.
+			for i := range want {
+				if want[i].keyOK && slices.Contains(idx.AnyAddrPorts, want[i].key) {
+					return false, want[i].reason
+				}
+			}
+			if i := firstConflict(want, idx.OtherPorts); i >= 0 {
 				return false, want[i].reason
 			}
 		}
@@ -105,8 +116,7 @@ func conflicts(w *wantedPort, used node.Port) bool {
 
 // canonicalIP maps every spelling of "any address" to "".
 func canonicalIP(ip string) string {
-	switch ip {
-	case "", "0.0.0.0", "::", "[::]":
+	if (node.Port{HostIP: ip}).AnyAddr() {
 		return ""
 	}
 	return strings.Trim(ip, "[]")

@@ -8,7 +8,8 @@ import (
 
 // binpack fills the most used node that still fits before it uses another:
 // highest resource usage once the container is placed first; among equals
-// (no resources asked or reserved, say) the node with the most containers.
+// (no resources asked or reserved, say) the node with the most containers;
+// then the first in the caller's order.
 type binpack struct{}
 
 func (binpack) Name() string { return "binpack" }
@@ -22,7 +23,7 @@ func (binpack) Rank(req *node.Request, nodes []*node.Node) []*node.Node {
 		if c := cmpInt(b.containers, a.containers); c != 0 {
 			return c
 		}
-		return byIdentity(a.n, b.n)
+		return byPosition(a, b)
 	})
 	return nodesOf(s)
 }

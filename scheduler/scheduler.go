@@ -20,7 +20,8 @@ type Options struct {
 	// sets. It must be greater than -1 (a negative value keeps headroom).
 	Overcommit float64
 	// Rand drives the random strategy (math/rand/v2); nil = seeded from
-	// the time.
+	// the time. The scheduler serialises its own use of it; do not use it
+	// elsewhere at the same time.
 	Rand *rand.Rand
 }
 

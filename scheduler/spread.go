@@ -7,7 +7,8 @@ import (
 )
 
 // spread places a container on the node with the fewest containers; among
-// equals, the one with the most free resources once the container is placed.
+// equals, the one with the most free resources once the container is
+// placed; among those, the first in the caller's order.
 type spread struct{}
 
 func (spread) Name() string { return "spread" }
@@ -21,7 +22,7 @@ func (spread) Rank(req *node.Request, nodes []*node.Node) []*node.Node {
 		if c := cmpFloat(a.usage, b.usage); c != 0 {
 			return c
 		}
-		return byIdentity(a.n, b.n)
+		return byPosition(a, b)
 	})
 	return nodesOf(s)
 }

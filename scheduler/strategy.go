@@ -77,24 +77,21 @@ type scored struct {
 	n          *node.Node
 	containers int
 	usage      float64
+	pos        int // position in the caller's slice
 }
 
 // score computes, once per node, what the scoring strategies compare.
 func score(req *node.Request, nodes []*node.Node) []scored {
 	out := make([]scored, len(nodes))
 	for i, n := range nodes {
-		out[i] = scored{n: n, containers: len(n.Containers), usage: usageAfter(n, req)}
+		out[i] = scored{n: n, containers: len(n.Containers), usage: usageAfter(n, req), pos: i}
 	}
 	return out
 }
 
-// byIdentity breaks ties so that rankings do not depend on input order.
-func byIdentity(a, b *node.Node) int {
-	if c := strings.Compare(a.Name, b.Name); c != 0 {
-		return c
-	}
-	return strings.Compare(a.ID, b.ID)
-}
+// byPosition breaks full ties by the caller's order (the cluster passes its
+// nodes sorted by name), without reading the nodes again.
+func byPosition(a, b scored) int { return cmpInt(a.pos, b.pos) }
 
 func cmpInt(a, b int) int {
 	switch {

@@ -56,10 +56,10 @@ func TestSpread(t *testing.T) {
 			want: []string{"big", "small"},
 		},
 		{
-			name:  "full ties by name",
+			name:  "full ties keep the caller's order",
 			nodes: []*node.Node{nt.New("c"), nt.New("a"), nt.New("b")},
 			req:   &node.Request{},
-			want:  []string{"a", "b", "c"},
+			want:  []string{"c", "a", "b"},
 		},
 	}
 	for _, tt := range tests {
@@ -111,6 +111,12 @@ func TestBinpack(t *testing.T) {
 			},
 			req:  &node.Request{},
 			want: []string{"b", "a", "c"},
+		},
+		{
+			name:  "full ties keep the caller's order",
+			nodes: []*node.Node{nt.New("c"), nt.New("a"), nt.New("b")},
+			req:   &node.Request{},
+			want:  []string{"c", "a", "b"},
 		},
 		{
 			name: "pending reservations count as used",

@@ -54,7 +54,7 @@ PORT_BASE=${SWARM_ENGINE_PORT_BASE:-23750}
 START_TIMEOUT=${SWARM_ENGINE_START_TIMEOUT:-60}
 STOP_TIMEOUT=${SWARM_ENGINE_STOP_TIMEOUT:-25}
 DOCKER_CLI=${SWARM_DOCKER_CLI:-docker}
-PACKAGES=(docker.io busybox-static iproute2 util-linux)
+PACKAGES=(docker.io busybox-static iproute2 util-linux ca-certificates)
 if ! [[ $PORT_BASE =~ ^[0-9]+$ ]] || ((PORT_BASE < 1 || PORT_BASE + 99 > 65535)); then
 	echo "engines.sh: SWARM_ENGINE_PORT_BASE=$PORT_BASE is not a usable port base" >&2
 	exit 1
@@ -354,6 +354,9 @@ cmd_start() {
 		*) die "start: unknown argument '$1'" ;;
 		esac
 	done
+	if [[ -n ${SWARM_ENGINE_TLS_DIR:-} ]]; then
+		tls_check "$SWARM_ENGINE_TLS_DIR"
+	fi
 	need_root
 	cmd_install
 	lock_engine
@@ -463,14 +466,20 @@ EOF
 	echo "$ADDR"
 }
 
-# tls_setup SRC copies the engine's TLS files from SRC into $DIR/tls, so the
-# engine can be restarted after SRC is gone.
-tls_setup() {
+# tls_check SRC fails unless SRC holds the engine's TLS files.
+tls_check() {
 	local src=$1 f
 	[[ -d $src ]] || die "node-$N: SWARM_ENGINE_TLS_DIR=$src is not a directory"
 	for f in ca.pem server-cert.pem server-key.pem; do
 		[[ -s $src/$f ]] || die "node-$N: SWARM_ENGINE_TLS_DIR=$src has no $f (want ca.pem, server-cert.pem, server-key.pem)"
 	done
+}
+
+# tls_setup SRC copies the engine's TLS files from SRC into $DIR/tls, so the
+# engine can be restarted after SRC is gone.
+tls_setup() {
+	local src=$1 f
+	tls_check "$src"
 	rm -rf "$DIR/tls"
 	mkdir -p "$DIR/tls"
 	chmod 700 "$DIR/tls"

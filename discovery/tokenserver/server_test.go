@@ -2,6 +2,7 @@ package tokenserver
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -164,6 +165,18 @@ func TestRestartKeepsClusters(t *testing.T) {
 	f.open()
 	if got := strings.Join(f.list(tok), ","); got != "127.0.0.1:2375" {
 		t.Fatalf("after restart list = %s", got)
+	}
+}
+
+func TestSecondServerOnSameDatabase(t *testing.T) {
+	f := newFixture(t)
+	srv, err := Open(Config{DBPath: f.db})
+	if err == nil {
+		srv.Close()
+		t.Fatal("a second Open of a database in use succeeded")
+	}
+	if !errors.Is(err, ErrDatabaseInUse) {
+		t.Fatalf("second Open: %v, want ErrDatabaseInUse", err)
 	}
 }
 

@@ -10,10 +10,18 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // ErrUnknownCluster is returned for a token that names no cluster.
 var ErrUnknownCluster = errors.New("unknown cluster token")
+
+// ErrDatabaseInUse is returned by Open when another process (a second
+// token server) holds the database file's lock.
+var ErrDatabaseInUse = errors.New("database is in use by another process")
+
+// openTimeout is how long Open waits for the database file's lock.
+const openTimeout = 2 * time.Second
 
 // Layout: bucket "clusters" maps token -> creation time; each cluster has a
 // nested bucket (same name as the token) in "members" mapping address ->
@@ -31,7 +39,10 @@ type store struct {
 }
 
 func openStore(path string, now func() time.Time) (*store, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: openTimeout})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("token server: open %s: %w (its lock was not free within %s)", path, ErrDatabaseInUse, openTimeout)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("token server: open %s: %w", path, err)
 	}

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -21,18 +22,25 @@ type Index struct {
 	built int        // how many containers it summarises: Containers[:built]
 	first *Container // Containers[0] when built
 
-	// Ports are the host ports the containers bind (port 0 left out).
-	Ports []Port
-	// names holds every container name and ID, lower-cased; nil when some
-	// name is not ASCII (then callers walk the containers).
-	names map[string]struct{}
+	// AnyAddrPorts holds the PortKey of every port a container binds on
+	// all addresses (Port.AnyAddr), packed so that checking a node reads a
+	// few cache lines.
+	AnyAddrPorts []uint32
+	// OtherPorts holds the ports bound on one address, and those whose
+	// protocol PortKey cannot pack. Port 0 is left out of both lists.
+	OtherPorts []Port
+	// names holds a hash (nameHash) of every container name and ID,
+	// lower-cased; nameless is true when some name is not ASCII, and then
+	// callers walk the containers.
+	names    []uint64
+	nameless bool
 }
 
 // NewIndex summarises cs. Build it after cs is complete; appending more
 // containers afterwards (a pending reservation on a copy of the node) is
 // fine, see Node.Indexed.
 func NewIndex(cs []*Container) *Index {
-	idx := &Index{built: len(cs), names: make(map[string]struct{}, 2*len(cs))}
+	idx := &Index{built: len(cs), names: make([]uint64, 0, 2*len(cs))}
 	if len(cs) > 0 {
 		idx.first = cs[0]
 	}
@@ -41,8 +49,13 @@ func NewIndex(cs []*Container) *Index {
 			continue
 		}
 		for _, p := range c.Ports {
-			if p.HostPort != 0 {
-				idx.Ports = append(idx.Ports, p)
+			if p.HostPort == 0 {
+				continue
+			}
+			if key, ok := PortKey(p.HostPort, p.Proto); ok && p.AnyAddr() {
+				idx.AnyAddrPorts = append(idx.AnyAddrPorts, key)
+			} else {
+				idx.OtherPorts = append(idx.OtherPorts, p)
 			}
 		}
 		idx.addName(c.ID)
@@ -54,25 +67,36 @@ func NewIndex(cs []*Container) *Index {
 }
 
 func (x *Index) addName(s string) {
-	if x.names == nil {
+	if x.nameless {
 		return
 	}
 	if !isASCII(s) {
-		x.names = nil
+		x.nameless, x.names = true, nil
 		return
 	}
-	x.names[strings.ToLower(s)] = struct{}{}
+	x.names = append(x.names, nameHash(strings.ToLower(s)))
 }
 
-// HasName reports whether some summarised container has lower (an ASCII,
-// lower-cased string) as a name or ID. ok is false when the index cannot
-// tell, and the caller must walk the containers.
-func (x *Index) HasName(lower string) (found, ok bool) {
-	if x == nil || x.names == nil {
+// nameHash is 64-bit FNV-1a.
+func nameHash(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+// MayHaveName reports whether some summarised container may have lower (an
+// ASCII, lower-cased string) as a name or ID: false means none has; true
+// means one probably has (the index keeps hashes), and the caller confirms
+// on the containers. ok is false when the index cannot tell, and the
+// caller must walk the containers.
+func (x *Index) MayHaveName(lower string) (maybe, ok bool) {
+	if x == nil || x.nameless {
 		return false, false
 	}
-	_, found = x.names[lower]
-	return found, true
+	return slices.Contains(x.names, nameHash(lower)), true
 }
 
 // Indexed returns the node's Index when it matches the node's containers,

@@ -7,14 +7,16 @@ import (
 
 func TestNewIndex(t *testing.T) {
 	cs := []*Container{
-		{ID: "ABC123", Names: []string{"Web"}, Ports: []Port{{HostPort: 80}, {HostPort: 0}}},
+		{ID: "ABC123", Names: []string{"Web"}, Ports: []Port{{HostPort: 80}, {HostPort: 0}, {HostIP: "::", HostPort: 53, Proto: "UDP"}}},
 		nil,
-		{ID: "def456", Names: []string{"db", "web/db"}, Ports: []Port{{HostIP: "127.0.0.1", HostPort: 5432, Proto: "tcp"}}},
+		{ID: "def456", Names: []string{"db", "web/db"}, Ports: []Port{{HostIP: "127.0.0.1", HostPort: 5432, Proto: "tcp"}, {HostPort: 9, Proto: "dccp"}}},
 	}
 	x := NewIndex(cs)
-	wantPorts := []Port{{HostPort: 80}, {HostIP: "127.0.0.1", HostPort: 5432, Proto: "tcp"}}
-	if !slices.Equal(x.Ports, wantPorts) {
-		t.Errorf("Ports = %v, want %v", x.Ports, wantPorts)
+	if want := []uint32{80 << 8, 53<<8 | 1}; !slices.Equal(x.AnyAddrPorts, want) {
+		t.Errorf("AnyAddrPorts = %v, want %v", x.AnyAddrPorts, want)
+	}
+	if want := []Port{{HostIP: "127.0.0.1", HostPort: 5432, Proto: "tcp"}, {HostPort: 9, Proto: "dccp"}}; !slices.Equal(x.OtherPorts, want) {
+		t.Errorf("OtherPorts = %v, want %v", x.OtherPorts, want)
 	}
 	tests := []struct {
 		name      string
@@ -29,9 +31,9 @@ func TestNewIndex(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			found, ok := x.HasName(tt.lower)
+			found, ok := x.MayHaveName(tt.lower)
 			if !ok || found != tt.wantFound {
-				t.Errorf("HasName(%q) = %v, %v; want %v, true", tt.lower, found, ok, tt.wantFound)
+				t.Errorf("MayHaveName(%q) = %v, %v; want %v, true", tt.lower, found, ok, tt.wantFound)
 			}
 		})
 	}
@@ -47,8 +49,8 @@ func TestIndexCannotTell(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, ok := tt.x.HasName("cafe"); ok {
-				t.Error("HasName says it can tell")
+			if _, ok := tt.x.MayHaveName("cafe"); ok {
+				t.Error("MayHaveName says it can tell")
 			}
 		})
 	}

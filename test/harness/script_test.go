@@ -35,6 +35,8 @@ func TestEnginesScriptArguments(t *testing.T) {
 		{name: "unknown start flag", args: []string{"start", "5", "--bogus"}, wantStderr: "unknown argument '--bogus'"},
 		{name: "unknown stop flag", args: []string{"stop", "5", "--force"}, wantStderr: "unknown argument '--force'"},
 		{name: "bad port base", env: []string{"SWARM_ENGINE_PORT_BASE=70000"}, args: []string{"status"}, wantStderr: "not a usable port base"},
+		{name: "TLS dir missing", env: []string{"SWARM_ENGINE_TLS_DIR=/nonexistent/tls"}, args: []string{"start", "5"}, wantStderr: "is not a directory"},
+		{name: "TLS dir without certificates", env: []string{"SWARM_ENGINE_TLS_DIR=/"}, args: []string{"start", "5"}, wantStderr: "has no ca.pem"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -59,6 +61,42 @@ func TestEnginesScriptArguments(t *testing.T) {
 			}
 			if !strings.Contains(stderr, tt.wantStderr) {
 				t.Fatalf("engines.sh %q stderr = %q, want it to say %q", tt.args, stderr, tt.wantStderr)
+			}
+		})
+	}
+}
+
+func TestImageScriptArguments(t *testing.T) {
+	script, err := scriptPath("image.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name       string
+		env        []string
+		args       []string
+		wantStderr string
+	}{
+		{name: "no command", wantStderr: "Usage:"},
+		{name: "unknown command", args: []string{"explode"}, wantStderr: "unknown command 'explode'"},
+		{name: "rootfs with an argument", args: []string{"rootfs", "x"}, wantStderr: "no arguments expected"},
+		{name: "save without a file", args: []string{"save"}, wantStderr: "want FILE [ENGINE]"},
+		{name: "load into a bad engine", args: []string{"load", "127.0.0.1:1", "nohost"}, wantStderr: "engine 'nohost' is not host:port"},
+		{name: "version that is no tag", env: []string{"VERSION=-bad"}, args: []string{"rootfs"}, wantStderr: "cannot be an image tag"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			cmd := append([]string{"env"}, tt.env...)
+			cmd = append(cmd, "bash", script)
+			_, stderr, err := run(ctx, "", append(cmd, tt.args...)...)
+			var ce *CommandError
+			if !errors.As(err, &ce) || ce.ExitCode <= 0 {
+				t.Fatalf("image.sh %q: error = %v, want a non-zero exit", tt.args, err)
+			}
+			if !strings.Contains(stderr, tt.wantStderr) {
+				t.Fatalf("image.sh %q stderr = %q, want it to say %q", tt.args, stderr, tt.wantStderr)
 			}
 		})
 	}

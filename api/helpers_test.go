@@ -1,0 +1,160 @@
+package api
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/docker/docker/api/types/events"
+	"github.com/docker/docker/api/types/filters"
+
+	"github.com/swarm-project/swarm/cluster"
+)
+
+func TestPlacementExprs(t *testing.T) {
+	tests := []struct {
+		name string
+		maps []map[string]string
+		want []string
+	}{
+		{name: "none", maps: []map[string]string{{"a": "b"}}, want: nil},
+		{name: "CLI split key=value", maps: []map[string]string{{"constraint:node": "=node-1"}}, want: []string{"constraint:node==node-1"}},
+		{name: "whole expression as key", maps: []map[string]string{{"affinity:image==busybox": ""}}, want: []string{"affinity:image==busybox"}},
+		{name: "labels then options, sorted", maps: []map[string]string{
+			{"constraint:z": "=1", "constraint:a": "=2", "x": "y"},
+			{"affinity:container": "=db"},
+		}, want: []string{"constraint:a==2", "constraint:z==1", "affinity:container==db"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := placementExprs(tc.maps...); !slices.Equal(got, tc.want) {
+				t.Errorf("placementExprs = %q, want %q", got, tc.want)
+			}
+		})
+	}
+	opts := withoutPlacement(map[string]string{"constraint:node": "=x", "com.docker.network.bridge.name": "br0"})
+	if len(opts) != 1 || opts["com.docker.network.bridge.name"] != "br0" {
+		t.Errorf("withoutPlacement kept %v", opts)
+	}
+	if withoutPlacement(nil) != nil {
+		t.Errorf("withoutPlacement(nil) is not nil")
+	}
+}
+
+func TestWantsNodeNames(t *testing.T) {
+	tests := []struct {
+		name, agent string
+		want        bool
+	}{
+		{name: "docker CLI", agent: "Docker-Client/28.2.2 (linux)", want: true},
+		{name: "compose v2", agent: "compose/v2.29.7", want: false},
+		{name: "docker-py", agent: "docker-sdk-python/5.0.3", want: false},
+		{name: "none", agent: "", want: false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/networks", nil)
+			r.Header.Set("User-Agent", tc.agent)
+			if got := wantsNodeNames(r); got != tc.want {
+				t.Errorf("wantsNodeNames(%q) = %v", tc.agent, got)
+			}
+		})
+	}
+}
+
+func TestReferencedTags(t *testing.T) {
+	args := filters.NewArgs(filters.Arg("reference", "it-*"))
+	got := referencedTags(args, []string{"busybox:latest", "it-tag:1", "reg:5000/it-x:2"})
+	if !slices.Equal(got, []string{"it-tag:1"}) {
+		t.Errorf("referencedTags = %q", got)
+	}
+}
+
+func TestDisplayEvent(t *testing.T) {
+	node := &cluster.EventNode{Name: "node-1", Addr: "127.0.0.1:2375"}
+	tests := []struct {
+		name   string
+		in     cluster.Event
+		wantID string
+	}{
+		{name: "engine never reached", in: cluster.Event{Message: events.Message{Type: "engine", Action: "engine_disconnect"}, Node: node}, wantID: "127.0.0.1:2375"},
+		{name: "engine with ID", in: cluster.Event{Message: events.Message{Type: "engine", Action: "engine_connect", Actor: events.Actor{ID: "ABC"}}, Node: node}, wantID: "ABC"},
+		{name: "container untouched", in: cluster.Event{Message: events.Message{Type: "container", Action: "start", Actor: events.Actor{ID: "c1"}}, Node: node}, wantID: "c1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out := displayEvent(tc.in)
+			if out.Actor.ID != tc.wantID {
+				t.Errorf("actor ID %q, want %q", out.Actor.ID, tc.wantID)
+			}
+			if out.Type == "engine" && (out.Actor.Attributes["name"] != "node-1" || out.Status != string(out.Action)) {
+				t.Errorf("engine event shown as %+v", out)
+			}
+		})
+	}
+}
+
+// TestFanOut: every reader sees the whole stream; one that quits early
+// does not stall the others.
+func TestFanOut(t *testing.T) {
+	data := bytes.Repeat([]byte("0123456789"), 100000)
+	readers, done := fanOut(bytes.NewReader(data), 3)
+	var wg sync.WaitGroup
+	got := make([][]byte, 3)
+	for i, r := range readers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer r.Close()
+			if i == 1 {
+				buf := make([]byte, 10)
+				_, _ = io.ReadFull(r, buf)
+				return // quits early
+			}
+			got[i], _ = io.ReadAll(r)
+		}()
+	}
+	wg.Wait()
+	if err := <-done; err != nil {
+		t.Fatalf("copy error: %v", err)
+	}
+	for _, i := range []int{0, 2} {
+		if !bytes.Equal(got[i], data) {
+			t.Errorf("reader %d got %d bytes, want %d", i, len(got[i]), len(data))
+		}
+	}
+}
+
+func TestFanOutSourceError(t *testing.T) {
+	boom := errors.New("boom")
+	readers, done := fanOut(io.MultiReader(strings.NewReader("abc"), errReader{boom}), 2)
+	for _, r := range readers {
+		if _, err := io.ReadAll(r); !errors.Is(err, boom) {
+			t.Errorf("reader error %v, want boom", err)
+		}
+	}
+	if err := <-done; !errors.Is(err, boom) {
+		t.Errorf("done: %v, want boom", err)
+	}
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+func TestStatusOfNodeErrors(t *testing.T) {
+	inner := &cluster.NotFoundError{Kind: "image", Ref: "x"}
+	err := &onNodeError{node: "node-2", err: inner}
+	if got := statusCode(err); got != http.StatusNotFound {
+		t.Errorf("status %d, want 404", got)
+	}
+	if err.Error() != "node-2: No such image: x" {
+		t.Errorf("message %q", err.Error())
+	}
+}

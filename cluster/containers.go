@@ -181,20 +181,13 @@ func (e *Engine) storeContainer(c *Container) {
 	e.mu.Unlock()
 }
 
+// dropContainer removes a container (by full ID) from the cache.
 func (e *Engine) dropContainer(id string) {
 	e.mu.Lock()
-	found := false
-	for full := range e.containers {
-		if full == id || strings.HasPrefix(full, id) {
-			delete(e.containers, full)
-			found = true
-		}
-	}
-	if found {
+	defer e.mu.Unlock()
+	if _, ok := e.containers[id]; ok {
+		delete(e.containers, id)
 		e.node = nil
-	}
-	e.mu.Unlock()
-	if found {
 	}
 }
 

@@ -53,6 +53,35 @@
 // that matters, or use Engine.Kill to simulate a crash (SIGKILL to dockerd,
 // its containerd and the container shims; well under a second).
 //
+// # TLS
+//
+// NewCerts writes a throwaway CA and its certificates into a directory
+// (all for 127.0.0.1, ::1 and localhost): ca.pem, cert.pem and key.pem (a
+// client; the layout of DOCKER_CERT_PATH), server-cert.pem and
+// server-key.pem (an engine), swarm-cert.pem and swarm-key.pem (the
+// manager: server and client usage in one certificate, as docker-machine
+// issues them). Engines started with EnginesConfig.TLS require TLS with a
+// client certificate of that CA on their TCP port (engines.sh
+// SWARM_ENGINE_TLS_DIR; the unix socket stays plain), and Engine.Docker
+// then passes the client certificate. StartManagerTLS starts a manager with
+// --tlsverify and the swarm certificate; StartManagerCmd runs a manager with
+// an exact argument list; DockerTLS and Manager.Docker talk to either.
+//
+//	certs, err := harness.NewCerts(dir, "cluster")
+//	engs, err := harness.StartEnginesWith(2, harness.EnginesConfig{TLS: certs})
+//	m, err := harness.StartManagerTLS(bin, certs, "nodes://"+engs[0].Addr+","+engs[1].Addr)
+//	info, err := harness.SwarmStatus(m.Addr, certs) // docker info's nodes, parsed
+//
+// # The swarm image
+//
+// LoadSwarmImage runs test/image.sh: it builds the static binary, builds the
+// repository's Dockerfile (FROM scratch) on the first engine with the
+// legacy builder and loads the same image into the other engines.
+// StartTokenServer runs `swarm token-server` on a free loopback port for
+// token:// discovery; StartProcess runs any other long-lived command
+// (e.g. `swarm join`); StartTerminal runs a command on a pseudo-terminal
+// (script(1)) for `docker run -it`.
+//
 // # Registry
 //
 // StartRegistry runs a registry holding library/busybox:latest on a free

@@ -134,9 +134,20 @@ func TestFanOut(t *testing.T) {
 func TestFanOutSourceError(t *testing.T) {
 	boom := errors.New("boom")
 	readers, done := fanOut(io.MultiReader(strings.NewReader("abc"), errReader{boom}), 2)
-	for _, r := range readers {
-		if _, err := io.ReadAll(r); !errors.Is(err, boom) {
-			t.Errorf("reader error %v, want boom", err)
+	// Readers are consumed concurrently, as the engines do.
+	errs := make([]error, len(readers))
+	var wg sync.WaitGroup
+	for i, r := range readers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = io.ReadAll(r)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if !errors.Is(err, boom) {
+			t.Errorf("reader %d error %v, want boom", i, err)
 		}
 	}
 	if err := <-done; !errors.Is(err, boom) {

@@ -206,9 +206,10 @@ func heartbeat(ctx context.Context, b discovery.Backend, addr string, period tim
 		rctx, cancel := context.WithTimeout(ctx, registerTimeout)
 		err := b.Register(rctx, addr)
 		cancel()
-		switch {
-		case ctx.Err() != nil:
+		if stopped(ctx) {
 			return nil
+		}
+		switch {
 		case errors.Is(err, discovery.ErrNotSupported), errors.Is(err, discovery.ErrUnknownToken):
 			return err
 		case err != nil:
@@ -234,6 +235,17 @@ func heartbeat(ctx context.Context, b discovery.Backend, addr string, period tim
 	}
 }
 
+// stopped reports whether join was asked to stop: the end of a heartbeat,
+// not an error.
+func stopped(ctx context.Context) bool {
+	select {
+	case <-ctx.Done():
+		return true
+	default:
+		return false
+	}
+}
+
 // engineCheckTimeout bounds the check of the advertised engine.
 const engineCheckTimeout = 10 * time.Second
 
@@ -249,36 +261,38 @@ func checkEngine(ctx context.Context, addr string) error {
 	ctx, cancel := context.WithTimeout(ctx, engineCheckTimeout)
 	defer cancel()
 	client := &http.Client{Transport: &http.Transport{Proxy: nil, TLSClientConfig: &tls.Config{}}}
-	get := func(path string) (*http.Response, []byte, error) {
+	defer client.CloseIdleConnections()
+	// get returns the status and (the start of) the body of GET path.
+	get := func(path string) (int, []byte, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+path, nil)
 		if err != nil {
-			return nil, nil, err
+			return 0, nil, err
 		}
 		resp, err := client.Do(req)
 		if err != nil {
-			return nil, nil, err
+			return 0, nil, err
 		}
 		defer resp.Body.Close()
 		body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-		return resp, body, err
+		return resp.StatusCode, body, err
 	}
-	resp, body, err := get("/_ping")
+	status, body, err := get("/_ping")
 	if err != nil {
 		return fmt.Errorf("cannot reach the Docker engine at %s: %w", addr, unwrapURL(err))
 	}
-	if resp.StatusCode == http.StatusBadRequest && strings.Contains(string(body), "HTTPS") {
+	if status == http.StatusBadRequest && strings.Contains(string(body), "HTTPS") {
 		log.WithField("addr", addr).Warn("the engine serves TLS: it is advertised without checking its API")
 		return nil
 	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s is %w: GET /_ping answered %d", addr, errNotEngine, resp.StatusCode)
+	if status != http.StatusOK {
+		return fmt.Errorf("%s is %w: GET /_ping answered %d", addr, errNotEngine, status)
 	}
-	resp, body, err = get("/version")
+	status, body, err = get("/version")
 	if err != nil {
 		return fmt.Errorf("cannot reach the Docker engine at %s: %w", addr, unwrapURL(err))
 	}
 	var v struct{ ApiVersion string }
-	if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &v) != nil || v.ApiVersion == "" {
+	if status != http.StatusOK || json.Unmarshal(body, &v) != nil || v.ApiVersion == "" {
 		return fmt.Errorf("%s is %w: GET /version gave no API version", addr, errNotEngine)
 	}
 	return nil

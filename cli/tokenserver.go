@@ -57,7 +57,8 @@ func runTokenServer(ctx context.Context, addr, data string, sweep time.Duration)
 		return fmt.Errorf("token-server: %w", err)
 	}
 	defer srv.Close()
-	l, err := net.Listen("tcp", addr)
+	var lc net.ListenConfig
+	l, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
 		return fmt.Errorf("token-server: %w", err)
 	}

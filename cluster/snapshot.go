@@ -41,6 +41,9 @@ func (e *Engine) schedNode() *node.Node {
 		n.ReservedMemory += nc.Memory
 		n.Containers = append(n.Containers, nc)
 	}
+	// The index lets the port and affinity filters skip walking every
+	// container; n.Containers must not change after this.
+	n.Index = node.NewIndex(n.Containers)
 	n.Images = make([]*node.Image, 0, len(e.images))
 	for _, img := range e.images {
 		n.Images = append(n.Images, &node.Image{ID: img.ID, RepoTags: img.RepoTags, RepoDigests: img.RepoDigests})
@@ -78,10 +81,7 @@ func schedContainer(c *Container) *node.Container {
 // requestedCPUs reads a container's CPU request: NanoCpus when set, else
 // CpuShares read as a number of CPUs, as classic Swarm did.
 func requestedCPUs(hc *container.HostConfig) int64 {
-	if hc.NanoCPUs > 0 {
-		return hc.NanoCPUs
-	}
-	return hc.CPUShares * node.NanoCPU
+	return node.CPUsFrom(hc.CPUShares, hc.NanoCPUs)
 }
 
 // hostPorts lists the host ports a container takes: its -p bindings, and

@@ -52,7 +52,7 @@ func ExpandRange(pattern string) ([]string, error) {
 		}
 		values, err := rangeValues(body)
 		if err != nil {
-			return nil, fmt.Errorf("%w in %q: %v", ErrInvalidRange, pattern, err)
+			return nil, fmt.Errorf("%w in %q: %w", ErrInvalidRange, pattern, err)
 		}
 		if len(out)*len(values) > maxExpansion {
 			return nil, fmt.Errorf("%w in %q: expands to more than %d addresses", ErrInvalidRange, pattern, maxExpansion)

@@ -56,7 +56,9 @@ func NewZooKeeper(cfg Config) (*ZooKeeper, error) {
 		if c.ServerName == "" {
 			c.ServerName, _, _ = net.SplitHostPort(address)
 		}
-		return tls.DialWithDialer(d, network, address, c)
+		// The library's dialer takes no context; d.Timeout bounds the
+		// connection and the handshake.
+		return (&tls.Dialer{NetDialer: d, Config: c}).DialContext(context.Background(), network, address)
 	}
 	conn, _, err := zk.Connect(cfg.Endpoints, timeout,
 		zk.WithLogger(quietLogger{}), zk.WithLogInfo(false), zk.WithDialer(dial))

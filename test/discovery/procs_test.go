@@ -159,7 +159,11 @@ func startTokenServer(t *testing.T, addr, db string) *tokenServer {
 	p := startProc(t, "token-server", swarmBin(t), nil, "token-server", "--addr", addr, "--data", db)
 	err := harness.WaitFor(15*time.Second, func() (bool, error) {
 		if p.exited() {
-			return false, fmt.Errorf("token-server exited: %v\n%s", p.waitErr, p.log())
+			exitErr := p.waitErr
+			if exitErr == nil {
+				exitErr = errors.New("exit status 0")
+			}
+			return false, fmt.Errorf("token-server exited: %w\n%s", exitErr, p.log())
 		}
 		_, _, code := runSwarm(t, 10*time.Second, nil, "create", "--url", "http://"+addr)
 		return code == 0, nil

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	log "github.com/sirupsen/logrus"
+
 	"github.com/swarm-project/swarm/scheduler"
 	"github.com/swarm-project/swarm/scheduler/node"
 	"github.com/swarm-project/swarm/test/simengine"
@@ -40,6 +42,9 @@ const simBenchContainers = 30
 // everything.
 func newBenchCluster(b *testing.B, n int) (*Cluster, simengine.Fleet, func()) {
 	b.Helper()
+	level := log.GetLevel()
+	log.SetLevel(log.WarnLevel)
+	defer log.SetLevel(level)
 	nw := simengine.NewNetwork()
 	fleet, err := nw.StartFleet(n, simengine.FleetConfig(simBenchContainers))
 	if err != nil {
@@ -59,17 +64,23 @@ func newBenchCluster(b *testing.B, n int) (*Cluster, simengine.Fleet, func()) {
 		Scheduler: sched,
 	})
 	stop := func() { c.stopAll(); fleet.Close() }
-	for _, addr := range fleet.Addrs() {
-		if err := c.AddEngine(context.Background(), addr); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	defer cancel()
+	// Added in batches: thousands of simultaneous first refreshes on two
+	// cores run past the 30s request timeout.
+	addrs := fleet.Addrs()
+	for lo := 0; lo < n; lo += 500 {
+		hi := min(lo+500, n)
+		for _, addr := range addrs[lo:hi] {
+			if err := c.AddEngine(context.Background(), addr); err != nil {
+				stop()
+				b.Fatal(err)
+			}
+		}
+		if err := c.WaitHealthy(ctx, hi); err != nil {
 			stop()
 			b.Fatal(err)
 		}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	if err := c.WaitHealthy(ctx, n); err != nil {
-		stop()
-		b.Fatal(err)
 	}
 	for len(c.Containers()) < n*simBenchContainers {
 		if ctx.Err() != nil {

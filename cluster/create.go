@@ -116,32 +116,10 @@ func (c *Cluster) reserve(req *node.Request, tried map[*Engine]bool) (*Engine, *
 			return nil, nil, err
 		}
 	}
-	engines := c.Engines()
-	byNode := make(map[*node.Node]*Engine, len(engines))
-	nodes := make([]*node.Node, 0, len(engines))
-	for _, e := range engines {
-		if tried[e] {
-			continue
-		}
-		n := e.schedNode()
-		if list := c.pending[e]; len(list) > 0 {
-			cp := *n
-			cp.Containers = append(append([]*node.Container(nil), n.Containers...), list...)
-			for _, p := range list {
-				cp.ReservedCPUs += p.CPUs
-				cp.ReservedMemory += p.Memory
-			}
-			n = &cp
-		}
-		byNode[n] = e
-		nodes = append(nodes, n)
-	}
+	nodes, byNode := c.snapshotLocked(tried)
 	candidates, err := c.sched.Select(req, nodes)
 	if err != nil {
-		if errors.Is(err, filters.ErrBadExpression) {
-			return nil, nil, Errorf(ErrInvalid, "%v", err)
-		}
-		return nil, nil, err
+		return nil, nil, schedulerError(err)
 	}
 	if len(candidates) == 0 {
 		return nil, nil, Errorf(ErrUnavailable, "no node available in the cluster")
@@ -163,6 +141,42 @@ func (c *Cluster) reserve(req *node.Request, tried map[*Engine]bool) (*Engine, *
 	}
 	c.pending[e] = append(c.pending[e], p)
 	return e, p, nil
+}
+
+// snapshotLocked returns the scheduling view of every engine not in skip,
+// with the reservations of creates in flight added, and the engine behind
+// each node. The caller holds schedMu.
+func (c *Cluster) snapshotLocked(skip map[*Engine]bool) ([]*node.Node, map[*node.Node]*Engine) {
+	engines := c.Engines()
+	byNode := make(map[*node.Node]*Engine, len(engines))
+	nodes := make([]*node.Node, 0, len(engines))
+	for _, e := range engines {
+		if skip[e] {
+			continue
+		}
+		n := e.schedNode()
+		if list := c.pending[e]; len(list) > 0 {
+			cp := *n
+			cp.Containers = append(append([]*node.Container(nil), n.Containers...), list...)
+			for _, p := range list {
+				cp.ReservedCPUs += p.CPUs
+				cp.ReservedMemory += p.Memory
+			}
+			n = &cp
+		}
+		byNode[n] = e
+		nodes = append(nodes, n)
+	}
+	return nodes, byNode
+}
+
+// schedulerError maps a malformed expression to ErrInvalid (400); other
+// scheduler errors (no node fits) pass through.
+func schedulerError(err error) error {
+	if errors.Is(err, filters.ErrBadExpression) {
+		return Errorf(ErrInvalid, "%v", err)
+	}
+	return err
 }
 
 // release drops a reservation made by reserve.

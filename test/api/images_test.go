@@ -195,6 +195,11 @@ func TestPushPullLogin(t *testing.T) {
 	if out := docker(t, "push", ref); !strings.Contains(out, "digest: sha256:") {
 		t.Errorf("docker push output:\n%s", out)
 	}
+	// GET /distribution asks a node about the registry's manifest.
+	code, body, err := api("GET", "/v1.41/distribution/"+ref+"/json", nil)
+	if err != nil || code != http.StatusOK || !strings.Contains(string(body), "sha256:") {
+		t.Errorf("GET /distribution/%s/json: %d %v %s", ref, code, err, body)
+	}
 	docker(t, "rmi", ref)
 	if got := holders("image", ref); len(got) != 0 {
 		t.Fatalf("after rmi, %s on %v", ref, got)

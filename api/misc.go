@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/swarm-project/swarm/cluster"
 	swarmfilters "github.com/swarm-project/swarm/filters"
+	"github.com/swarm-project/swarm/scheduler/node"
 )
 
 // miscRoutes are the system-wide routes (df, auth, prune of containers,
@@ -112,11 +112,7 @@ func (s *Server) placeObject(pinned *cluster.Engine, exprs []string, labels map[
 	}
 	constrained := len(exprs) > 0 || labels[swarmfilters.ConstraintsLabel] != "" || labels[swarmfilters.AffinitiesLabel] != ""
 	if everywhere && !constrained {
-		engines := s.cluster.HealthyEngines()
-		if len(engines) == 0 {
-			return nil, errorf(http.StatusServiceUnavailable, "no healthy node in the cluster")
-		}
-		return engines, nil
+		return s.healthyEngines()
 	}
 	engines, err := s.cluster.SelectEngines(placementRequest(exprs, labels))
 	if err != nil {
@@ -162,7 +158,6 @@ func (s *Server) pruneTargets(r *http.Request) ([]*cluster.Engine, filters.Args,
 		return nil, args, errorf(http.StatusBadRequest, err.Error())
 	}
 	nodes := args.Get("node")
-	args.Del("node", "")
 	for _, n := range nodes {
 		args.Del("node", n)
 	}
@@ -292,15 +287,17 @@ func (s *Server) diskUsage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// errNoEngine is returned when an operation needs a healthy node and the
-// cluster has none.
-var errNoEngine = errors.New("no healthy node in the cluster")
-
 // healthyEngines returns the healthy engines, or a 503 error.
 func (s *Server) healthyEngines() ([]*cluster.Engine, error) {
 	engines := s.cluster.HealthyEngines()
 	if len(engines) == 0 {
-		return nil, errorf(http.StatusServiceUnavailable, errNoEngine.Error())
+		return nil, errorf(http.StatusServiceUnavailable, "no healthy node in the cluster")
 	}
 	return engines, nil
+}
+
+// placementRequest is the scheduler request for an object (network,
+// volume) placed by its constraint and affinity expressions.
+func placementRequest(exprs []string, labels map[string]string) *node.Request {
+	return &node.Request{Env: exprs, Labels: labels}
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/swarm-project/swarm/cluster"
-	"github.com/swarm-project/swarm/scheduler/node"
 )
 
 // networkFilters are the `filters` keys GET /networks accepts.
@@ -311,7 +310,14 @@ func (s *Server) removeNetwork(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	var errs []error
+	removed := map[string]bool{} // multi-host networks go once
 	for _, n := range nets {
+		if !n.IsLocal() {
+			if removed[n.Network.ID] {
+				continue
+			}
+			removed[n.Network.ID] = true
+		}
 		if !n.Engine.IsHealthy() {
 			errs = append(errs, errorf(http.StatusServiceUnavailable, fmt.Sprintf("node %s (%s) is %s", n.Engine.Name(), n.Engine.Addr(), n.Engine.Health())))
 			continue
@@ -363,10 +369,4 @@ func decodeBody(r *http.Request, v any) error {
 		return errorf(http.StatusBadRequest, "invalid JSON: "+err.Error())
 	}
 	return nil
-}
-
-// placementRequest is the scheduler request for an object (network,
-// volume, build) placed by its constraint and affinity expressions.
-func placementRequest(exprs []string, labels map[string]string) *node.Request {
-	return &node.Request{Env: exprs, Labels: labels}
 }

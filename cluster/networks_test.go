@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/volume"
 )
@@ -143,4 +144,25 @@ func TestLocalizeNetworking(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestLocalizeVolumes(t *testing.T) {
+	c := fixtureCluster(t, nil, map[string][]string{"n1": {"data"}, "n2": {"data"}})
+	e1, err := c.Engine("n1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc := &container.HostConfig{
+		Binds:  []string{"n1/data:/a", "n2/data:/b:ro", "/host:/c", "plain:/d"},
+		Mounts: []mount.Mount{{Type: mount.TypeVolume, Source: "n1/data", Target: "/e"}, {Type: mount.TypeBind, Source: "/n1/x", Target: "/f"}},
+	}
+	c.LocalizeVolumes(e1, hc)
+	wantBinds := []string{"data:/a", "n2/data:/b:ro", "/host:/c", "plain:/d"}
+	if !slices.Equal(hc.Binds, wantBinds) {
+		t.Errorf("Binds %q, want %q", hc.Binds, wantBinds)
+	}
+	if hc.Mounts[0].Source != "data" || hc.Mounts[1].Source != "/n1/x" {
+		t.Errorf("Mounts %+v", hc.Mounts)
+	}
+	c.LocalizeVolumes(e1, nil) // no panic
 }

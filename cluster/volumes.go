@@ -1,6 +1,10 @@
 package cluster
 
 import (
+	"strings"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/volume"
 )
 
@@ -59,4 +63,31 @@ func (e *Engine) FindVolume(name string) (*volume.Volume, bool) {
 		}
 	}
 	return nil, false
+}
+
+// LocalizeVolumes rewrites the named volumes of a container create bound
+// for engine e: "node/name" (in Binds or volume Mounts) loses its node
+// prefix when node is e. Other references are left for the engine. hc is
+// modified in place; it may be nil.
+func (c *Cluster) LocalizeVolumes(e *Engine, hc *container.HostConfig) {
+	if hc == nil {
+		return
+	}
+	for i, b := range hc.Binds {
+		src, rest, ok := strings.Cut(b, ":")
+		if !ok || strings.HasPrefix(src, "/") {
+			continue
+		}
+		if owner, name := c.SplitNodeRef(src); owner == e {
+			hc.Binds[i] = name + ":" + rest
+		}
+	}
+	for i, m := range hc.Mounts {
+		if m.Type != mount.TypeVolume || m.Source == "" {
+			continue
+		}
+		if owner, name := c.SplitNodeRef(m.Source); owner == e {
+			hc.Mounts[i].Source = name
+		}
+	}
 }

@@ -4,7 +4,6 @@ package manager_test
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -25,63 +24,11 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	flag.Parse()
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	if testing.Short() {
-		fmt.Println("skipping integration tests in -short mode")
-		return 0
-	}
-	if err := harness.EnginesAvailable(); err != nil {
-		fmt.Fprintln(os.Stderr, "integration tests need real engines:", err)
-		return 1
-	}
-	var err error
-	engines, err = harness.StartEngines(3, map[int][]string{0: {"zone=a"}, 1: {"zone=b"}, 2: {"zone=c"}})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer harness.StopEngines(engines)
-	bin, err := harness.BuildSwarm()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	addrs := make([]string, len(engines))
-	for i, e := range engines {
-		addrs[i] = e.Addr
-	}
-	manager, err = harness.StartManager(bin,
-		"--engine-refresh-min-interval", "2s", "--engine-refresh-max-interval", "3s",
-		"--engine-failure-retry", "2",
-		"nodes://"+strings.Join(addrs, ","))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer manager.Stop()
-	if err := waitHealthy(len(engines)); err != nil {
-		fmt.Fprintln(os.Stderr, err, manager.Log())
-		return 1
-	}
-	code := m.Run()
-	if code != 0 {
-		fmt.Fprintln(os.Stderr, "manager log tail:\n"+manager.Log())
-	}
-	return code
-}
-
-func waitHealthy(n int) error {
-	return harness.WaitFor(60*time.Second, func() (bool, error) {
-		out, _, err := harness.Docker(manager.Addr, "info")
-		if err != nil {
-			return false, nil
-		}
-		return strings.Count(out, "Status: Healthy") == n, nil
-	})
+	os.Exit(harness.Main(m, func() (func(bool), error) {
+		c, err := harness.StartCluster(3, map[int][]string{0: {"zone=a"}, 1: {"zone=b"}, 2: {"zone=c"}})
+		engines, manager = c.Engines, c.Manager
+		return c.Teardown, err
+	}))
 }
 
 // docker runs the docker CLI against the manager and fails the test on error.

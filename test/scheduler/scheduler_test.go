@@ -4,7 +4,6 @@
 package scheduler_test
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -16,81 +15,32 @@ import (
 )
 
 var (
+	cluster *harness.Cluster
 	engines []*harness.Engine
-	bin     string
 	manager *harness.Manager // spread, all filters
 	// ssd, disk and slots name the three engines by role.
 	ssd, disk, slots *harness.Engine
 )
 
 func TestMain(m *testing.M) {
-	flag.Parse()
-	os.Exit(run(m))
+	os.Exit(harness.Main(m, func() (func(bool), error) {
+		var err error
+		cluster, err = harness.StartCluster(3, map[int][]string{
+			0: {"storage=ssd", "region=us-east"},
+			1: {"storage=disk", "region=us-west"},
+			2: {"storage=disk", "region=eu-central", "containerslots=3"},
+		})
+		engines, manager = cluster.Engines, cluster.Manager
+		if err == nil {
+			ssd, disk, slots = engines[0], engines[1], engines[2]
+		}
+		return cluster.Teardown, err
+	}))
 }
 
-func run(m *testing.M) int {
-	if testing.Short() {
-		fmt.Println("skipping integration tests in -short mode")
-		return 0
-	}
-	if err := harness.EnginesAvailable(); err != nil {
-		fmt.Fprintln(os.Stderr, "integration tests need real engines:", err)
-		return 1
-	}
-	var err error
-	engines, err = harness.StartEngines(3, map[int][]string{
-		0: {"storage=ssd", "region=us-east"},
-		1: {"storage=disk", "region=us-west"},
-		2: {"storage=disk", "region=eu-central", "containerslots=3"},
-	})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer harness.StopEngines(engines)
-	ssd, disk, slots = engines[0], engines[1], engines[2]
-	if bin, err = harness.BuildSwarm(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	manager, err = startManager("spread")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer manager.Stop()
-	code := m.Run()
-	if code != 0 {
-		fmt.Fprintln(os.Stderr, "manager log tail:\n"+manager.Log())
-	}
-	return code
-}
-
-func discovery() string {
-	addrs := make([]string, len(engines))
-	for i, e := range engines {
-		addrs[i] = e.Addr
-	}
-	return "nodes://" + strings.Join(addrs, ",")
-}
-
-// startManager starts a manager with the given strategy and waits until
-// every engine is healthy.
-func startManager(strategy string, extra ...string) (*harness.Manager, error) {
-	args := append([]string{"--strategy", strategy, "--engine-refresh-min-interval", "2s", "--engine-refresh-max-interval", "3s"}, extra...)
-	m, err := harness.StartManager(bin, append(args, discovery())...)
-	if err != nil {
-		return nil, err
-	}
-	err = harness.WaitFor(60*time.Second, func() (bool, error) {
-		out, _, err := harness.Docker(m.Addr, "info")
-		return err == nil && strings.Count(out, "Status: Healthy") == len(engines), nil
-	})
-	if err != nil {
-		m.Stop()
-		return nil, fmt.Errorf("manager (%s) never saw %d healthy engines: %v\n%s", strategy, len(engines), err, m.Log())
-	}
-	return m, nil
+// startManager starts another manager over the same engines.
+func startManager(strategy string) (*harness.Manager, error) {
+	return cluster.StartManager("--strategy", strategy)
 }
 
 func dockerOn(t *testing.T, m *harness.Manager, args ...string) string {

@@ -82,7 +82,7 @@ zk://h1:p1,h2:p2/path.`,
 	f.DurationVar(&o.refreshMax, "engine-refresh-max-interval", 60*time.Second, "longest pause between two refreshes of an engine")
 	f.IntVar(&o.failureRetry, "engine-failure-retry", 3, "consecutive failures before an engine is marked unhealthy")
 	f.IntVar(&o.refreshRetry, "refresh-retry", 3, "deprecated: use --engine-failure-retry")
-	f.DurationVar(&o.heartbeat, "heartbeat", 60*time.Second, "period of discovery polls")
+	f.DurationVar(&o.heartbeat, "heartbeat", 60*time.Second, "discovery heartbeat: how often joiners re-register (the registration TTL is three heartbeats)")
 	f.BoolVar(&o.cors, "cors", false, "allow cross-origin requests")
 	f.StringArrayVar(&o.clusterOpts, "cluster-opt", nil, "cluster option key=value: swarm.overcommit=0.05, swarm.createretry=0 (repeatable)")
 	f.StringArrayVar(&o.discoveryOpts, "discovery-opt", nil, "discovery option key=value, e.g. kv.path=/swarm (repeatable)")

@@ -80,6 +80,9 @@ func (c *Cluster) Events() *Broker { return c.broker }
 func (c *Cluster) Run(ctx context.Context, backend discovery.Backend) {
 	defer c.stopAll()
 	entries, errs := backend.Watch(ctx)
+	// lastErr keeps a failing backend (polled every second) from logging
+	// the same failure every second: a repeat goes to the debug level.
+	lastErr := ""
 	for {
 		select {
 		case <-ctx.Done():
@@ -89,11 +92,17 @@ func (c *Cluster) Run(ctx context.Context, backend discovery.Backend) {
 				errs = nil
 				continue
 			}
-			log.WithError(err).Error("discovery error")
+			if msg := err.Error(); msg != lastErr {
+				log.WithError(err).Error("discovery error")
+				lastErr = msg
+			} else {
+				log.WithError(err).Debug("discovery error (again)")
+			}
 		case list, ok := <-entries:
 			if !ok {
 				return
 			}
+			lastErr = ""
 			c.SetEntries(ctx, list)
 		}
 	}

@@ -11,7 +11,6 @@ package apitest
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -30,66 +29,20 @@ var (
 	manager *harness.Manager
 )
 
-func TestMain(m *testing.M) {
-	flag.Parse()
-	os.Exit(run(m))
-}
+func TestMain(m *testing.M) { os.Exit(harness.Main(m, setup)) }
 
-func run(m *testing.M) int {
-	if testing.Short() {
-		fmt.Println("skipping integration tests in -short mode")
-		return 0
-	}
-	if err := harness.EnginesAvailable(); err != nil {
-		fmt.Fprintln(os.Stderr, "integration tests need real engines:", err)
-		return 1
-	}
+// setup starts three engines and a manager shared by every test.
+func setup() (func(failed bool), error) {
 	// The docker CLI here has no buildx plugin: `docker build` must use
 	// the legacy builder, and so must docker compose.
 	os.Setenv("DOCKER_BUILDKIT", "0")
 	os.Setenv("COMPOSE_DOCKER_CLI_BUILD", "0")
-	var err error
-	engines, err = harness.StartEngines(3, nil)
+	c, err := harness.StartCluster(3, nil)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		return c.Teardown, err
 	}
-	defer harness.StopEngines(engines)
-	bin, err := harness.BuildSwarm()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	addrs := make([]string, len(engines))
-	for i, e := range engines {
-		addrs[i] = e.Addr
-	}
-	manager, err = harness.StartManager(bin,
-		"--engine-refresh-min-interval", "2s", "--engine-refresh-max-interval", "3s",
-		"--engine-failure-retry", "2",
-		"nodes://"+strings.Join(addrs, ","))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer manager.Stop()
-	if err := waitHealthy(len(engines)); err != nil {
-		fmt.Fprintln(os.Stderr, err, manager.Log())
-		return 1
-	}
-	code := m.Run()
-	if code != 0 {
-		fmt.Fprintln(os.Stderr, "manager log tail:\n"+tailLines(manager.Log(), 80))
-	}
-	return code
-}
-
-func tailLines(s string, n int) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
+	engines, manager = c.Engines, c.Manager
+	return c.Teardown, nil
 }
 
 // waitHealthy waits until the manager reports n healthy nodes.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -49,7 +50,7 @@ func (c *Cluster) CreateContainer(ctx context.Context, req CreateRequest) (conta
 	cfg := *req.Config
 	cfg.Env = env
 	cfg.Labels = labels
-	placement := buildRequest(name, &cfg, req.HostConfig)
+	placement := buildRequest(name, &cfg, req.HostConfig, req.NetworkingConfig)
 
 	tried := map[*Engine]bool{}
 	var lastErr error
@@ -197,22 +198,49 @@ func (c *Cluster) release(e *Engine, p *node.Container) {
 	}
 }
 
-// createOn creates the container on e, pulling its image there first when
-// the engine does not have it.
+// createOn creates the container on e. Network and volume references are
+// rewritten for e ("node/name", another node's network ID). When e lacks
+// the image, it is copied from a node that has it (keeping its ID), or
+// else pulled.
 func (c *Cluster) createOn(ctx context.Context, e *Engine, name string, cfg *container.Config, req CreateRequest) (container.CreateResponse, error) {
-	resp, err := e.api.ContainerCreate(ctx, cfg, req.HostConfig, req.NetworkingConfig, req.Platform, name)
+	hc, nc := localCopies(req.HostConfig, req.NetworkingConfig)
+	c.LocalizeNetworking(e, hc, nc)
+	c.LocalizeVolumes(e, hc)
+	resp, err := e.api.ContainerCreate(ctx, cfg, hc, nc, req.Platform, name)
 	if err == nil {
 		return resp, nil
 	}
 	if !cerrdefs.IsNotFound(err) || cfg.Image == "" || e.HasImage(cfg.Image) {
 		return resp, EngineError(err)
 	}
-	log.WithFields(log.Fields{"node": e.Name(), "image": cfg.Image}).Info("pulling image for create")
-	if perr := e.Pull(ctx, cfg.Image, req.RegistryAuth, nil); perr != nil {
-		return resp, perr
+	fields := log.Fields{"node": e.Name(), "image": cfg.Image}
+	if cerr := c.CopyImage(ctx, cfg.Image, e); cerr == nil {
+		log.WithFields(fields).Info("copied image from another node for create")
+	} else {
+		log.WithFields(fields).Info("pulling image for create")
+		if perr := e.Pull(ctx, cfg.Image, req.RegistryAuth, nil); perr != nil {
+			return resp, perr
+		}
 	}
-	resp, err = e.api.ContainerCreate(ctx, cfg, req.HostConfig, req.NetworkingConfig, req.Platform, name)
+	resp, err = e.api.ContainerCreate(ctx, cfg, hc, nc, req.Platform, name)
 	return resp, EngineError(err)
+}
+
+// localCopies copies what LocalizeNetworking and LocalizeVolumes modify,
+// so that each attempt starts from the request as the client sent it.
+func localCopies(hc *container.HostConfig, nc *network.NetworkingConfig) (*container.HostConfig, *network.NetworkingConfig) {
+	hcCopy := *hc
+	hcCopy.Binds = append([]string(nil), hc.Binds...)
+	hcCopy.Mounts = append([]mount.Mount(nil), hc.Mounts...)
+	if nc == nil {
+		return &hcCopy, nil
+	}
+	ncCopy := *nc
+	ncCopy.EndpointsConfig = make(map[string]*network.EndpointSettings, len(nc.EndpointsConfig))
+	for k, v := range nc.EndpointsConfig {
+		ncCopy.EndpointsConfig[k] = v
+	}
+	return &hcCopy, &ncCopy
 }
 
 // Pull pulls ref on the engine, copying the progress stream to w when w is
@@ -244,7 +272,7 @@ func (e *Engine) Pull(ctx context.Context, ref, registryAuth string, w io.Writer
 }
 
 // buildRequest turns a create call into the scheduler's request.
-func buildRequest(name string, cfg *container.Config, hc *container.HostConfig) *node.Request {
+func buildRequest(name string, cfg *container.Config, hc *container.HostConfig, nc *network.NetworkingConfig) *node.Request {
 	req := &node.Request{
 		Name:        name,
 		Image:       cfg.Image,
@@ -269,6 +297,18 @@ func buildRequest(name string, cfg *container.Config, hc *container.HostConfig) 
 		if m.Type == mount.TypeVolume && m.Source != "" {
 			req.Volumes = append(req.Volumes, m.Source)
 		}
+	}
+	mode := hc.NetworkMode
+	if mode != "" && !mode.IsDefault() && !mode.IsBridge() && !mode.IsHost() && !mode.IsNone() && !mode.IsContainer() {
+		req.Networks = append(req.Networks, string(mode))
+	}
+	if nc != nil {
+		for ref := range nc.EndpointsConfig {
+			if ref != string(mode) && ref != "bridge" && ref != "host" && ref != "none" && ref != "default" {
+				req.Networks = append(req.Networks, ref)
+			}
+		}
+		sort.Strings(req.Networks)
 	}
 	return req
 }

@@ -55,6 +55,7 @@ func (e *Engine) RefreshNetworks(ctx context.Context) error {
 	}
 	e.mu.Lock()
 	e.networks = networks
+	e.node = nil
 	e.mu.Unlock()
 	return nil
 }

@@ -51,6 +51,9 @@ func (e *Engine) schedNode() *node.Node {
 	for _, v := range e.volumes {
 		n.Volumes = append(n.Volumes, v.Name)
 	}
+	for _, nw := range e.networks {
+		n.Networks = append(n.Networks, node.Network{ID: nw.ID, Name: nw.Name})
+	}
 	e.node = n
 	return n
 }

@@ -1,11 +1,13 @@
 package cluster
 
 import (
+	"fmt"
 	"sort"
 	"testing"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/mount"
+	"github.com/docker/docker/api/types/network"
 	"github.com/docker/go-connections/nat"
 
 	"github.com/swarm-project/swarm/scheduler/node"
@@ -72,7 +74,7 @@ func TestBuildRequest(t *testing.T) {
 		Binds:       []string{"named:/data", "/host/path:/mnt"},
 		Mounts:      []mount.Mount{{Type: mount.TypeVolume, Source: "other", Target: "/o"}},
 	}
-	req := buildRequest("web", cfg, hc)
+	req := buildRequest("web", cfg, hc, nil)
 	if req.Name != "web" || req.Image != "busybox" || req.Memory != 64<<20 || req.CPUs != node.NanoCPU {
 		t.Fatalf("request %+v", req)
 	}
@@ -84,5 +86,36 @@ func TestBuildRequest(t *testing.T) {
 	}
 	if req.Env[0] != "constraint:zone==a" || req.Labels["x"] != "y" {
 		t.Fatalf("env/labels %+v", req)
+	}
+}
+
+func TestBuildRequestNetworks(t *testing.T) {
+	tests := []struct {
+		name string
+		mode container.NetworkMode
+		eps  []string
+		want string
+	}{
+		{"default bridge", "", nil, "[]"},
+		{"builtin modes", "host", []string{"host"}, "[]"},
+		{"container mode", "container:db", nil, "[]"},
+		{"user network", "front", []string{"front"}, "[front]"},
+		{"node-pinned network", "node-1/front", nil, "[node-1/front]"},
+		{"several endpoints", "front", []string{"front", "back", "bridge"}, "[back front]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var nc *network.NetworkingConfig
+			if tt.eps != nil {
+				nc = &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{}}
+				for _, ep := range tt.eps {
+					nc.EndpointsConfig[ep] = &network.EndpointSettings{}
+				}
+			}
+			req := buildRequest("", &container.Config{}, &container.HostConfig{NetworkMode: tt.mode}, nc)
+			if got := fmt.Sprint(req.Networks); got != tt.want && !(tt.want == "[]" && len(req.Networks) == 0) {
+				t.Fatalf("networks %v, want %s", req.Networks, tt.want)
+			}
+		})
 	}
 }

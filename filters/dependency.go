@@ -11,6 +11,12 @@ import (
 // --pid container:X. A target is found as docker finds it: by full ID, then
 // by name, then by ID prefix. When the targets sit on different nodes, or one
 // does not exist, no node fits.
+//
+// The networks a container joins and the named volumes it mounts are
+// dependencies too (see resources.go): when one exists on some nodes only,
+// the container goes to one of those; when it exists nowhere, it does not
+// restrict the placement (the engine creates the volume, or answers that
+// the network does not exist).
 type Dependency struct{}
 
 // Name returns "dependency".
@@ -84,12 +90,13 @@ func addNode(list []*node.Node, n *node.Node) []*node.Node {
 // Prepare finds where every dependency lives, once for the whole snapshot.
 func (Dependency) Prepare(req *node.Request, snapshot []*node.Node) (Plan, error) {
 	deps := dependencies(req)
-	if len(deps) == 0 {
+	res, resLoc := resourceDependencies(req, snapshot)
+	if len(deps) == 0 && len(res) == 0 {
 		return Plan{}, nil
 	}
 	loc := make([]located, len(deps))
 	for _, n := range snapshot {
-		if n == nil {
+		if n == nil || len(deps) == 0 {
 			continue
 		}
 		for _, c := range n.Containers {
@@ -109,6 +116,8 @@ func (Dependency) Prepare(req *node.Request, snapshot []*node.Node) (Plan, error
 		}
 	}
 
+	deps = append(deps, res...)
+	loc = append(loc, resLoc...)
 	flags := make([]string, len(deps))
 	for i, d := range deps {
 		flags[i] = d.flag

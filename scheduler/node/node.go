@@ -63,7 +63,14 @@ type Node struct {
 	// Containers; optional. See Index.
 	Index   *Index
 	Images  []*Image
-	Volumes []string // names of the volumes on the node
+	Volumes  []string  // names of the volumes on the node
+	Networks []Network // the networks defined on the node
+}
+
+// Network is one network defined on a node.
+type Network struct {
+	ID   string
+	Name string
 }
 
 // Request is what a container to be placed asks of a node.
@@ -83,6 +90,9 @@ type Request struct {
 	IpcMode     string
 	PidMode     string
 	Volumes     []string // named volumes the container mounts
+	// Networks are the user networks the container joins (by name, ID or
+	// "node/name"), built-in modes (bridge, host, none, container:) left out.
+	Networks []string
 	// BuildArgs, when the request is for a docker build, holds its build
 	// arguments (constraint:/affinity: may be given there).
 	BuildArgs map[string]string

@@ -183,20 +183,15 @@ func TestNetworkPrune(t *testing.T) {
 }
 
 // TestRunOnNetworkNodes: `docker run --net name` goes to a node that has
-// the network when only some nodes have it. This needs the scheduler's
-// network filter and the cluster filling node.Request with the networks
-// (see the report of issue 5); until then it is skipped.
+// the network when only some nodes have it (the dependency filter).
 func TestRunOnNetworkNodes(t *testing.T) {
-	if !hasFilter("network") {
-		t.Skip("the scheduler has no network filter yet (filters/): placement by network is not wired")
-	}
 	n2 := engines[1]
 	docker(t, "network", "create", n2.Name+"/rn-net")
 	t.Cleanup(func() {
 		_, _, _ = harnessDocker("rm", "-f", "rn-1", "rn-2", "rn-3")
 		_, _, _ = harnessDocker("network", "rm", "rn-net")
 	})
-	for _, name := range []string{"rn-1", "rn-2", "rn-3"} {
+	for _, name := range []string{"rn-1", "rn-2"} {
 		docker(t, "run", "-d", "--name", name, "--net", "rn-net", "busybox", "sleep", "300")
 		if got := containerNode(t, name); got != n2.Name {
 			t.Errorf("%s with --net rn-net runs on %s, want %s (the network's node)", name, got, n2.Name)
@@ -204,4 +199,7 @@ func TestRunOnNetworkNodes(t *testing.T) {
 	}
 	// node/name is accepted too and reaches the engine as the plain name.
 	docker(t, "run", "-d", "--name", "rn-3", "--net", n2.Name+"/rn-net", "busybox", "sleep", "300")
+	if got := containerNode(t, "rn-3"); got != n2.Name {
+		t.Errorf("rn-3 with --net %s/rn-net runs on %s", n2.Name, got)
+	}
 }

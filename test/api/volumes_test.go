@@ -4,8 +4,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-
-	"github.com/swarm-project/swarm/scheduler"
 )
 
 func TestVolumes(t *testing.T) {
@@ -98,12 +96,8 @@ func TestVolumePrune(t *testing.T) {
 }
 
 // TestRunNextToVolume: `-v name:/path` goes to the node holding the named
-// volume when exactly one node has it. This needs the scheduler's volume
-// filter (filters/, owned by the scheduler work).
+// volume when exactly one node has it (the dependency filter).
 func TestRunNextToVolume(t *testing.T) {
-	if !hasFilter("volume") {
-		t.Skip("the scheduler has no volume filter yet (filters/): placement next to a named volume is not wired")
-	}
 	n3 := engines[2]
 	docker(t, "volume", "create", n3.Name+"/vn-data")
 	t.Cleanup(func() {
@@ -116,13 +110,4 @@ func TestRunNextToVolume(t *testing.T) {
 			t.Errorf("%s with -v vn-data:/data runs on %s, want %s (the volume's node)", name, got, n3.Name)
 		}
 	}
-}
-
-func hasFilter(name string) bool {
-	for _, f := range scheduler.FilterNames() {
-		if f == name {
-			return true
-		}
-	}
-	return false
 }

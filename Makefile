@@ -22,6 +22,8 @@ deps: ## install what the tests need (apt packages, Go modules); idempotent
 	bash test/install-go-deps.sh
 	bash test/registry.sh install
 	bash test/stores.sh install all
+	bash test/compose.sh v1 >/dev/null
+	bash test/compose.sh v2 >/dev/null
 
 lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi

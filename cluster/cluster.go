@@ -261,23 +261,33 @@ func (c *Cluster) Containers() []*Container {
 }
 
 // Container finds a container by full ID, name ("web", "/web" or
-// "node-1/web") or unique ID prefix.
+// "node-1/web") or unique ID prefix, in that order, as docker does. Exact
+// IDs and names are found through each engine's index; only a prefix
+// walks the containers.
 func (c *Cluster) Container(ref string) (*Container, error) {
-	if ref == "" {
+	name := strings.TrimPrefix(ref, "/")
+	if name == "" {
 		return nil, &NotFoundError{Kind: "container", Ref: ref}
 	}
-	all := c.Containers()
-	name := strings.TrimPrefix(ref, "/")
-	var byName, byPrefix []*Container
-	for _, ct := range all {
-		if ct.ID() == ref {
+	engines := c.Engines()
+	var byName []*Container
+	for _, e := range engines {
+		ct := e.lookup(name)
+		if ct == nil {
+			continue
+		}
+		if ct.ID() == name {
 			return ct, nil
 		}
-		if ct.Name() == name || ct.Engine.Name()+"/"+ct.Name() == name {
-			byName = append(byName, ct)
-		}
-		if strings.HasPrefix(ct.ID(), ref) {
-			byPrefix = append(byPrefix, ct)
+		byName = append(byName, ct)
+	}
+	if nodeName, rest, ok := strings.Cut(name, "/"); ok && len(byName) == 0 {
+		for _, e := range engines {
+			if e.Name() == nodeName {
+				if ct := e.lookup(rest); ct != nil {
+					return ct, nil
+				}
+			}
 		}
 	}
 	switch {
@@ -285,6 +295,19 @@ func (c *Cluster) Container(ref string) (*Container, error) {
 		return byName[0], nil
 	case len(byName) > 1:
 		return nil, Errorf(ErrInvalid, "container name %q is used on several nodes (%s): use node/name or the ID", name, containerNodes(byName))
+	}
+	var byPrefix []*Container
+	for _, e := range engines {
+		if !isHex(name) {
+			break
+		}
+		for _, ct := range e.Containers() {
+			if strings.HasPrefix(ct.ID(), name) {
+				byPrefix = append(byPrefix, ct)
+			}
+		}
+	}
+	switch {
 	case len(byPrefix) == 1:
 		return byPrefix[0], nil
 	case len(byPrefix) > 1:

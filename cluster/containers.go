@@ -176,19 +176,40 @@ func (e *Engine) RefreshContainer(ctx context.Context, id string) error {
 
 func (e *Engine) storeContainer(c *Container) {
 	e.mu.Lock()
+	defer e.mu.Unlock()
+	if old, ok := e.containers[c.ID()]; ok && e.names[old.Name()] == old.ID() {
+		delete(e.names, old.Name())
+	}
 	e.containers[c.ID()] = c
+	e.names[c.Name()] = c.ID()
 	e.node = nil
-	e.mu.Unlock()
 }
 
 // dropContainer removes a container (by full ID) from the cache.
 func (e *Engine) dropContainer(id string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if _, ok := e.containers[id]; ok {
+	if c, ok := e.containers[id]; ok {
 		delete(e.containers, id)
+		if e.names[c.Name()] == id {
+			delete(e.names, c.Name())
+		}
 		e.node = nil
 	}
+}
+
+// lookup finds a container of this engine by full ID or by name (without
+// the leading slash).
+func (e *Engine) lookup(ref string) *Container {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if c, ok := e.containers[ref]; ok {
+		return c
+	}
+	if id, ok := e.names[ref]; ok {
+		return e.containers[id]
+	}
+	return nil
 }
 
 // refreshContainers lists every container and inspects the ones that are
@@ -229,6 +250,10 @@ func (e *Engine) refreshContainers(ctx context.Context) error {
 		}
 	}
 	e.containers = fresh
+	e.names = make(map[string]string, len(fresh))
+	for id, c := range fresh {
+		e.names[c.Name()] = id
+	}
 	e.node = nil
 	e.mu.Unlock()
 	return nil

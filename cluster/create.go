@@ -92,8 +92,8 @@ func retryable(err error) bool {
 // reserved by a create in flight), as one engine would. The caller holds
 // schedMu.
 func (c *Cluster) checkName(name string) error {
-	for _, ct := range c.Containers() {
-		if ct.Name() == name {
+	for _, e := range c.Engines() {
+		if ct := e.lookup(name); ct != nil && ct.Name() == name {
 			return Errorf(ErrConflict, "Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name.", name, ct.ID())
 		}
 	}

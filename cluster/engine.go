@@ -68,6 +68,7 @@ type Engine struct {
 	// containers by full ID. Entries are never modified once stored:
 	// an update replaces the pointer, so readers may keep them.
 	containers map[string]*Container
+	names      map[string]string // container name (no slash) -> full ID
 	images     []image.Summary
 	networks   []network.Summary
 	volumes    []*volume.Volume
@@ -111,6 +112,7 @@ func newEngine(addr string, opts *EngineOptions) (*Engine, error) {
 		kick:       make(chan struct{}, 1),
 		health:     healthState{retry: opts.FailureRetry},
 		containers: map[string]*Container{},
+		names:      map[string]string{},
 	}, nil
 }
 

@@ -64,6 +64,13 @@ func runProxy(args []string) error {
 	if _, _, err := target.Docker("start", "-a", ids[0]); err != nil {
 		return err
 	}
+	// A running container for top (--init: it stops at once at the end).
+	out, _, err := target.Docker("run", "-d", "--init", "--name", "bench-top", "busybox", "sleep", "3600")
+	if err != nil {
+		return err
+	}
+	running := strings.TrimSpace(out)
+	total := *count + 1
 	if err := waitHealthy(m.Addr, len(engines), time.Minute); err != nil {
 		return err
 	}
@@ -82,24 +89,28 @@ func runProxy(args []string) error {
 	deadline := time.Now().Add(time.Minute)
 	for {
 		list, err := via.ContainerList(ctx, container.ListOptions{All: true})
-		if err == nil && len(list) == *count {
+		if err == nil && len(list) == total {
 			break
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("the manager lists %d containers, want %d (%v)", len(list), *count, err)
+			return fmt.Errorf("the manager lists %d containers, want %d (%v)", len(list), total, err)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
 
 	calls := []call{
+		{"version (manager answers itself)", func(ctx context.Context, c *client.Client) error {
+			_, err := c.ServerVersion(ctx)
+			return err
+		}},
 		{"inspect", func(ctx context.Context, c *client.Client) error {
 			_, err := c.ContainerInspect(ctx, ids[0])
 			return err
 		}},
 		{"ps -a", func(ctx context.Context, c *client.Client) error {
 			list, err := c.ContainerList(ctx, container.ListOptions{All: true})
-			if err == nil && len(list) != *count {
-				err = fmt.Errorf("ps -a listed %d containers, want %d", len(list), *count)
+			if err == nil && len(list) != total {
+				err = fmt.Errorf("ps -a listed %d containers, want %d", len(list), total)
 			}
 			return err
 		}},
@@ -112,6 +123,10 @@ func runProxy(args []string) error {
 			_, err = io.Copy(io.Discard, rc)
 			return err
 		}},
+		{"top", func(ctx context.Context, c *client.Client) error {
+			_, err := c.ContainerTop(ctx, running, nil)
+			return err
+		}},
 	}
 	fmt.Printf("# proxy overhead: %d engines (%s), manager %s, %d containers on %s\n", len(engines), strings.Join(addrs, ", "), m.Addr, *count, target.Name)
 	fmt.Printf("# command: go run ./test/bench proxy %s; %s, %d CPUs\n\n", strings.Join(args, " "), runtime.Version(), runtime.NumCPU())
@@ -119,6 +134,7 @@ func runProxy(args []string) error {
 	fmt.Println()
 	fmt.Println("| call | direct | through manager | ratio | direct p90 | manager p90 |")
 	fmt.Println("|---|---|---|---|---|---|")
+	closedBefore := timeWait()
 	for _, cl := range calls {
 		d, v, err := interleave(*n, func() error { return cl.run(ctx, direct) }, func() error { return cl.run(ctx, via) })
 		if err != nil {
@@ -126,6 +142,8 @@ func runProxy(args []string) error {
 		}
 		printRow(cl.name, d, v)
 	}
+	fmt.Printf("\nTCP connections closed during these %d calls (TIME_WAIT delta, all loopback): %d\n",
+		2*(*n+10)*len(calls), timeWait()-closedBefore)
 	if *cliN > 0 {
 		cli := []struct {
 			name string
@@ -134,6 +152,7 @@ func runProxy(args []string) error {
 			{"docker inspect", []string{"inspect", ids[0]}},
 			{"docker ps -a", []string{"ps", "-a"}},
 			{"docker logs", []string{"logs", ids[0]}},
+			{"docker top", []string{"top", running}},
 		}
 		fmt.Println()
 		fmt.Println("docker CLI (one process per call), interleaved, medians:")
@@ -193,4 +212,21 @@ func printRow(name string, direct, via samples) {
 	round := func(d time.Duration) string { return d.Round(time.Microsecond).String() }
 	fmt.Printf("| %s | %s | %s | %.2fx | %s | %s |\n", name, round(direct.median()), round(via.median()),
 		ratio(via.median(), direct.median()), round(direct.quantile(0.9)), round(via.quantile(0.9)))
+}
+
+// timeWait counts the loopback TCP sockets in TIME_WAIT (-1 if unknown).
+func timeWait() int {
+	n := 0
+	for _, name := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			return -1
+		}
+		for _, line := range strings.Split(string(data), "\n")[1:] {
+			if f := strings.Fields(line); len(f) > 3 && f[3] == "06" {
+				n++
+			}
+		}
+	}
+	return n
 }

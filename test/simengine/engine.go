@@ -272,6 +272,9 @@ func (e *Engine) SetFailure(f Failure) {
 	}
 }
 
+// Failing reports whether a failure is injected.
+func (e *Engine) Failing() bool { return e.currentFailure() != FailNone }
+
 func (e *Engine) currentFailure() Failure {
 	e.mu.Lock()
 	defer e.mu.Unlock()

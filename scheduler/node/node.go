@@ -61,8 +61,8 @@ type Node struct {
 	Containers []*Container
 	// Index, when set (NewIndex(Containers)), lets filters skip walking
 	// Containers; optional. See Index.
-	Index   *Index
-	Images  []*Image
+	Index    *Index
+	Images   []*Image
 	Volumes  []string  // names of the volumes on the node
 	Networks []Network // the networks defined on the node
 }

@@ -22,8 +22,19 @@ import (
 // benchContainers is how many containers each simulated engine holds.
 const benchContainers = 30
 
-// benchBatch is how many engines the benchmark setup adds at a time.
-const benchBatch = 500
+// benchBatch is how many engines the benchmark setup adds at a time:
+// $SWARM_BENCH_BATCH, default 500.
+func benchBatch(b *testing.B) int {
+	v := os.Getenv("SWARM_BENCH_BATCH")
+	if v == "" {
+		return 500
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		b.Fatalf("SWARM_BENCH_BATCH=%q: want a positive number", v)
+	}
+	return n
+}
 
 // benchSizes are the engine counts BenchmarkManagerReads runs with:
 // $SWARM_BENCH_ENGINES (e.g. "10,100,1000,10000"), default 10,100,1000.
@@ -88,8 +99,9 @@ func newBenchFleet(b *testing.B, n int) *benchFleet {
 	// at once, and thousands of simultaneous first refreshes on two cores
 	// all run past the 30s request timeout (see docs/performance.md).
 	addrs := fleet.Addrs()
-	for lo := 0; lo < n; lo += benchBatch {
-		hi := min(lo+benchBatch, n)
+	batch := benchBatch(b)
+	for lo := 0; lo < n; lo += batch {
+		hi := min(lo+batch, n)
 		for _, addr := range addrs[lo:hi] {
 			if err := c.AddEngine(ctx, addr); err != nil {
 				f.close()

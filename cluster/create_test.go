@@ -41,11 +41,17 @@ func TestCreateSpreads(t *testing.T) {
 	c, sims := simFleet(t, 3, nil)
 	ctx := context.Background()
 	perNode := map[string]int{}
+	var order []string // placements, with each node's cached count before it
 	for i := 0; i < 9; i++ {
+		var seen []string
+		for _, e := range c.Engines() {
+			seen = append(seen, fmt.Sprintf("%s=%d/%v", e.Name(), len(e.Containers()), e.Health()))
+		}
 		resp, e, err := c.CreateContainer(ctx, busybox(""))
 		if err != nil {
 			t.Fatalf("create %d: %v", i, err)
 		}
+		order = append(order, fmt.Sprintf("%s (saw %s)", e.Name(), strings.Join(seen, " ")))
 		perNode[e.Name()]++
 		// The new container is in the cache when CreateContainer returns.
 		ct, err := c.Container(resp.ID)
@@ -55,7 +61,7 @@ func TestCreateSpreads(t *testing.T) {
 	}
 	for _, s := range sims {
 		if perNode[s.Name()] != 3 || len(s.ContainerIDs()) != 3 {
-			t.Fatalf("spread placed %v (engine %s holds %d), want 3 per node", perNode, s.Name(), len(s.ContainerIDs()))
+			t.Fatalf("spread placed %v (engine %s holds %d), want 3 per node; placements:\n%s", perNode, s.Name(), len(s.ContainerIDs()), strings.Join(order, "\n"))
 		}
 	}
 }

@@ -42,8 +42,9 @@ func (e *Engine) schedNode() *node.Node {
 		n.Containers = append(n.Containers, nc)
 	}
 	// The index lets the port and affinity filters skip walking every
-	// container; n.Containers must not change after this.
-	n.Index = node.NewIndex(n.Containers)
+	// container, and the label filters skip the map; n.Containers and
+	// n.Labels must not change after this.
+	n.Index = node.NewNodeIndex(n)
 	n.Images = make([]*node.Image, 0, len(e.images))
 	for _, img := range e.images {
 		n.Images = append(n.Images, &node.Image{ID: img.ID, RepoTags: img.RepoTags, RepoDigests: img.RepoDigests})

@@ -1,10 +1,6 @@
 package filters
 
-import (
-	"strings"
-
-	"github.com/swarm-project/swarm/scheduler/node"
-)
+import "github.com/swarm-project/swarm/scheduler/node"
 
 // Affinity places a container next to (==) or away from (!=) other
 // containers or images:
@@ -50,12 +46,11 @@ func affinityPredicate(e *Expr, snapshot []*node.Node) predicate {
 			}
 			return false
 		}
-		lower := strings.ToLower(e.Value)
-		byName = byName && isASCII(lower)
+		name := node.NewNameKey(e.Value)
 		return func(n *node.Node) bool {
 			if byName {
 				idx, rest := n.Indexed()
-				if maybe, ok := idx.MayHaveName(lower); ok && !maybe {
+				if maybe, ok := idx.MayHaveName(name); ok && !maybe {
 					// None of the indexed containers has the name; only
 					// those added since can.
 					return e.Holds(anyOf(rest))

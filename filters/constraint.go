@@ -32,11 +32,13 @@ func constraintPredicate(e *Expr) predicate {
 	if e.Key == "node" {
 		return func(n *node.Node) bool { return e.Holds(e.Matches(n.Name) || e.Matches(n.ID)) }
 	}
+	key := node.NewLabelKey(e.Key)
+	memo := new(matchMemo)
 	return func(n *node.Node) bool {
-		v, ok := n.Labels[e.Key]
+		v, ok := n.Label(key)
 		if !ok {
 			return e.Op == NotEqual
 		}
-		return e.Holds(e.Matches(v))
+		return e.Holds(memo.matches(e, v))
 	}
 }

@@ -69,29 +69,34 @@ func TestConstraint(t *testing.T) {
 		},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			nodes := constraintNodes()
-			o := run(t, Constraint{}, tt.req, nodes)
-			if !equalNames(o.fit, tt.wantFit) {
-				t.Errorf("fit = %s, want %s", show(o.fit), show(tt.wantFit))
-			}
-			for _, n := range nodes {
-				if r, ok := o.reasons[n.Name]; ok {
-					if r != tt.wantReason {
-						t.Errorf("reason for %s = %q, want %q", n.Name, r, tt.wantReason)
+		for _, indexed := range []bool{false, true} {
+			t.Run(tt.name+indexName(indexed), func(t *testing.T) {
+				nodes := constraintNodes()
+				if indexed {
+					index(nodes)
+				}
+				o := run(t, Constraint{}, tt.req, nodes)
+				if !equalNames(o.fit, tt.wantFit) {
+					t.Errorf("fit = %s, want %s", show(o.fit), show(tt.wantFit))
+				}
+				for _, n := range nodes {
+					if r, ok := o.reasons[n.Name]; ok {
+						if r != tt.wantReason {
+							t.Errorf("reason for %s = %q, want %q", n.Name, r, tt.wantReason)
+						}
+						break
 					}
-					break
 				}
-			}
-			if len(o.soft) != len(tt.wantSoft) {
-				t.Fatalf("got %d preferences, want %d", len(o.soft), len(tt.wantSoft))
-			}
-			for i := range o.soft {
-				if !equalNames(o.soft[i], tt.wantSoft[i]) {
-					t.Errorf("preference %s passes %s, want %s", o.conds[i], show(o.soft[i]), show(tt.wantSoft[i]))
+				if len(o.soft) != len(tt.wantSoft) {
+					t.Fatalf("got %d preferences, want %d", len(o.soft), len(tt.wantSoft))
 				}
-			}
-		})
+				for i := range o.soft {
+					if !equalNames(o.soft[i], tt.wantSoft[i]) {
+						t.Errorf("preference %s passes %s, want %s", o.conds[i], show(o.soft[i]), show(tt.wantSoft[i]))
+					}
+				}
+			})
+		}
 	}
 }
 

@@ -10,6 +10,9 @@ import (
 // SlotsLabel is the node label that caps how many containers a node takes.
 const SlotsLabel = "containerslots"
 
+// slotsKey is SlotsLabel prepared for Node.Label.
+var slotsKey = node.NewLabelKey(SlotsLabel)
+
 // ReasonSlots is the reason Slots gives for a full node.
 const ReasonSlots = "available container slots"
 
@@ -27,7 +30,7 @@ func (Slots) Cost() Cost { return CostNode }
 // Prepare returns the slot check; it reads nothing from the request.
 func (Slots) Prepare(*node.Request, []*node.Node) (Plan, error) {
 	return Plan{Hard: func(n *node.Node) (bool, string) {
-		v, ok := n.Labels[SlotsLabel]
+		v, ok := n.Label(slotsKey)
 		if !ok {
 			return true, ""
 		}

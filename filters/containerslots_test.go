@@ -24,14 +24,30 @@ func TestSlots(t *testing.T) {
 		{name: "negative is no limit", node: nt.New("n", three, nt.Labels(SlotsLabel, "-1")), wantFit: true},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			o := run(t, Slots{}, &node.Request{}, []*node.Node{tt.node})
-			if got := len(o.fit) == 1; got != tt.wantFit {
-				t.Errorf("fit = %v, want %v", got, tt.wantFit)
-			}
-			if !tt.wantFit && o.reasons["n"] != ReasonSlots {
-				t.Errorf("reason = %q, want %q", o.reasons["n"], ReasonSlots)
-			}
-		})
+		for _, indexed := range []bool{false, true} {
+			t.Run(tt.name+indexName(indexed), func(t *testing.T) {
+				n := *tt.node
+				if indexed {
+					n.Index = node.NewNodeIndex(&n)
+				}
+				o := run(t, Slots{}, &node.Request{}, []*node.Node{&n})
+				if got := len(o.fit) == 1; got != tt.wantFit {
+					t.Errorf("fit = %v, want %v", got, tt.wantFit)
+				}
+				if !tt.wantFit && o.reasons["n"] != ReasonSlots {
+					t.Errorf("reason = %q, want %q", o.reasons["n"], ReasonSlots)
+				}
+			})
+		}
+	}
+
+	// A pending reservation on a copy of an indexed node (as the cluster
+	// makes) takes a slot.
+	n := nt.New("n", three, nt.Labels(SlotsLabel, "4"))
+	n.Index = node.NewNodeIndex(n)
+	cp := *n
+	cp.Containers = append(append([]*node.Container(nil), n.Containers...), nt.Container("p", nt.Pending()))
+	if o := run(t, Slots{}, &node.Request{}, []*node.Node{&cp}); len(o.fit) != 0 {
+		t.Errorf("copy with a pending container fits, want full")
 	}
 }

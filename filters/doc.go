@@ -19,5 +19,8 @@
 // (source.go). A malformed one is an *ExpressionError (ErrBadExpression).
 //
 // Filters see only node.Node snapshots and never modify them; nothing here
-// does I/O.
+// does I/O. Checks run once per node on every decision (10,000 nodes and
+// more), so they read node labels with Node.Label and a node.LabelKey made
+// in Prepare, and containers through Node.Indexed, which use the node's
+// Index when the cluster built one.
 package filters

@@ -65,7 +65,7 @@ func envReq(env ...string) *node.Request { return &node.Request{Env: env} }
 // index gives every node its node.Index, as the cluster's snapshots do.
 func index(nodes []*node.Node) {
 	for _, n := range nodes {
-		n.Index = node.NewIndex(n.Containers)
+		n.Index = node.NewNodeIndex(n)
 	}
 }
 

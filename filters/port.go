@@ -1,7 +1,6 @@
 package filters
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 
@@ -61,7 +60,7 @@ func (PortFilter) Prepare(req *node.Request, _ []*node.Node) (Plan, error) {
 			// Ports bound on every address conflict whatever the address
 			// asked for.
 			for i := range want {
-				if want[i].keyOK && slices.Contains(idx.AnyAddrPorts, want[i].key) {
+				if want[i].keyOK && idx.HasAnyAddrPort(want[i].key) {
 					return false, want[i].reason
 				}
 			}

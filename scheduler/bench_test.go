@@ -9,7 +9,8 @@ import (
 )
 
 // benchCluster builds n nodes with perNode containers each: named, with a
-// host port, a label and resources, and a few images per node. With
+// host port, a label and a memory reservation that differs from node to
+// node (so that ranking has to sort), and a few images per node. With
 // indexed, every node carries its node.Index, as the cluster's cached
 // snapshots do.
 func benchCluster(n, perNode int, indexed bool) []*node.Node {
@@ -17,6 +18,7 @@ func benchCluster(n, perNode int, indexed bool) []*node.Node {
 	storage := []string{"ssd", "disk"}
 	nodes := make([]*node.Node, n)
 	for i := range nodes {
+		mib := int64(16 + (i*7919)%113)
 		cs := make([]*node.Container, perNode)
 		for j := range cs {
 			cs[j] = nt.Container(fmt.Sprintf("app-%d-%d", i, j),
@@ -24,7 +26,7 @@ func benchCluster(n, perNode int, indexed bool) []*node.Node {
 				nt.Ports(uint16(10000+j)),
 				nt.CLabels("com.example.app", fmt.Sprintf("app-%d", j%5)),
 				nt.Image(fmt.Sprintf("app%d:latest", j%5)),
-				nt.Reserve(0, 64<<20),
+				nt.Reserve(0, mib<<20),
 			)
 		}
 		imgs := make([]*node.Image, 5)
@@ -38,7 +40,7 @@ func benchCluster(n, perNode int, indexed bool) []*node.Node {
 			nt.Images(imgs...),
 		)
 		if indexed {
-			nodes[i].Index = node.NewIndex(nodes[i].Containers)
+			nodes[i].Index = node.NewNodeIndex(nodes[i])
 		}
 	}
 	return nodes

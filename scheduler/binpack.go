@@ -1,10 +1,6 @@
 package scheduler
 
-import (
-	"slices"
-
-	"github.com/swarm-project/swarm/scheduler/node"
-)
+import "github.com/swarm-project/swarm/scheduler/node"
 
 // binpack fills the most used node that still fits before it uses another:
 // highest resource usage once the container is placed first; among equals
@@ -15,15 +11,8 @@ type binpack struct{}
 func (binpack) Name() string { return "binpack" }
 
 func (binpack) Rank(req *node.Request, nodes []*node.Node) []*node.Node {
-	s := score(req, nodes)
-	slices.SortFunc(s, func(a, b scored) int {
-		if c := cmpFloat(b.usage, a.usage); c != 0 {
-			return c
-		}
-		if c := cmpInt(b.containers, a.containers); c != 0 {
-			return c
-		}
-		return byPosition(a, b)
+	// Both descending: complement the keys.
+	return rankBy(nodes, func(n *node.Node) (a, b uint64) {
+		return ^floatKey(usageAfter(n, req)), ^uint64(len(n.Containers))
 	})
-	return nodesOf(s)
 }

@@ -59,8 +59,9 @@ type Node struct {
 	ReservedMemory int64 // sum of the containers' memory (bytes)
 
 	Containers []*Container
-	// Index, when set (NewIndex(Containers)), lets filters skip walking
-	// Containers; optional. See Index.
+	// Index, when set (NewNodeIndex(n), once Containers and Labels are
+	// complete), lets filters skip walking Containers and the Labels map;
+	// optional. See Index. Filters read labels through Node.Label.
 	Index    *Index
 	Images   []*Image
 	Volumes  []string  // names of the volumes on the node

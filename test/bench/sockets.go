@@ -158,10 +158,11 @@ func runSockets(args []string) error {
 	}
 	fmt.Printf("# sockets per engine: simulated engines (test/simengine, 30 containers each) on loopback TCP, a real manager process with default refresh (30-60s)\n")
 	fmt.Printf("# command: go run ./test/bench sockets %s; %s, %d CPUs\n\n", strings.Join(args, " "), runtime.Version(), runtime.NumCPU())
-	fmt.Println("Sockets of the manager process, API client connections excluded (they belong to the clients):")
+	fmt.Printf("Sockets of the manager process (listener, event streams, pooled engine connections; the burst's\n")
+	fmt.Printf("%d client connections to the manager are not counted). Burst: %d proxied calls (3/4 logs, 1/4 start).\n", *conc, *burst)
 	fmt.Println()
-	fmt.Println("| engines | steady median | steady max | per engine (steady max) | burst max | per engine (burst max) | after idle | burst max incl. clients |")
-	fmt.Println("|---|---|---|---|---|---|---|---|")
+	fmt.Printf("| engines | event streams | steady sockets, median / max | per engine | burst max | per engine | after %s idle | per engine | engine requests per engine per minute |\n", *idle)
+	fmt.Println("|---|---|---|---|---|---|---|---|---|")
 	for _, n := range counts {
 		if err := measureSockets(bin, n, *burst, *conc, *steady, *idle); err != nil {
 			return fmt.Errorf("%d engines: %w", n, err)
@@ -198,27 +199,41 @@ func measureSockets(bin string, n, burst, conc int, steady, idle time.Duration) 
 	apiPort, _ := strconv.Atoi(portStr)
 
 	s := startSampler(pid, apiPort, time.Second)
+	reqs := fleet.Requests()
 	time.Sleep(steady)
 	steadyMed, steadyMax, _, err := s.finish()
 	if err != nil {
 		return err
+	}
+	perMin := float64(fleet.Requests()-reqs) / float64(n) / steady.Minutes()
+	streams := 0
+	for _, e := range fleet {
+		streams += e.EventSubscribers()
 	}
 
 	s = startSampler(pid, apiPort, 100*time.Millisecond)
 	if err := burstRequests(m.Addr, n, burst, conc); err != nil {
 		return err
 	}
-	_, burstMax, burstTotal, err := s.finish()
+	_, burstMax, _, err := s.finish()
 	if err != nil {
 		return err
 	}
+	// The burst may end between two samples: count once more now that
+	// its client connections are closed and the engine pool is idle.
+	now, err := countSockets(pid, apiPort)
+	if err != nil {
+		return err
+	}
+	burstMax = max(burstMax, now.other)
 	time.Sleep(idle)
 	after, err := countSockets(pid, apiPort)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("| %d | %d | %d | %.2f | %d | %.2f | %d | %d |\n", n, steadyMed, steadyMax, float64(steadyMax)/float64(n),
-		burstMax, float64(burstMax)/float64(n), after.other, burstTotal)
+	per := func(v int) string { return fmt.Sprintf("%.2f", float64(v)/float64(n)) }
+	fmt.Printf("| %d | %d | %d / %d | %s | %d | %s | %d | %s | %.1f |\n", n, streams, steadyMed, steadyMax, per(steadyMax),
+		burstMax, per(burstMax), after.other, per(after.other), perMin)
 	return nil
 }
 

@@ -21,6 +21,9 @@ COMPOSE_V2_MODULE=github.com/docker/compose/v2
 DIR=${SWARM_COMPOSE_DIR:-${HOME:-/root}/.cache/swarm-compose}
 V2_BIN=$DIR/$COMPOSE_V2_VERSION/docker-compose
 
+# shellcheck source-path=SCRIPTDIR source=lib/apt.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
+
 die() {
 	echo "compose.sh: $*" >&2
 	exit 1
@@ -31,10 +34,7 @@ install_v1() {
 		if [[ $(id -u) != 0 ]]; then
 			die "docker-compose 1.x is missing and installing it needs root (apt-get install docker-compose)"
 		fi
-		echo "compose.sh: installing Debian's docker-compose" >&2
-		export DEBIAN_FRONTEND=noninteractive
-		apt-get install -y -q docker-compose >&2 || { apt-get update -q >&2 && apt-get install -y -q docker-compose >&2; } ||
-			die "apt-get install docker-compose failed"
+		apt_ensure "${SWARM_TEST_DIR:-/tmp/swarm-test}/locks" docker-compose || die "apt-get install docker-compose failed"
 	fi
 	command -v docker-compose
 }

@@ -55,6 +55,8 @@ START_TIMEOUT=${SWARM_ENGINE_START_TIMEOUT:-60}
 STOP_TIMEOUT=${SWARM_ENGINE_STOP_TIMEOUT:-25}
 DOCKER_CLI=${SWARM_DOCKER_CLI:-docker}
 PACKAGES=(docker.io busybox-static iproute2 util-linux ca-certificates)
+# shellcheck source-path=SCRIPTDIR source=lib/apt.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
 if ! [[ $PORT_BASE =~ ^[0-9]+$ ]] || ((PORT_BASE < 1 || PORT_BASE + 99 > 65535)); then
 	echo "engines.sh: SWARM_ENGINE_PORT_BASE=$PORT_BASE is not a usable port base" >&2
 	exit 1
@@ -102,45 +104,10 @@ engine_vars() {
 
 # ---------------------------------------------------------------- install
 
-pkg_installed() {
-	[[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true) == "install ok installed" ]]
-}
 
 cmd_install() {
 	need_root
-	local missing=() p
-	for p in "${PACKAGES[@]}"; do
-		pkg_installed "$p" || missing+=("$p")
-	done
-	((${#missing[@]} == 0)) && return 0
-	mkdir -p "$STATE_DIR/locks"
-	# One installer at a time: engines may be started concurrently.
-	exec 8>"$STATE_DIR/locks/install.lock"
-	flock 8
-	missing=()
-	for p in "${PACKAGES[@]}"; do
-		pkg_installed "$p" || missing+=("$p")
-	done
-	if ((${#missing[@]} > 0)); then
-		log "installing ${missing[*]}"
-		# Keep package scripts from starting a system docker/containerd:
-		# engines started here must run their own containerd.
-		local policy=""
-		if [[ ! -e /usr/sbin/policy-rc.d ]]; then
-			policy=/usr/sbin/policy-rc.d
-			printf '#!/bin/sh\nexit 101\n' >"$policy"
-			chmod 755 "$policy"
-		fi
-		local rc=0
-		{
-			DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -q &&
-				DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}"
-		} >&2 || rc=$?
-		[[ -n $policy ]] && rm -f "$policy"
-		((rc == 0)) || die "apt-get install ${missing[*]} failed (exit $rc)"
-	fi
-	flock -u 8
-	exec 8>&-
+	apt_ensure "$STATE_DIR/locks" "${PACKAGES[@]}" || die "cannot install ${PACKAGES[*]}"
 }
 
 need_root() {

@@ -29,6 +29,8 @@ PIDFILE=$DIR/registry.pid
 LOG=$DIR/registry.log
 CONFIG=$DIR/config.yml
 PACKAGES=(docker-registry curl)
+# shellcheck source-path=SCRIPTDIR source=lib/apt.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
 REPO=library/busybox
 TAG=latest
 
@@ -50,43 +52,10 @@ if ! [[ $PORT =~ ^[0-9]+$ ]] || ((PORT < 1 || PORT > 65535)); then
 	die "SWARM_REGISTRY_PORT=$PORT is not a port"
 fi
 
-pkg_installed() {
-	[[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true) == "install ok installed" ]]
-}
 
 cmd_install() {
 	[[ $(id -u) == 0 ]] || die "must run as root to install packages"
-	local missing=() p
-	for p in "${PACKAGES[@]}"; do
-		pkg_installed "$p" || missing+=("$p")
-	done
-	((${#missing[@]} == 0)) && return 0
-	mkdir -p "$STATE_DIR/locks"
-	exec 8>"$STATE_DIR/locks/install.lock"
-	flock 8
-	missing=()
-	for p in "${PACKAGES[@]}"; do
-		pkg_installed "$p" || missing+=("$p")
-	done
-	if ((${#missing[@]} > 0)); then
-		log "installing ${missing[*]}"
-		# The package's init script must not start a registry on :5000.
-		local policy=""
-		if [[ ! -e /usr/sbin/policy-rc.d ]]; then
-			policy=/usr/sbin/policy-rc.d
-			printf '#!/bin/sh\nexit 101\n' >"$policy"
-			chmod 755 "$policy"
-		fi
-		local rc=0
-		{
-			DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -q &&
-				DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}"
-		} >&2 || rc=$?
-		[[ -n $policy ]] && rm -f "$policy"
-		((rc == 0)) || die "apt-get install ${missing[*]} failed (exit $rc)"
-	fi
-	flock -u 8
-	exec 8>&-
+	apt_ensure "$STATE_DIR/locks" "${PACKAGES[@]}" || die "cannot install ${PACKAGES[*]}"
 }
 
 # registry_pid prints the live registry PID, or fails.

@@ -39,20 +39,14 @@ ETCD_PEER=${SWARM_TEST_ETCD_PEER:-127.0.0.1:22380}
 ZK_ADDR=${SWARM_TEST_ZK:-127.0.0.1:22181}
 CONSUL_ADDR=${SWARM_TEST_CONSUL:-127.0.0.1:28500}
 
+# shellcheck source-path=SCRIPTDIR source=lib/apt.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
+
 log() { echo "stores.sh: $*" >&2; }
 die() { log "$*"; exit 1; }
 
 apt_install() {
-	# Install Debian packages once; apt-get update only when needed.
-	local missing=()
-	for p in "$@"; do
-		dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
-	done
-	[ ${#missing[@]} -eq 0 ] && return 0
-	log "installing ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null 2>&1 ||
-		{ apt-get update -q >/dev/null 2>&1 && apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; }
+	apt_ensure "$STATE/locks" "$@" || die "cannot install $*"
 }
 
 # ---------- install ----------

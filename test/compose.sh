@@ -54,7 +54,7 @@ install_v2() {
 		-ldflags "-s -w -X $COMPOSE_V2_MODULE/internal.Version=$COMPOSE_V2_VERSION" \
 		"$COMPOSE_V2_MODULE/cmd@$COMPOSE_V2_VERSION" >&2) || die "building docker compose $COMPOSE_V2_VERSION failed"
 	mv "$tmp/cmd" "$tmp/docker-compose"
-	rm -rf "$DIR/$COMPOSE_V2_VERSION"
+	rm -rf "${DIR:?}/${COMPOSE_V2_VERSION:?}"
 	mv "$tmp" "$DIR/$COMPOSE_V2_VERSION"
 	echo "$V2_BIN"
 }

@@ -7,7 +7,6 @@
 package tls_test
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -27,60 +26,48 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	flag.Parse()
-	os.Exit(run(m))
+	os.Exit(harness.Main(m, setup))
 }
 
-func run(m *testing.M) int {
-	if testing.Short() {
-		fmt.Println("skipping integration tests in -short mode")
-		return 0
+// setup makes two CAs, starts two --tlsverify engines and a --tlsverify
+// manager over them, and waits until the manager sees both Healthy.
+func setup() (func(bool), error) {
+	var dir string
+	teardown := func(failed bool) {
+		if manager != nil {
+			if failed {
+				fmt.Fprintln(os.Stderr, "manager log tail:\n"+manager.Log())
+			}
+			_ = manager.Stop()
+		}
+		harness.StopEngines(engines)
+		if dir != "" {
+			_ = os.RemoveAll(dir)
+		}
 	}
-	if err := harness.EnginesAvailable(); err != nil {
-		fmt.Fprintln(os.Stderr, "integration tests need real engines:", err)
-		return 1
+	var err error
+	if dir, err = os.MkdirTemp(harness.StateDir(), "tls-"); err != nil {
+		return teardown, err
 	}
-	dir, err := os.MkdirTemp(harness.StateDir(), "tls-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
 	if certs, err = harness.NewCerts(filepath.Join(dir, "cluster"), "cluster"); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		return teardown, err
 	}
 	if other, err = harness.NewCerts(filepath.Join(dir, "other"), "other"); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		return teardown, err
 	}
-	engines, err = harness.StartEnginesWith(2, harness.EnginesConfig{TLS: certs})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+	if engines, err = harness.StartEnginesWith(2, harness.EnginesConfig{TLS: certs}); err != nil {
+		return teardown, err
 	}
-	defer harness.StopEngines(engines)
 	if bin, err = harness.BuildSwarm(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		return teardown, err
 	}
 	manager, err = harness.StartManagerTLS(bin, certs,
 		"--engine-refresh-min-interval", "2s", "--engine-refresh-max-interval", "3s",
 		"nodes://"+addrs(engines))
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		return teardown, err
 	}
-	defer manager.Stop()
-	if err := waitHealthy(manager.Addr, len(engines)); err != nil {
-		fmt.Fprintln(os.Stderr, err, "\nmanager log:\n"+manager.Log())
-		return 1
-	}
-	code := m.Run()
-	if code != 0 {
-		fmt.Fprintln(os.Stderr, "manager log tail:\n"+manager.Log())
-	}
-	return code
+	return teardown, waitHealthy(manager.Addr, len(engines))
 }
 
 // addrs joins the engines' addresses with commas.

@@ -5,7 +5,6 @@
 package walkthrough_test
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"testing"
@@ -20,43 +19,32 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	flag.Parse()
-	os.Exit(run(m))
+	os.Exit(harness.Main(m, setup))
 }
 
-func run(m *testing.M) int {
-	if testing.Short() {
-		fmt.Println("skipping integration tests in -short mode")
-		return 0
-	}
-	if err := harness.EnginesAvailable(); err != nil {
-		fmt.Fprintln(os.Stderr, "integration tests need real engines:", err)
-		return 1
+// setup starts three engines with the swarm image loaded and a token
+// server on the host.
+func setup() (func(bool), error) {
+	teardown := func(failed bool) {
+		if tokens != nil {
+			if failed {
+				fmt.Fprintln(os.Stderr, "token server log tail:\n"+tokens.Log())
+			}
+			_ = tokens.Stop()
+		}
+		harness.StopEngines(engines)
 	}
 	var err error
-	engines, err = harness.StartEngines(3, nil)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+	if engines, err = harness.StartEngines(3, nil); err != nil {
+		return teardown, err
 	}
-	defer harness.StopEngines(engines)
 	bin, err := harness.BuildSwarm()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		return teardown, err
 	}
 	if imageID, err = harness.LoadSwarmImage(engines...); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		return teardown, err
 	}
-	if tokens, err = harness.StartTokenServer(bin); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer tokens.Stop()
-	code := m.Run()
-	if code != 0 {
-		fmt.Fprintln(os.Stderr, "token server log tail:\n"+tokens.Log())
-	}
-	return code
+	tokens, err = harness.StartTokenServer(bin)
+	return teardown, err
 }

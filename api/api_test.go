@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -154,15 +153,6 @@ func errorMessage(t *testing.T, body []byte) string {
 		t.Fatalf("error body %q is not Docker's JSON: %v", body, err)
 	}
 	return m.Message
-}
-
-// knownBug skips a test case that shows a reported bug, unless
-// SWARM_TEST_KNOWN_BUGS is set.
-func knownBug(t *testing.T, what string) {
-	t.Helper()
-	if os.Getenv("SWARM_TEST_KNOWN_BUGS") == "" {
-		t.Skip("known bug (set SWARM_TEST_KNOWN_BUGS=1 to run): " + what)
-	}
 }
 
 // twoNodes is the fixture most tests use: node-1 with web-0..web-3 (even
@@ -394,27 +384,22 @@ func TestListContainers(t *testing.T) {
 		name  string
 		query string
 		want  []string // sorted names
-		bug   string   // a known bug makes the case fail
 	}{
-		{"running only", "", []string{"/node-1/web-0", "/node-1/web-2", "/node-2/db-0"}, ""},
-		{"all", "all=1", []string{"/node-1/web-0", "/node-1/web-1", "/node-1/web-2", "/node-1/web-3", "/node-2/db-0", "/node-2/db-1"}, ""},
-		{"all=true", "all=true", []string{"/node-1/web-0", "/node-1/web-1", "/node-1/web-2", "/node-1/web-3", "/node-2/db-0", "/node-2/db-1"}, ""},
-		{"node filter", `all=1&filters={"node":["node-2"]}`, []string{"/node-2/db-0", "/node-2/db-1"}, ""},
-		{"node filter glob", `all=1&filters={"node":["node-*"]}`, []string{"/node-1/web-0", "/node-1/web-1", "/node-1/web-2", "/node-1/web-3", "/node-2/db-0", "/node-2/db-1"}, ""},
-		{"name filter", `all=1&filters={"name":["web-1"]}`, []string{"/node-1/web-1"}, ""},
-		{"node/name filter", `all=1&filters={"name":["node-2/db-0"]}`, []string{"/node-2/db-0"}, ""},
-		{"label filter", `all=1&filters={"label":["app=app1"]}`, []string{"/node-1/web-1", "/node-2/db-1"}, ""},
-		{"label key filter", `filters={"label":["app"]}`, []string{"/node-1/web-0", "/node-1/web-2", "/node-2/db-0"}, ""},
-		{"status filter with all", `all=1&filters={"status":["exited"]}`, []string{"/node-1/web-1", "/node-1/web-3", "/node-2/db-1"}, ""},
-		{"status filter implies all", `filters={"status":["exited"]}`, []string{"/node-1/web-1", "/node-1/web-3", "/node-2/db-1"},
-			"api/containers.go listContainers: a status filter must imply all=1 as in dockerd"},
-		{"filters combined", `all=1&filters={"node":["node-1"],"status":["running"],"label":["app=app2"]}`, []string{"/node-1/web-2"}, ""},
+		{"running only", "", []string{"/node-1/web-0", "/node-1/web-2", "/node-2/db-0"}},
+		{"all", "all=1", []string{"/node-1/web-0", "/node-1/web-1", "/node-1/web-2", "/node-1/web-3", "/node-2/db-0", "/node-2/db-1"}},
+		{"all=true", "all=true", []string{"/node-1/web-0", "/node-1/web-1", "/node-1/web-2", "/node-1/web-3", "/node-2/db-0", "/node-2/db-1"}},
+		{"node filter", `all=1&filters={"node":["node-2"]}`, []string{"/node-2/db-0", "/node-2/db-1"}},
+		{"node filter glob", `all=1&filters={"node":["node-*"]}`, []string{"/node-1/web-0", "/node-1/web-1", "/node-1/web-2", "/node-1/web-3", "/node-2/db-0", "/node-2/db-1"}},
+		{"name filter", `all=1&filters={"name":["web-1"]}`, []string{"/node-1/web-1"}},
+		{"node/name filter", `all=1&filters={"name":["node-2/db-0"]}`, []string{"/node-2/db-0"}},
+		{"label filter", `all=1&filters={"label":["app=app1"]}`, []string{"/node-1/web-1", "/node-2/db-1"}},
+		{"label key filter", `filters={"label":["app"]}`, []string{"/node-1/web-0", "/node-1/web-2", "/node-2/db-0"}},
+		{"status filter with all", `all=1&filters={"status":["exited"]}`, []string{"/node-1/web-1", "/node-1/web-3", "/node-2/db-1"}},
+		{"status filter implies all", `filters={"status":["exited"]}`, []string{"/node-1/web-1", "/node-1/web-3", "/node-2/db-1"}},
+		{"filters combined", `all=1&filters={"node":["node-1"],"status":["running"],"label":["app=app2"]}`, []string{"/node-1/web-2"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.bug != "" {
-				knownBug(t, tt.bug)
-			}
 			var list []container.Summary
 			a.getJSON("/v1.41/containers/json?"+tt.query, &list)
 			got := []string{}
@@ -463,19 +448,13 @@ func TestListContainersLimitOrder(t *testing.T) {
 		name  string
 		query string
 		want  []string
-		bug   string
 	}{
-		{"limit keeps the newest", "limit=2", []string{"/node-2/newest", "/node-2/second"},
-			"api/containers.go listContainers sorts Info.Created as strings; RFC 3339 with trimmed zeros (…00.1Z vs …00.11Z) misorders"},
-		{"limit includes stopped", "limit=3", []string{"/node-2/newest", "/node-2/second", "/node-1/third"},
-			"same string sort of Created"},
-		{"limit one", "limit=1", []string{"/node-2/newest"}, ""},
+		{"limit keeps the newest (times with trimmed zeros)", "limit=2", []string{"/node-2/newest", "/node-2/second"}},
+		{"limit includes stopped", "limit=3", []string{"/node-2/newest", "/node-2/second", "/node-1/third"}},
+		{"limit one", "limit=1", []string{"/node-2/newest"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.bug != "" {
-				knownBug(t, tt.bug)
-			}
 			var list []container.Summary
 			a.getJSON("/v1.41/containers/json?"+tt.query, &list)
 			var got []string

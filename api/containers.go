@@ -48,13 +48,25 @@ func (s *Server) listContainers(w http.ResponseWriter, r *http.Request) error {
 			return errorf(http.StatusBadRequest, fmt.Sprintf("invalid limit %q", v))
 		}
 	}
-	cs := s.cluster.Containers()
-	sort.Slice(cs, func(i, j int) bool { return cs[i].Info.Created > cs[j].Info.Created })
+	for _, st := range args.Get("status") {
+		if !containerStates[st] {
+			return errorf(http.StatusBadRequest, fmt.Sprintf("invalid filter 'status=%s'", st))
+		}
+	}
+	var cs []*cluster.Container
+	for _, e := range s.cluster.Engines() {
+		if args.Contains("node") && !matchAny(args.Get("node"), e.Name(), e.ID(), e.Addr()) {
+			continue
+		}
+		cs = append(cs, e.Containers()...)
+	}
+	sort.Slice(cs, func(i, j int) bool { return cs[i].Created().After(cs[j].Created()) })
 	m, err := newContainerMatcher(s.cluster, args)
 	if err != nil {
 		return err
 	}
-	if limit > 0 || args.Contains("before") || args.Contains("since") || args.Contains("exited") {
+	// As dockerd: these filters look at stopped containers too.
+	if limit > 0 || args.Contains("before") || args.Contains("since") || args.Contains("exited") || args.Contains("status") {
 		all = true
 	}
 	now := time.Now()
@@ -75,10 +87,16 @@ func (s *Server) listContainers(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// containerStates are the values the status filter accepts.
+var containerStates = map[string]bool{
+	"created": true, "restarting": true, "running": true, "removing": true,
+	"paused": true, "exited": true, "dead": true,
+}
+
 // containerMatcher applies the parsed `filters` of a list call.
 type containerMatcher struct {
 	args          filters.Args
-	before, since string // container created times (RFC3339) bounds
+	before, since time.Time // created-time bounds
 }
 
 func newContainerMatcher(c *cluster.Cluster, args filters.Args) (*containerMatcher, error) {
@@ -90,9 +108,9 @@ func newContainerMatcher(c *cluster.Cluster, args filters.Args) (*containerMatch
 				return nil, err
 			}
 			if key == "before" {
-				m.before = ct.Info.Created
+				m.before = ct.Created()
 			} else {
-				m.since = ct.Info.Created
+				m.since = ct.Created()
 			}
 		}
 	}
@@ -157,10 +175,10 @@ func (m *containerMatcher) match(c *cluster.Container) bool {
 			return false
 		}
 	}
-	if m.before != "" && c.Info.Created >= m.before {
+	if !m.before.IsZero() && !c.Created().Before(m.before) {
 		return false
 	}
-	if m.since != "" && c.Info.Created <= m.since {
+	if !m.since.IsZero() && !c.Created().After(m.since) {
 		return false
 	}
 	return true

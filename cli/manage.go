@@ -168,9 +168,12 @@ func newTransports(tlsConfig *tls.Config) (requests, events *http.Transport) {
 		Proxy:                 nil,
 		DialContext:           dialer.DialContext,
 		TLSClientConfig:       tlsConfig,
+		// A refresh reuses one connection for its few requests; it is
+		// closed 5s later, so that between refreshes an engine holds only
+		// its event stream (see docs/performance.md, Sockets per engine).
 		MaxIdleConns:          512,
-		MaxIdleConnsPerHost:   4,
-		IdleConnTimeout:       30 * time.Second,
+		MaxIdleConnsPerHost:   2,
+		IdleConnTimeout:       5 * time.Second,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: time.Second,
 	}

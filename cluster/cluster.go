@@ -44,6 +44,9 @@ type Cluster struct {
 	execs  map[string]string // exec ID -> engine address
 }
 
+// maxRefreshesInFlight bounds the full engine refreshes running at once.
+const maxRefreshesInFlight = 64
+
 // maxRememberedExecs bounds the exec ID shortcut map.
 const maxRememberedExecs = 100000
 
@@ -58,6 +61,9 @@ type engineRun struct {
 func New(opts Options) *Cluster {
 	if opts.EventHistory <= 0 {
 		opts.EventHistory = 10000
+	}
+	if opts.Engine.RefreshSlots == nil {
+		opts.Engine.RefreshSlots = make(chan struct{}, maxRefreshesInFlight)
 	}
 	return &Cluster{
 		opts:    opts,
@@ -203,6 +209,9 @@ func (c *Cluster) claimID(e *Engine, id string) error {
 	if other, ok := c.byID[id]; ok && other != e {
 		return fmt.Errorf("engine ID %s of %s is already used by %s: give each engine its own ID (remove /etc/docker/key.json and restart it)", id, e.addr, other.addr)
 	}
+	if old := e.ID(); old != "" && old != id && c.byID[old] == e {
+		delete(c.byID, old) // the engine was re-created with a new ID
+	}
 	c.byID[id] = e
 	return nil
 }
@@ -214,19 +223,29 @@ func (c *Cluster) publish(e *Engine, ev Event) {
 
 // Engines returns every managed engine, sorted by name.
 func (c *Cluster) Engines() []*Engine {
+	type named struct {
+		name string
+		e    *Engine
+	}
 	c.mu.RLock()
-	out := make([]*Engine, 0, len(c.engines))
+	list := make([]named, 0, len(c.engines))
 	for _, r := range c.engines {
-		out = append(out, r.engine)
+		list = append(list, named{e: r.engine})
 	}
 	c.mu.RUnlock()
-	sort.Slice(out, func(i, j int) bool {
-		ni, nj := out[i].Name(), out[j].Name()
-		if ni != nj {
-			return ni < nj
+	for i := range list {
+		list[i].name = list[i].e.Name() // once each: Name takes the engine's lock
+	}
+	sort.Slice(list, func(i, j int) bool {
+		if list[i].name != list[j].name {
+			return list[i].name < list[j].name
 		}
-		return out[i].addr < out[j].addr
+		return list[i].e.addr < list[j].e.addr
 	})
+	out := make([]*Engine, len(list))
+	for i, n := range list {
+		out[i] = n.e
+	}
 	return out
 }
 

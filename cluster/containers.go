@@ -20,9 +20,12 @@ type Container struct {
 	Info   container.InspectResponse
 	// summary is built from Info once; Status is rendered at read time.
 	summary container.Summary
-	// startedAt and finishedAt are parsed from Info.State.
-	startedAt, finishedAt time.Time
+	// created, startedAt and finishedAt are parsed from Info.
+	created, startedAt, finishedAt time.Time
 }
+
+// Created is when the container was created.
+func (c *Container) Created() time.Time { return c.created }
 
 // ID is the container's full ID.
 func (c *Container) ID() string { return c.summary.ID }
@@ -103,6 +106,7 @@ func newContainer(e *Engine, info container.InspectResponse) *Container {
 	}
 	s.Command = strings.TrimSpace(strings.Join(append([]string{info.Path}, info.Args...), " "))
 	if t := parseTime(info.Created); !t.IsZero() {
+		c.created = t
 		s.Created = t.Unix()
 	}
 	if info.HostConfig != nil {

@@ -44,6 +44,9 @@ type EngineOptions struct {
 	Transport *http.Transport
 	// EventTransport carries the one long-lived /events stream per engine.
 	EventTransport *http.Transport
+	// RefreshSlots, when not nil, bounds how many full refreshes run at
+	// once (its capacity); the cluster sets it.
+	RefreshSlots chan struct{}
 }
 
 // Engine is one Docker daemon of the cluster and its cached state.
@@ -207,7 +210,10 @@ func (e *Engine) Kick() {
 func (e *Engine) run(ctx context.Context) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	connected := make(chan struct{})
+	// connected carries the start time of the first successful refresh:
+	// the event stream replays from there, so nothing between the first
+	// container list and the stream's start is missed.
+	connected := make(chan time.Time, 1)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -215,7 +221,7 @@ func (e *Engine) run(ctx context.Context) {
 	}()
 
 	var delay time.Duration // first round at once
-	once := sync.Once{}
+	first := true
 	for {
 		timer := time.NewTimer(delay)
 		select {
@@ -226,7 +232,8 @@ func (e *Engine) run(ctx context.Context) {
 		case <-e.kick:
 			timer.Stop()
 		}
-		err := e.refresh(ctx)
+		start := time.Now()
+		err := e.refreshLimited(ctx)
 		if ctx.Err() != nil {
 			return
 		}
@@ -235,7 +242,10 @@ func (e *Engine) run(ctx context.Context) {
 			continue
 		}
 		e.recordSuccess()
-		once.Do(func() { close(connected) })
+		if first {
+			connected <- start
+			first = false
+		}
 		delay = e.jitter()
 	}
 }
@@ -294,10 +304,31 @@ func (e *Engine) recordSuccess() {
 	}
 }
 
-// refresh reads /version and /info, then every cached list.
+// refreshLimited runs refresh once a refresh slot is free: when thousands
+// of engines join at once, only opts.RefreshSlots of them refresh at a
+// time, so none of them times out waiting for the others.
+func (e *Engine) refreshLimited(ctx context.Context) error {
+	if slots := e.opts.RefreshSlots; slots != nil {
+		select {
+		case slots <- struct{}{}:
+			defer func() { <-slots }()
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return e.refresh(ctx)
+}
+
+// refresh pings the engine (negotiating the API version), reads /version
+// and /info, then every cached list.
 func (e *Engine) refresh(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
+	ping, err := e.api.Ping(ctx)
+	if err != nil {
+		return err
+	}
+	e.api.NegotiateAPIVersionPing(ping)
 	v, err := e.api.ServerVersion(ctx)
 	if err != nil {
 		return err

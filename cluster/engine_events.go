@@ -27,14 +27,14 @@ type EventNode struct {
 // watchEvents follows the engine's /events stream for as long as ctx
 // lives, reconnecting with a back-off. It starts once the engine was first
 // reached. Every broken stream asks the refresh loop for a health check.
-func (e *Engine) watchEvents(ctx context.Context, connected <-chan struct{}) {
+func (e *Engine) watchEvents(ctx context.Context, connected <-chan time.Time) {
+	var since time.Time
 	select {
 	case <-ctx.Done():
 		return
-	case <-connected:
+	case since = <-connected:
 	}
 	backoff := time.Second
-	since := time.Now()
 	for {
 		start := time.Now()
 		last, err := e.streamEvents(ctx, since)

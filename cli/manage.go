@@ -165,9 +165,9 @@ func keyValues(flag string, list []string) (map[string]string, error) {
 func newTransports(tlsConfig *tls.Config) (requests, events *http.Transport) {
 	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
 	requests = &http.Transport{
-		Proxy:                 nil,
-		DialContext:           dialer.DialContext,
-		TLSClientConfig:       tlsConfig,
+		Proxy:           nil,
+		DialContext:     dialer.DialContext,
+		TLSClientConfig: tlsConfig,
 		// A refresh reuses one connection for its few requests; it is
 		// closed 5s later, so that between refreshes an engine holds only
 		// its event stream (see docs/performance.md, Sockets per engine).

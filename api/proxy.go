@@ -49,7 +49,10 @@ func newProxy() *httputil.ReverseProxy {
 		Transport: transportFunc(func(r *http.Request) (*http.Response, error) {
 			return targetOf(r).engine.Transport().RoundTrip(r)
 		}),
-		FlushInterval: -1,
+		// Streams (chunked, no Content-Length: logs -f, stats, events,
+		// wait, pull progress) are flushed on every write by the standard
+		// library; answers of known length need no flushing.
+		FlushInterval: 0,
 		ModifyResponse: func(resp *http.Response) error {
 			t := targetOf(resp.Request)
 			if t.after != nil && resp.StatusCode < 300 {

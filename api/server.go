@@ -185,7 +185,9 @@ func corsMiddleware(next http.Handler) http.Handler {
 
 func logMiddleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		log.WithFields(log.Fields{"method": r.Method, "uri": r.RequestURI}).Debug("request")
+		if log.IsLevelEnabled(log.DebugLevel) {
+			log.WithFields(log.Fields{"method": r.Method, "uri": r.RequestURI}).Debug("request")
+		}
 		next.ServeHTTP(w, r)
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/docker/docker/api/types"
@@ -62,13 +63,14 @@ func (s *Server) version(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func kernelVersion() string {
+// kernelVersion is read once: it does not change while the manager runs.
+var kernelVersion = sync.OnceValue(func() string {
 	b, err := os.ReadFile("/proc/sys/kernel/osrelease")
 	if err != nil {
 		return ""
 	}
 	return strings.TrimSpace(string(b))
-}
+})
 
 // info answers GET /info in classic Swarm's format: cluster totals plus a
 // SystemStatus block per node. Everything comes from the caches.

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	log "github.com/sirupsen/logrus"
@@ -39,6 +40,13 @@ type Cluster struct {
 	// see the same free resources; it guards pending.
 	schedMu sync.Mutex
 	pending map[*Engine][]*node.Container
+
+	// gen counts changes of the engine set and of engine names; sorted
+	// is Engines' answer for generation sortedGen.
+	gen       atomic.Uint64
+	sortedMu  sync.Mutex // guards sorted and sortedGen
+	sorted    []*Engine
+	sortedGen uint64
 
 	execMu sync.Mutex        // guards execs
 	execs  map[string]string // exec ID -> engine address
@@ -158,9 +166,11 @@ func (c *Cluster) AddEngine(ctx context.Context, addr string) error {
 	}
 	e.publish = c.publish
 	e.claim = c.claimID
+	e.renamed = func() { c.gen.Add(1) }
 	runCtx, cancel := context.WithCancel(ctx)
 	run := &engineRun{engine: e, cancel: cancel, done: make(chan struct{})}
 	c.engines[addr] = run
+	c.gen.Add(1)
 	log.WithField("addr", addr).Info("engine added")
 	go func() {
 		defer close(run.done)
@@ -175,6 +185,7 @@ func (c *Cluster) RemoveEngine(addr string) {
 	run, ok := c.engines[addr]
 	if ok {
 		delete(c.engines, addr)
+		c.gen.Add(1)
 		if id := run.engine.ID(); id != "" && c.byID[id] == run.engine {
 			delete(c.byID, id)
 		}
@@ -221,8 +232,19 @@ func (c *Cluster) publish(e *Engine, ev Event) {
 	c.broker.Publish(ev)
 }
 
-// Engines returns every managed engine, sorted by name.
+// Engines returns every managed engine, sorted by name. The order is
+// computed again only when an engine was added, removed or renamed.
 func (c *Cluster) Engines() []*Engine {
+	c.sortedMu.Lock()
+	defer c.sortedMu.Unlock()
+	if gen := c.gen.Load(); c.sorted == nil || gen != c.sortedGen {
+		c.sorted = c.sortEngines()
+		c.sortedGen = gen
+	}
+	return append([]*Engine(nil), c.sorted...)
+}
+
+func (c *Cluster) sortEngines() []*Engine {
 	type named struct {
 		name string
 		e    *Engine

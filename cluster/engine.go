@@ -58,6 +58,7 @@ type Engine struct {
 	base    *url.URL
 	publish func(*Engine, Event) // hands engine events to the cluster
 	claim   func(*Engine, string) error
+	renamed func()        // the engine's name changed (the cluster re-sorts)
 	kick    chan struct{} // asks the refresh loop for an early round
 
 	mu        sync.RWMutex // guards every field below
@@ -349,10 +350,14 @@ func (e *Engine) refresh(ctx context.Context) error {
 	e.version = v
 	e.info = info
 	e.id = info.ID
+	nameChanged := e.name != info.Name
 	e.name = info.Name
 	e.labels = engineLabels(info)
 	e.node = nil
 	e.mu.Unlock()
+	if nameChanged && e.renamed != nil {
+		e.renamed()
+	}
 	if err := e.refreshContainers(ctx); err != nil {
 		return err
 	}

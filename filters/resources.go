@@ -13,30 +13,22 @@ import (
 func resourceDependencies(req *node.Request, snapshot []*node.Node) ([]dependency, []located) {
 	var deps []dependency
 	var locs []located
-	for _, ref := range req.Networks {
-		var l located
-		for _, n := range snapshot {
-			if n != nil && hasNetwork(n, ref) {
-				l.byName = addNode(l.byName, n)
+	add := func(refs []string, flag string, has func(*node.Node, string) bool) {
+		for _, ref := range refs {
+			var l located
+			for _, n := range snapshot {
+				if n != nil && has(n, ref) {
+					l.byName = addNode(l.byName, n)
+				}
+			}
+			if len(l.byName) > 0 {
+				deps = append(deps, dependency{ref: ref, flag: flag + ref})
+				locs = append(locs, l)
 			}
 		}
-		if len(l.byName) > 0 {
-			deps = append(deps, dependency{ref: ref, flag: "--net=" + ref})
-			locs = append(locs, l)
-		}
 	}
-	for _, ref := range req.Volumes {
-		var l located
-		for _, n := range snapshot {
-			if n != nil && hasVolume(n, ref) {
-				l.byName = addNode(l.byName, n)
-			}
-		}
-		if len(l.byName) > 0 {
-			deps = append(deps, dependency{ref: ref, flag: "--volume=" + ref})
-			locs = append(locs, l)
-		}
-	}
+	add(req.Networks, "--net=", hasNetwork)
+	add(req.Volumes, "--volume=", hasVolume)
 	return deps, locs
 }
 

@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -36,22 +35,14 @@ func benchBatch(b *testing.B) int {
 	return n
 }
 
-// benchSizes are the engine counts BenchmarkManagerReads runs with:
-// $SWARM_BENCH_ENGINES (e.g. "10,100,1000,10000"), default 10,100,1000.
+// benchSizes are the engine counts the benchmarks run with (see
+// simengine.BenchEngineCounts).
 func benchSizes(b *testing.B) []int {
-	spec := os.Getenv("SWARM_BENCH_ENGINES")
-	if spec == "" {
-		spec = "10,100,1000"
+	counts, err := simengine.BenchEngineCounts()
+	if err != nil {
+		b.Fatal(err)
 	}
-	var out []int
-	for _, f := range strings.Split(spec, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n < 1 {
-			b.Fatalf("SWARM_BENCH_ENGINES=%q: want a comma list of engine counts", spec)
-		}
-		out = append(out, n)
-	}
-	return out
+	return counts
 }
 
 // benchFleet is a manager API over n in-process simulated engines.

@@ -3,9 +3,6 @@ package cluster
 import (
 	"context"
 	"fmt"
-	"os"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -16,22 +13,14 @@ import (
 	"github.com/swarm-project/swarm/test/simengine"
 )
 
-// benchEngineCounts are the cluster sizes benchmarks run with:
-// $SWARM_BENCH_ENGINES (e.g. "10,100,1000,10000"), default 10,100,1000.
+// benchEngineCounts are the engine counts the benchmarks run with (see
+// simengine.BenchEngineCounts).
 func benchEngineCounts(b *testing.B) []int {
-	spec := os.Getenv("SWARM_BENCH_ENGINES")
-	if spec == "" {
-		spec = "10,100,1000"
+	counts, err := simengine.BenchEngineCounts()
+	if err != nil {
+		b.Fatal(err)
 	}
-	var out []int
-	for _, f := range strings.Split(spec, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n < 1 {
-			b.Fatalf("SWARM_BENCH_ENGINES=%q: want a comma list of engine counts", spec)
-		}
-		out = append(out, n)
-	}
-	return out
+	return counts
 }
 
 // simBenchContainers is how many containers each benchmark engine holds.

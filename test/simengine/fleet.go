@@ -2,6 +2,9 @@ package simengine
 
 import (
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -87,4 +90,23 @@ func (f Fleet) Close() {
 			e.Close()
 		}
 	}
+}
+
+// BenchEngineCounts are the fleet sizes the scale benchmarks run with:
+// $SWARM_BENCH_ENGINES (a comma list such as "10,100,1000,10000"), or
+// 10, 100 and 1,000.
+func BenchEngineCounts() ([]int, error) {
+	spec := os.Getenv("SWARM_BENCH_ENGINES")
+	if spec == "" {
+		spec = "10,100,1000"
+	}
+	var out []int
+	for _, f := range strings.Split(spec, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("SWARM_BENCH_ENGINES=%q: want a comma list of engine counts", spec)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }

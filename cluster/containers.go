@@ -22,6 +22,10 @@ type Container struct {
 	summary container.Summary
 	// created, startedAt and finishedAt are parsed from Info.
 	created, startedAt, finishedAt time.Time
+	// seq orders the reads of the engine's state: the engine's read
+	// counter taken just before Info was requested. A read that started
+	// earlier never replaces one that started later.
+	seq uint64
 }
 
 // Created is when the container was created.
@@ -163,25 +167,41 @@ func (e *Engine) Containers() []*Container {
 
 // RefreshContainer re-reads one container into the cache, or drops it when
 // the engine no longer has it.
+//
+// Event handling and the API's refresh-after-change run concurrently; the
+// read sequence makes sure an inspect that started before another one
+// cannot overwrite its newer answer when it happens to finish later.
 func (e *Engine) RefreshContainer(ctx context.Context, id string) error {
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
+	seq := e.reads.Add(1)
 	info, err := e.api.ContainerInspect(ctx, id)
 	if cerrdefs.IsNotFound(err) {
-		e.dropContainer(id)
+		e.dropContainer(id, seq)
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	e.storeContainer(newContainer(e, info))
+	c := newContainer(e, info)
+	c.seq = seq
+	e.storeContainer(c)
 	return nil
 }
 
+// storeContainer caches c unless a read that started later already stored
+// or dropped that container.
 func (e *Engine) storeContainer(c *Container) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if old, ok := e.containers[c.ID()]; ok && e.names[old.Name()] == old.ID() {
+	if e.gone[c.ID()] > c.seq {
+		return
+	}
+	old, ok := e.containers[c.ID()]
+	if ok && old.seq > c.seq {
+		return
+	}
+	if ok && e.names[old.Name()] == old.ID() {
 		delete(e.names, old.Name())
 	}
 	e.containers[c.ID()] = c
@@ -189,11 +209,18 @@ func (e *Engine) storeContainer(c *Container) {
 	e.node = nil
 }
 
-// dropContainer removes a container (by full ID) from the cache.
-func (e *Engine) dropContainer(id string) {
+// dropContainer removes a container (by full ID) from the cache, unless a
+// read that started after seq saw it, and remembers the drop so that an
+// older read cannot bring it back.
+func (e *Engine) dropContainer(id string, seq uint64) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if c, ok := e.containers[id]; ok {
+	c, ok := e.containers[id]
+	if ok && c.seq > seq {
+		return
+	}
+	e.gone[id] = max(e.gone[id], seq)
+	if ok {
 		delete(e.containers, id)
 		if e.names[c.Name()] == id {
 			delete(e.names, c.Name())
@@ -219,6 +246,7 @@ func (e *Engine) lookup(ref string) *Container {
 // refreshContainers lists every container and inspects the ones that are
 // new or changed since the cache last saw them.
 func (e *Engine) refreshContainers(ctx context.Context) error {
+	listSeq := e.reads.Add(1)
 	list, err := e.api.ContainerList(ctx, container.ListOptions{All: true})
 	if err != nil {
 		return err
@@ -235,6 +263,7 @@ func (e *Engine) refreshContainers(ctx context.Context) error {
 			fresh[s.ID] = c
 			continue
 		}
+		seq := e.reads.Add(1)
 		info, err := e.api.ContainerInspect(ctx, s.ID)
 		if cerrdefs.IsNotFound(err) {
 			continue // removed between list and inspect
@@ -242,15 +271,25 @@ func (e *Engine) refreshContainers(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		fresh[s.ID] = newContainer(e, info)
+		c := newContainer(e, info)
+		c.seq = seq
+		fresh[s.ID] = c
 	}
 	e.mu.Lock()
-	// Keep entries that an event stored while we were listing.
+	// Reads that started after the list win over it: containers stored by
+	// events meanwhile stay (newest read first), and containers dropped
+	// meanwhile stay dropped.
 	for id, c := range e.containers {
-		if _, ok := old[id]; !ok {
-			if _, listed := fresh[id]; !listed {
-				fresh[id] = c
-			}
+		if f, listed := fresh[id]; (listed && c.seq > f.seq) || (!listed && c.seq > listSeq) {
+			fresh[id] = c
+		}
+	}
+	for id, seq := range e.gone {
+		if f, listed := fresh[id]; listed && seq > f.seq {
+			delete(fresh, id)
+		}
+		if seq <= listSeq {
+			delete(e.gone, id) // the list is newer than this drop
 		}
 	}
 	e.containers = fresh

@@ -81,3 +81,38 @@ func TestNewContainerSummary(t *testing.T) {
 		t.Fatalf("name %q", c.Name())
 	}
 }
+
+// An inspect that started earlier must not overwrite, or resurrect, what a
+// later read stored or dropped, whatever order the answers arrive in.
+func TestCacheKeepsTheNewestRead(t *testing.T) {
+	cached := func(status string, seq uint64) *Container {
+		c := newContainer(&Engine{}, container.InspectResponse{ContainerJSONBase: &container.ContainerJSONBase{
+			ID: "abc", Name: "/web", State: &container.State{Status: container.ContainerState(status)}}})
+		c.seq = seq
+		return c
+	}
+	tests := []struct {
+		name  string
+		steps func(e *Engine)
+		want  string // "" = not cached
+	}{
+		{"newer read replaces older", func(e *Engine) { e.storeContainer(cached("exited", 1)); e.storeContainer(cached("running", 2)) }, "running"},
+		{"older read arriving last is ignored", func(e *Engine) { e.storeContainer(cached("running", 2)); e.storeContainer(cached("exited", 1)) }, "running"},
+		{"drop after store", func(e *Engine) { e.storeContainer(cached("running", 1)); e.dropContainer("abc", 2) }, ""},
+		{"older drop does not remove a newer read", func(e *Engine) { e.storeContainer(cached("running", 3)); e.dropContainer("abc", 2) }, "running"},
+		{"older read cannot resurrect a dropped container", func(e *Engine) { e.dropContainer("abc", 5); e.storeContainer(cached("running", 4)) }, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := &Engine{containers: map[string]*Container{}, names: map[string]string{}, gone: map[string]uint64{}}
+			tt.steps(e)
+			c := e.lookup("web")
+			switch {
+			case tt.want == "" && c != nil:
+				t.Fatalf("cached %q, want nothing", c.State())
+			case tt.want != "" && (c == nil || c.State() != tt.want):
+				t.Fatalf("cached %v, want %q", c, tt.want)
+			}
+		})
+	}
+}

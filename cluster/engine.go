@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/docker/docker/api/types"
@@ -60,6 +61,7 @@ type Engine struct {
 	claim   func(*Engine, string) error
 	renamed func()        // the engine's name changed (the cluster re-sorts)
 	kick    chan struct{} // asks the refresh loop for an early round
+	reads   atomic.Uint64 // numbers container reads, to order their answers
 
 	mu        sync.RWMutex // guards every field below
 	id, name  string
@@ -73,6 +75,7 @@ type Engine struct {
 	// an update replaces the pointer, so readers may keep them.
 	containers map[string]*Container
 	names      map[string]string // container name (no slash) -> full ID
+	gone       map[string]uint64 // container ID -> read seq that saw it removed
 	images     []image.Summary
 	networks   []network.Summary
 	volumes    []*volume.Volume
@@ -117,6 +120,7 @@ func newEngine(addr string, opts *EngineOptions) (*Engine, error) {
 		health:     healthState{retry: opts.FailureRetry},
 		containers: map[string]*Container{},
 		names:      map[string]string{},
+		gone:       map[string]uint64{},
 	}, nil
 }
 

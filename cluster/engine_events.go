@@ -87,7 +87,7 @@ func (e *Engine) handleEvent(ctx context.Context, m events.Message) {
 	case events.ContainerEventType:
 		switch m.Action {
 		case events.ActionDestroy:
-			e.dropContainer(m.Actor.ID)
+			e.dropContainer(m.Actor.ID, e.reads.Add(1))
 		case events.ActionCreate, events.ActionStart, events.ActionDie, events.ActionStop,
 			events.ActionKill, events.ActionPause, events.ActionUnPause, events.ActionRename,
 			events.ActionUpdate, events.ActionRestart, events.ActionOOM, events.ActionHealthStatus,

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"path"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -193,30 +191,8 @@ func anyPrefix(prefixes []string, s string) bool {
 	return false
 }
 
-// matchAny matches values against patterns: exact, glob, or a regular
-// expression between slashes.
-func matchAny(patterns []string, values ...string) bool {
-	for _, p := range patterns {
-		for _, v := range values {
-			if v == "" {
-				continue
-			}
-			if p == v {
-				return true
-			}
-			if len(p) > 2 && strings.HasPrefix(p, "/") && strings.HasSuffix(p, "/") {
-				if re, err := regexp.Compile(p[1 : len(p)-1]); err == nil && re.MatchString(v) {
-					return true
-				}
-				continue
-			}
-			if ok, _ := path.Match(p, v); ok {
-				return true
-			}
-		}
-	}
-	return false
-}
+// matchAny matches values against list-filter patterns.
+func matchAny(patterns []string, values ...string) bool { return cluster.MatchAny(patterns, values...) }
 
 func matchAncestor(refs []string, c *cluster.Container) bool {
 	for _, ref := range refs {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -18,7 +17,6 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	log "github.com/sirupsen/logrus"
 
-	"github.com/swarm-project/swarm/filters"
 	"github.com/swarm-project/swarm/scheduler"
 	"github.com/swarm-project/swarm/scheduler/node"
 )
@@ -50,7 +48,7 @@ func (c *Cluster) CreateContainer(ctx context.Context, req CreateRequest) (conta
 	cfg := *req.Config
 	cfg.Env = env
 	cfg.Labels = labels
-	placement := buildRequest(name, &cfg, req.HostConfig, req.NetworkingConfig)
+	placement := containerRequest(name, &cfg, req.HostConfig, req.NetworkingConfig)
 
 	tried := map[*Engine]bool{}
 	var lastErr error
@@ -171,15 +169,6 @@ func (c *Cluster) snapshotLocked(skip map[*Engine]bool) ([]*node.Node, map[*node
 	return nodes, byNode
 }
 
-// schedulerError maps a malformed expression to ErrInvalid (400); other
-// scheduler errors (no node fits) pass through.
-func schedulerError(err error) error {
-	if errors.Is(err, filters.ErrBadExpression) {
-		return Errorf(ErrInvalid, "%v", err)
-	}
-	return err
-}
-
 // release drops a reservation made by reserve.
 func (c *Cluster) release(e *Engine, p *node.Container) {
 	c.schedMu.Lock()
@@ -269,46 +258,4 @@ func (e *Engine) Pull(ctx context.Context, ref, registryAuth string, w io.Writer
 		}
 	}
 	return e.RefreshImages(ctx)
-}
-
-// buildRequest turns a create call into the scheduler's request.
-func buildRequest(name string, cfg *container.Config, hc *container.HostConfig, nc *network.NetworkingConfig) *node.Request {
-	req := &node.Request{
-		Name:        name,
-		Image:       cfg.Image,
-		Env:         cfg.Env,
-		Labels:      cfg.Labels,
-		CPUs:        requestedCPUs(hc),
-		Memory:      hc.Memory,
-		Ports:       hostPorts(hc, cfg.ExposedPorts),
-		NetworkMode: string(hc.NetworkMode),
-		VolumesFrom: hc.VolumesFrom,
-		Links:       hc.Links,
-		IpcMode:     string(hc.IpcMode),
-		PidMode:     string(hc.PidMode),
-	}
-	for _, b := range hc.Binds {
-		src, _, _ := strings.Cut(b, ":")
-		if src != "" && !strings.HasPrefix(src, "/") {
-			req.Volumes = append(req.Volumes, src)
-		}
-	}
-	for _, m := range hc.Mounts {
-		if m.Type == mount.TypeVolume && m.Source != "" {
-			req.Volumes = append(req.Volumes, m.Source)
-		}
-	}
-	mode := hc.NetworkMode
-	if mode != "" && !mode.IsDefault() && !mode.IsBridge() && !mode.IsHost() && !mode.IsNone() && !mode.IsContainer() {
-		req.Networks = append(req.Networks, string(mode))
-	}
-	if nc != nil {
-		for ref := range nc.EndpointsConfig {
-			if ref != string(mode) && ref != "bridge" && ref != "host" && ref != "none" && ref != "default" {
-				req.Networks = append(req.Networks, ref)
-			}
-		}
-		sort.Strings(req.Networks)
-	}
-	return req
 }

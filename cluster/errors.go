@@ -72,3 +72,79 @@ func EngineError(err error) error {
 	msg := strings.TrimPrefix(err.Error(), "Error response from daemon: ")
 	return &engineError{err: err, msg: msg}
 }
+
+// ErrNoFit: the scheduler found no node for the request. Docker has no
+// such status; classic Swarm answered 500 with the scheduler's message.
+var ErrNoFit = errors.New("no node fits")
+
+// NodeUnavailableError says that the node an operation needs does not take
+// requests now. It matches ErrUnavailable (503).
+type NodeUnavailableError struct {
+	Name, Addr string
+	State      Health
+}
+
+func (e *NodeUnavailableError) Error() string {
+	return fmt.Sprintf("node %s (%s) is %s", e.Name, e.Addr, e.State)
+}
+
+// Is makes errors.Is(err, ErrUnavailable) true.
+func (e *NodeUnavailableError) Is(target error) bool { return target == ErrUnavailable }
+
+// Available returns nil when the engine takes requests, else a
+// *NodeUnavailableError naming it and its state.
+func (e *Engine) Available() error {
+	if h := e.Health(); h != Healthy {
+		return &NodeUnavailableError{Name: e.Name(), Addr: e.addr, State: h}
+	}
+	return nil
+}
+
+// NodeError is an engine's error with the node named, for operations that
+// went to several nodes. It keeps the class of the engine's error (404,
+// 409...). Msg, when set, replaces the whole message (errors of several
+// nodes at once).
+type NodeError struct {
+	Node string
+	Err  error
+	Msg  string
+}
+
+func (e *NodeError) Error() string {
+	if e.Msg != "" {
+		return e.Msg
+	}
+	return e.Node + ": " + e.Err.Error()
+}
+
+func (e *NodeError) Unwrap() error { return e.Err }
+
+// onNode wraps an engine's error for the client; when the operation went to
+// several nodes (multi) it says which node failed.
+func onNode(e *Engine, err error, multi bool) error {
+	err = EngineError(err)
+	if !multi {
+		return err
+	}
+	return &NodeError{Node: e.Name(), Err: err}
+}
+
+// allFailed returns an error naming every node's failure when every node
+// failed, nil otherwise. It has the class (404, 500...) of the first.
+func allFailed(engines []*Engine, failed []error) error {
+	var msgs []string
+	for i, err := range failed {
+		if err == nil {
+			return nil
+		}
+		msgs = append(msgs, engines[i].Name()+": "+err.Error())
+	}
+	if len(failed) == 1 {
+		return failed[0]
+	}
+	return &NodeError{Node: engines[0].Name(), Err: failed[0], Msg: strings.Join(msgs, "; ")}
+}
+
+// errNoHealthyNode is the answer when an operation needs a healthy node and
+// the cluster has none.
+func errNoHealthyNode() error { return Errorf(ErrUnavailable, "no healthy node in the cluster") }

@@ -74,7 +74,7 @@ func TestBuildRequest(t *testing.T) {
 		Binds:       []string{"named:/data", "/host/path:/mnt"},
 		Mounts:      []mount.Mount{{Type: mount.TypeVolume, Source: "other", Target: "/o"}},
 	}
-	req := buildRequest("web", cfg, hc, nil)
+	req := containerRequest("web", cfg, hc, nil)
 	if req.Name != "web" || req.Image != "busybox" || req.Memory != 64<<20 || req.CPUs != node.NanoCPU {
 		t.Fatalf("request %+v", req)
 	}
@@ -112,7 +112,7 @@ func TestBuildRequestNetworks(t *testing.T) {
 					nc.EndpointsConfig[ep] = &network.EndpointSettings{}
 				}
 			}
-			req := buildRequest("", &container.Config{}, &container.HostConfig{NetworkMode: tt.mode}, nc)
+			req := containerRequest("", &container.Config{}, &container.HostConfig{NetworkMode: tt.mode}, nc)
 			if got := fmt.Sprint(req.Networks); got != tt.want && !(tt.want == "[]" && len(req.Networks) == 0) {
 				t.Fatalf("networks %v, want %s", req.Networks, tt.want)
 			}

@@ -426,3 +426,14 @@ func (e *Engine) emitManagerEvent(action string) {
 		Actor:    events.Actor{ID: e.ID(), Attributes: map[string]string{"name": e.Name(), "addr": e.addr}},
 	}})
 }
+
+// resync re-reads one part of the engine's cache (read is one of the
+// Refresh methods) after an operation through the manager changed it. A
+// failed read does not fail the operation, which the engine already did:
+// it is logged, and the refresh loop is asked to catch up soon.
+func (e *Engine) resync(ctx context.Context, what string, read func(context.Context) error) {
+	if err := read(ctx); err != nil {
+		log.WithFields(log.Fields{"addr": e.addr, "cache": what}).WithError(err).Warn("cache refresh after a change failed; refreshing soon")
+		e.Kick()
+	}
+}

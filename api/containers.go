@@ -51,15 +51,9 @@ func (s *Server) listContainers(w http.ResponseWriter, r *http.Request) error {
 			return errorf(http.StatusBadRequest, fmt.Sprintf("invalid filter 'status=%s'", st))
 		}
 	}
-	var cs []*cluster.Container
-	for _, e := range s.cluster.Engines() {
-		if args.Contains("node") && !matchAny(args.Get("node"), e.Name(), e.ID(), e.Addr()) {
-			continue
-		}
-		cs = append(cs, e.Containers()...)
-	}
+	cs := s.lister.ContainersOn(args.Get("node"))
 	sort.Slice(cs, func(i, j int) bool { return cs[i].Created().After(cs[j].Created()) })
-	m, err := newContainerMatcher(s.cluster, args)
+	m, err := newContainerMatcher(s.containers, args)
 	if err != nil {
 		return err
 	}
@@ -97,7 +91,7 @@ type containerMatcher struct {
 	before, since time.Time // created-time bounds
 }
 
-func newContainerMatcher(c *cluster.Cluster, args filters.Args) (*containerMatcher, error) {
+func newContainerMatcher(c containerFinder, args filters.Args) (*containerMatcher, error) {
 	m := &containerMatcher{args: args}
 	for _, key := range []string{"before", "since"} {
 		for _, ref := range args.Get(key) {
@@ -216,7 +210,7 @@ type inspectResponse struct {
 // (or from the engine when sizes are asked for).
 func (s *Server) inspectContainer(w http.ResponseWriter, r *http.Request) error {
 	ref := mux.Vars(r)["name"]
-	c, err := s.cluster.Container(ref)
+	c, err := s.containers.Container(ref)
 	if err != nil {
 		return err
 	}
@@ -250,7 +244,7 @@ func (s *Server) createContainer(w http.ResponseWriter, r *http.Request) error {
 	if p := r.URL.Query().Get("platform"); p != "" {
 		req.Platform = parsePlatform(p)
 	}
-	resp, _, err := s.cluster.CreateContainer(r.Context(), req)
+	resp, _, err := s.creator.CreateContainer(r.Context(), req)
 	if err != nil {
 		return err
 	}
@@ -289,7 +283,7 @@ func containerPath(p, ref, id string) string {
 func (s *Server) proxyContainer(after func(resp *http.Response, c *cluster.Container) error) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		ref := mux.Vars(r)["name"]
-		c, err := s.cluster.Container(ref)
+		c, err := s.containers.Container(ref)
 		if err != nil {
 			return err
 		}
@@ -312,9 +306,7 @@ func versionedPath(r *http.Request, p string) string {
 // refreshAfter re-reads the container into the cache once the engine
 // answered, so that the next ps or inspect sees the change.
 func (s *Server) refreshAfter(resp *http.Response, c *cluster.Container) error {
-	if err := c.Engine.RefreshContainer(resp.Request.Context(), c.ID()); err != nil {
-		c.Engine.Kick()
-	}
+	s.creator.ContainerChanged(resp.Request.Context(), c)
 	return nil
 }
 
@@ -330,7 +322,7 @@ func (s *Server) rememberExec(resp *http.Response, c *cluster.Container) error {
 		ID string `json:"Id"`
 	}
 	if json.Unmarshal(body, &created) == nil && created.ID != "" {
-		s.cluster.RememberExec(created.ID, c.Engine)
+		s.execs.RememberExec(created.ID, c.Engine)
 	}
 	return nil
 }
@@ -338,10 +330,9 @@ func (s *Server) rememberExec(resp *http.Response, c *cluster.Container) error {
 // renameContainer refuses a name used anywhere in the cluster, then
 // forwards the rename.
 func (s *Server) renameContainer(w http.ResponseWriter, r *http.Request) error {
-	newName := strings.TrimPrefix(r.URL.Query().Get("name"), "/")
-	if newName != "" {
-		if other, err := s.cluster.Container(newName); err == nil && other.Name() == newName {
-			return errorf(http.StatusConflict, fmt.Sprintf("Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name.", newName, other.ID()))
+	if newName := strings.TrimPrefix(r.URL.Query().Get("name"), "/"); newName != "" {
+		if err := s.creator.NameAvailable(newName); err != nil {
+			return err
 		}
 	}
 	return s.proxyContainer(s.refreshAfter)(w, r)
@@ -350,7 +341,7 @@ func (s *Server) renameContainer(w http.ResponseWriter, r *http.Request) error {
 // proxyExec forwards an exec call to the engine holding the exec instance.
 func (s *Server) proxyExec(w http.ResponseWriter, r *http.Request) error {
 	id := mux.Vars(r)["id"]
-	e, err := s.cluster.ExecEngine(id)
+	e, err := s.execs.ExecEngine(id)
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,8 @@ func (e *statusError) Error() string { return e.msg }
 
 func errorf(code int, msg string) error { return &statusError{code: code, msg: msg} }
 
-// statusCode maps an error to the status Docker would answer with.
+// statusCode maps an error to the status Docker would answer with. It is
+// the one place where the cluster's error classes become status codes.
 func statusCode(err error) int {
 	var se *statusError
 	switch {
@@ -47,6 +48,8 @@ func statusCode(err error) int {
 		return http.StatusBadRequest
 	case errors.Is(err, cluster.ErrUnavailable), cerrdefs.IsUnavailable(err):
 		return http.StatusServiceUnavailable
+	case errors.Is(err, cluster.ErrNoFit):
+		return http.StatusInternalServerError // classic Swarm's status for "Unable to find a node"
 	case cerrdefs.IsUnauthorized(err):
 		return http.StatusUnauthorized
 	case cerrdefs.IsPermissionDenied(err):

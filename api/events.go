@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/docker/docker/api/types/filters"
@@ -43,8 +44,11 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 		return errorf(http.StatusBadRequest, "`since` time must be before `until`")
 	}
 
-	past, live, cancel := s.cluster.Events().Subscribe(4096)
+	past, live, cancel := s.feed.Subscribe(4096)
 	defer cancel()
+	ended := make(chan struct{})
+	var endOnce sync.Once
+	defer s.streams.add(func() { endOnce.Do(func() { close(ended) }) })()
 
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
@@ -92,6 +96,8 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 		case <-r.Context().Done():
 			return nil
 		case <-stop:
+			return nil
+		case <-ended:
 			return nil
 		case ev, ok := <-live:
 			if !ok {

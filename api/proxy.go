@@ -17,6 +17,9 @@ type proxyTarget struct {
 	// after runs on a successful (2xx/101) answer before its body is
 	// copied to the client, e.g. to refresh the cache.
 	after func(resp *http.Response) error
+	// untrack, set once the answer turned out to be a stream, unregisters
+	// it from the server's streams.
+	untrack func()
 }
 
 type targetKey struct{}
@@ -35,7 +38,7 @@ func (f transportFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 // Streams (logs -f, stats, wait, pull progress) are flushed on every write;
 // attach and exec are upgraded by the standard library ("Upgrade: tcp"),
 // which copies both directions and propagates half-closes.
-func newProxy() *httputil.ReverseProxy {
+func (s *Server) newProxy() *httputil.ReverseProxy {
 	return &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			t := targetOf(pr.In)
@@ -55,6 +58,13 @@ func newProxy() *httputil.ReverseProxy {
 		FlushInterval: 0,
 		ModifyResponse: func(resp *http.Response) error {
 			t := targetOf(resp.Request)
+			if resp.ContentLength < 0 && resp.StatusCode != http.StatusSwitchingProtocols && resp.Body != nil {
+				// A stream (logs -f, stats, wait, pull progress): Shutdown
+				// ends it cleanly.
+				body := &stoppableBody{ReadCloser: resp.Body}
+				resp.Body = body
+				t.untrack = s.streams.add(body.stop)
+			}
 			if t.after != nil && resp.StatusCode < 300 {
 				return t.after(resp)
 			}
@@ -73,10 +83,15 @@ func newProxy() *httputil.ReverseProxy {
 
 // forward proxies r to engine e at path.
 func (s *Server) forward(w http.ResponseWriter, r *http.Request, e *cluster.Engine, path string, after func(*http.Response) error) error {
-	if !e.IsHealthy() {
-		return errorf(http.StatusServiceUnavailable, fmt.Sprintf("node %s (%s) is %s", e.Name(), e.Addr(), e.Health()))
+	if err := e.Available(); err != nil {
+		return err
 	}
 	t := &proxyTarget{engine: e, path: path, after: after}
+	defer func() {
+		if t.untrack != nil {
+			t.untrack()
+		}
+	}()
 	s.proxy.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), targetKey{}, t)))
 	return nil
 }

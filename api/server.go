@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -33,20 +34,58 @@ type Options struct {
 	CORS         bool // answer cross-origin requests from any origin
 }
 
-// Server serves the Docker API for a cluster.
-type Server struct {
-	cluster *cluster.Cluster
-	opts    Options
-	proxy   *httputil.ReverseProxy
+// Backend is everything the API answers from. Server keeps each part
+// behind the small interface its handlers use (backend.go);
+// *cluster.Cluster implements them all.
+type Backend interface {
+	containerFinder
+	containerLister
+	containerCreator
+	execRouter
+	eventSource
+	clusterSummary
+}
 
-	mu        sync.Mutex // guards listeners
-	listeners []net.Listener
+// Server serves the Docker API for a cluster. One route table, one
+// ReverseProxy and one BuildKit session registry serve every listener.
+type Server struct {
+	opts Options
+
+	containers containerFinder
+	lister     containerLister
+	creator    containerCreator
+	execs      execRouter
+	feed       eventSource
+	summary    clusterSummary
+	cluster    *cluster.Cluster
+
+	proxy   *httputil.ReverseProxy
+	handler http.Handler
+	// streams are the answers that do not end by themselves (logs -f,
+	// events, stats, hijacked attach and exec connections); Shutdown ends
+	// them.
+	streams *streamSet
+
+	mu      sync.Mutex // guards servers and closing
+	servers []*http.Server
+	closing bool
 }
 
 // NewServer returns a server for c.
 func NewServer(c *cluster.Cluster, opts Options) *Server {
-	s := &Server{cluster: c, opts: opts}
-	s.proxy = newProxy()
+	s := &Server{
+		opts:       opts,
+		containers: c,
+		lister:     c,
+		creator:    c,
+		execs:      c,
+		feed:       c,
+		summary:    c,
+		cluster:    c,
+		streams:    newStreamSet(),
+	}
+	s.proxy = s.newProxy()
+	s.handler = s.buildHandler()
 	return s
 }
 
@@ -111,8 +150,12 @@ func (s *Server) coreRoutes() []route {
 	}
 }
 
-// Handler returns the HTTP handler serving the API.
-func (s *Server) Handler() http.Handler {
+// Handler returns the HTTP handler serving the API (the same one for
+// every listener).
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// buildHandler builds the route table and its middlewares, once.
+func (s *Server) buildHandler() http.Handler {
 	r := mux.NewRouter()
 	for _, rt := range s.routes() {
 		h := adapt(rt.handler)
@@ -126,7 +169,7 @@ func (s *Server) Handler() http.Handler {
 	if s.opts.CORS {
 		h = corsMiddleware(h)
 	}
-	return logMiddleware(h)
+	return logMiddleware(s.trackHijacks(h))
 }
 
 // notSupported answers routes the manager does not serve.
@@ -246,12 +289,17 @@ func ParseHost(addr string) (proto, address string, err error) {
 	return "tcp", net.JoinHostPort(host, port), nil
 }
 
-// Serve serves the API on l until Shutdown.
+// Serve serves the API on l until Shutdown or Close.
 func (s *Server) Serve(l net.Listener) error {
+	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 30 * time.Second}
 	s.mu.Lock()
-	s.listeners = append(s.listeners, l)
+	if s.closing {
+		s.mu.Unlock()
+		_ = l.Close()
+		return nil
+	}
+	s.servers = append(s.servers, srv)
 	s.mu.Unlock()
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 30 * time.Second}
 	err := srv.Serve(l)
 	if errors.Is(err, http.ErrServerClosed) || errors.Is(err, net.ErrClosed) {
 		return nil
@@ -259,11 +307,44 @@ func (s *Server) Serve(l net.Listener) error {
 	return err
 }
 
-// Close stops every listener.
+// Shutdown stops the server gracefully: every listener stops accepting,
+// answers that end by themselves may finish until ctx ends, and the ones
+// that do not (logs -f, events, stats, attach and exec connections) are
+// ended at once, each client seeing its stream end. Whatever is still
+// open when ctx ends is closed; the error is then ctx's.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closing = true
+	servers := append([]*http.Server(nil), s.servers...)
+	s.mu.Unlock()
+
+	done := make(chan error, len(servers))
+	for _, srv := range servers {
+		go func() { done <- srv.Shutdown(ctx) }()
+	}
+	s.streams.endAll()
+	var first error
+	for range servers {
+		if err := <-done; err != nil && first == nil {
+			first = err
+		}
+	}
+	if first != nil {
+		for _, srv := range servers {
+			_ = srv.Close()
+		}
+	}
+	return first
+}
+
+// Close stops the server at once: listeners and every connection.
 func (s *Server) Close() {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, l := range s.listeners {
-		_ = l.Close()
+	s.closing = true
+	servers := append([]*http.Server(nil), s.servers...)
+	s.mu.Unlock()
+	s.streams.endAll()
+	for _, srv := range servers {
+		_ = srv.Close()
 	}
 }

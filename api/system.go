@@ -15,7 +15,6 @@ import (
 	"github.com/docker/go-units"
 
 	"github.com/swarm-project/swarm/cluster"
-	"github.com/swarm-project/swarm/scheduler/node"
 )
 
 func osType() string { return runtime.GOOS }
@@ -75,12 +74,11 @@ var kernelVersion = sync.OnceValue(func() string {
 // info answers GET /info in classic Swarm's format: cluster totals plus a
 // SystemStatus block per node. Everything comes from the caches.
 func (s *Server) info(w http.ResponseWriter, r *http.Request) error {
-	engines := s.cluster.Engines()
-	sched := s.cluster.Scheduler()
+	engines := s.summary.Engines()
 	status := [][2]string{
 		{"Role", "primary"},
-		{"Strategy", sched.Strategy()},
-		{"Filters", strings.Join(sched.Filters(), ", ")},
+		{"Strategy", s.summary.Strategy()},
+		{"Filters", strings.Join(s.summary.Filters(), ", ")},
 		{"Nodes", fmt.Sprint(len(engines))},
 	}
 	info := system.Info{
@@ -103,7 +101,7 @@ func (s *Server) info(w http.ResponseWriter, r *http.Request) error {
 		info.ContainersRunning += u.Running
 		info.ContainersPaused += u.Paused
 		info.ContainersStopped += u.Stopped
-		info.NCPU += int(u.TotalCPUs / node.NanoCPU)
+		info.NCPU += int(u.TotalCPUs / cluster.NanoCPU)
 		info.MemTotal += u.TotalMemory
 		for _, img := range e.Images() {
 			images[e.Addr()+img.ID] = true
@@ -137,10 +135,10 @@ func (s *Server) info(w http.ResponseWriter, r *http.Request) error {
 
 // cpus renders NanoCPU units as a CPU count ("2", "0.5").
 func cpus(n int64) string {
-	if n%node.NanoCPU == 0 {
-		return fmt.Sprint(n / node.NanoCPU)
+	if n%cluster.NanoCPU == 0 {
+		return fmt.Sprint(n / cluster.NanoCPU)
 	}
-	return fmt.Sprintf("%.2f", float64(n)/float64(node.NanoCPU))
+	return fmt.Sprintf("%.2f", float64(n)/float64(cluster.NanoCPU))
 }
 
 func hostname() string {

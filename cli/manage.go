@@ -233,14 +233,18 @@ func runManage(ctx context.Context, g *globalOptions, o *manageOptions, uri stri
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	sigCtx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The engines and discovery run until the API server has shut down,
+	// so that requests in flight can still reach their engines.
+	clusterCtx, stopCluster := context.WithCancel(context.Background())
+	defer stopCluster()
 
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		c.Run(ctx, backend)
+		c.Run(clusterCtx, backend)
 	}()
 	errc := make(chan error, len(listeners))
 	for _, l := range listeners {
@@ -250,12 +254,22 @@ func runManage(ctx context.Context, g *globalOptions, o *manageOptions, uri stri
 	log.WithFields(log.Fields{"discovery": uri, "strategy": cfg.sched.Strategy(), "filters": strings.Join(cfg.sched.Filters(), ", ")}).Info("swarm manager started")
 	var serveErr error
 	select {
-	case <-ctx.Done():
-		log.Info("shutting down")
+	case <-sigCtx.Done():
+		log.WithField("deadline", shutdownTimeout).Info("shutting down: finishing requests in flight, ending streams")
 	case serveErr = <-errc:
 	}
-	srv.Close()
 	stop()
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.WithError(err).Warn("requests still open at the shutdown deadline were closed")
+	}
+	stopCluster()
 	wg.Wait()
+	log.Info("manager stopped")
 	return serveErr
 }
+
+// shutdownTimeout bounds how long a stopping manager waits for requests in
+// flight.
+const shutdownTimeout = 10 * time.Second

@@ -142,3 +142,7 @@ func isHex(s string) bool {
 	}
 	return true
 }
+
+// NanoCPU is one CPU in the units of Usage's CPU fields (the scheduler's
+// unit, node.NanoCPU).
+const NanoCPU int64 = 1e9

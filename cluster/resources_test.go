@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/docker/docker/api/types/image"
+
+	"github.com/swarm-project/swarm/scheduler/node"
 )
 
 func TestImageMatches(t *testing.T) {
@@ -37,5 +39,11 @@ func TestImageMatches(t *testing.T) {
 				t.Fatalf("ImageMatches(%q) = %v, want %v", tt.ref, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestNanoCPUIsTheSchedulersUnit(t *testing.T) {
+	if NanoCPU != node.NanoCPU {
+		t.Fatalf("cluster.NanoCPU = %d, scheduler's node.NanoCPU = %d", NanoCPU, node.NanoCPU)
 	}
 }

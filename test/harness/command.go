@@ -118,3 +118,12 @@ func runCmd(ctx context.Context, dir, stdin string, args []string) (string, stri
 	}
 	return out.String(), errb.String(), nil
 }
+
+// DockerCmd returns the docker CLI command for host and args, not started:
+// for long-running clients (logs -f, attach) that a test drives itself.
+func DockerCmd(ctx context.Context, host string, args ...string) *exec.Cmd {
+	full := append([]string{"-H", hostFlag(host)}, args...)
+	cmd := exec.CommandContext(ctx, dockerCLI(), full...)
+	cmd.WaitDelay = 5 * time.Second
+	return cmd
+}

@@ -111,6 +111,28 @@ func (m *Manager) Docker(args ...string) (stdout, stderr string, err error) {
 	return DockerTLS(m.Addr, m.TLS, args...)
 }
 
+// ErrStillRunning is returned by Terminate when the process outlived its
+// deadline.
+var ErrStillRunning = errors.New("harness: process still running after SIGTERM")
+
+// Terminate sends SIGTERM to the manager and waits up to timeout for it to
+// exit. It returns nil when it exited with status 0, its exit error
+// otherwise, and ErrStillRunning (after killing it) when it did not exit
+// in time.
+func (m *Manager) Terminate(timeout time.Duration) error {
+	p := m.proc
+	if !p.exited() {
+		_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	}
+	select {
+	case <-p.done:
+		return p.waitErr
+	case <-time.After(timeout):
+		_ = p.stop(0)
+		return ErrStillRunning
+	}
+}
+
 // Stop sends SIGTERM to the manager, waits up to 10s, then kills it.
 func (m *Manager) Stop() error { return m.proc.stop(managerStopTimeout) }
 

@@ -1,0 +1,50 @@
+package cluster
+
+import "context"
+
+// This file holds the cluster's small read and bookkeeping calls that the
+// API layer uses besides the caches' own accessors.
+
+// ContainersOn returns the cached containers of the engines whose name, ID
+// or address matches one of the node patterns (MatchAny); every engine's
+// when nodes is empty. Engines are picked first, so a node filter walks
+// only the matching engines.
+func (c *Cluster) ContainersOn(nodes []string) []*Container {
+	var out []*Container
+	for _, e := range c.Engines() {
+		if len(nodes) > 0 && !MatchAny(nodes, e.Name(), e.ID(), e.Addr()) {
+			continue
+		}
+		out = append(out, e.Containers()...)
+	}
+	return out
+}
+
+// NameAvailable refuses a container name that a container of the cluster
+// uses or that a create in flight reserved (ErrConflict), as one engine
+// refuses a name it holds.
+func (c *Cluster) NameAvailable(name string) error {
+	c.schedMu.Lock()
+	defer c.schedMu.Unlock()
+	return c.checkName(name)
+}
+
+// ContainerChanged re-reads a container after a call through the manager
+// changed it (start, stop, rename...), so that the next ps or inspect sees
+// the change. A failed read is logged and left to the refresh loop.
+func (c *Cluster) ContainerChanged(ctx context.Context, ct *Container) {
+	e := ct.Engine
+	e.resync(ctx, "container "+ct.ID(), func(ctx context.Context) error { return e.RefreshContainer(ctx, ct.ID()) })
+}
+
+// Subscribe returns the remembered events, oldest first, and a channel of
+// the events published from now on; cancel must be called when done.
+func (c *Cluster) Subscribe(buffer int) (past []Event, live <-chan Event, cancel func()) {
+	return c.broker.Subscribe(buffer)
+}
+
+// Strategy is the name of the placement strategy ("spread").
+func (c *Cluster) Strategy() string { return c.sched.Strategy() }
+
+// Filters are the names of the placement filters, in pipeline order.
+func (c *Cluster) Filters() []string { return c.sched.Filters() }

@@ -32,7 +32,9 @@ func TestGracefulShutdown(t *testing.T) {
 	if err != nil {
 		t.Fatalf("second manager never saw the engines: %v\n%s", err, m.Log())
 	}
-	t.Cleanup(func() { _, _, _ = harness.Docker(manager.Addr, "rm", "-f", "shutdown-logs", "shutdown-attach", "shutdown-slow") })
+	t.Cleanup(func() {
+		_, _, _ = harness.Docker(manager.Addr, "rm", "-f", "shutdown-logs", "shutdown-attach", "shutdown-slow")
+	})
 	onM := func(args ...string) {
 		t.Helper()
 		if out, stderr, err := harness.Docker(m.Addr, args...); err != nil {

@@ -25,9 +25,10 @@ deps: ## install what the tests need (apt packages, Go modules); idempotent
 	bash test/compose.sh v1 >/dev/null
 	bash test/compose.sh v2 >/dev/null
 
-lint: ## gofmt and go vet
+lint: ## gofmt, go vet and the import-direction rules (layering_test.go)
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) test -count=1 -run '^TestLayer' .
 
 test-unit: ## unit tests with the race detector
 	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /test/)

@@ -160,13 +160,10 @@ func (c *Cluster) AddEngine(ctx context.Context, addr string) error {
 	if _, ok := c.engines[addr]; ok {
 		return nil
 	}
-	e, err := newEngine(addr, &c.opts.Engine)
+	e, err := newEngine(addr, &c.opts.Engine, c)
 	if err != nil {
 		return err
 	}
-	e.publish = c.publish
-	e.claim = c.claimID
-	e.renamed = func() { c.gen.Add(1) }
 	runCtx, cancel := context.WithCancel(ctx)
 	run := &engineRun{engine: e, cancel: cancel, done: make(chan struct{})}
 	c.engines[addr] = run
@@ -212,9 +209,13 @@ func (c *Cluster) stopAll() {
 	}
 }
 
-// claimID records that e answers with engine ID id; two addresses with one
-// engine ID (a cloned VM, a copied /etc/docker/key.json) are refused.
-func (c *Cluster) claimID(e *Engine, id string) error {
+// The Cluster is every engine's sink.
+var _ engineSink = (*Cluster)(nil)
+
+// claimEngineID records that e answers with engine ID id; two addresses
+// with one engine ID (a cloned VM, a copied /etc/docker/key.json) are
+// refused.
+func (c *Cluster) claimEngineID(e *Engine, id string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if other, ok := c.byID[id]; ok && other != e {
@@ -227,10 +228,14 @@ func (c *Cluster) claimID(e *Engine, id string) error {
 	return nil
 }
 
-func (c *Cluster) publish(e *Engine, ev Event) {
+// engineEvent publishes an event of e, tagged with e's node.
+func (c *Cluster) engineEvent(e *Engine, ev Event) {
 	ev.Node = e.eventNode()
 	c.broker.Publish(ev)
 }
+
+// engineRenamed makes Engines sort again: e's name changed.
+func (c *Cluster) engineRenamed(*Engine) { c.gen.Add(1) }
 
 // Engines returns every managed engine, sorted by name. The order is
 // computed again only when an engine was added, removed or renamed.

@@ -17,6 +17,15 @@
 // create the container, and only drops the reservation once the new
 // container is in the engine's cache.
 //
-// The cluster never imports the api package; the API layer reaches engines
-// through the Engine's URL and shared HTTP transport.
+// Each Engine is the one writer of its cache: the refresh loop, the event
+// loop and the operations that changed something (through the Refresh*
+// methods and resync) all write it through the Engine's methods under the
+// engine's mutex, and container reads are ordered so that the newest read
+// wins. An engine reports back through the engineSink it is built with (the
+// Cluster): its events to publish, the engine ID it is about to take (a
+// second address with the same ID is refused) and a change of its name.
+//
+// The cluster never imports the api package (layering_test.go at the
+// repository root checks it); the API layer reaches engines through the
+// Engine's URL and shared HTTP transport.
 package cluster

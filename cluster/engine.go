@@ -50,18 +50,61 @@ type EngineOptions struct {
 	RefreshSlots chan struct{}
 }
 
+// engineSink is what an engine tells its cluster. The cluster implements
+// it; an engine gets its sink at construction and never changes it. The
+// methods are called without e.mu held (from the engine's refresh and event
+// loops, and engine_remove from Cluster.RemoveEngine once they stopped), so
+// an implementation may call back into the engine's read methods.
+type engineSink interface {
+	// engineEvent hands over an engine event (from the daemon's /events
+	// stream) or a manager event (engine_connect, engine_disconnect, ...)
+	// to publish.
+	engineEvent(e *Engine, ev Event)
+	// claimEngineID is called before e takes engine ID id; an error (a
+	// second address answering with an ID another engine holds) fails the
+	// refresh and leaves the engine's ID unchanged.
+	claimEngineID(e *Engine, id string) error
+	// engineRenamed reports that the engine's name changed.
+	engineRenamed(e *Engine)
+}
+
+// discardSink is the sink of an engine without a cluster (tests): events
+// are dropped, every ID claim succeeds.
+type discardSink struct{}
+
+func (discardSink) engineEvent(*Engine, Event)          {}
+func (discardSink) claimEngineID(*Engine, string) error { return nil }
+func (discardSink) engineRenamed(*Engine)               {}
+
 // Engine is one Docker daemon of the cluster and its cached state.
+//
+// The Engine type is the one writer of its cache (id, name, info, the
+// containers, names, gone, images, networks and volumes maps and lists, and
+// the scheduling view node): every write is done by an Engine method while
+// holding e.mu, and nothing outside those methods assigns the fields. The
+// methods are driven from three places:
+//
+//   - the refresh loop (run, refresh) re-reads everything on a jittered
+//     timer or when kicked;
+//   - the event loop (watchEvents, handleEvent) re-reads or drops what one
+//     daemon event names;
+//   - the cluster's and the API's operations re-read what they changed
+//     through RefreshContainer, RefreshImages, RefreshNetworks,
+//     RefreshVolumes and resync.
+//
+// Container reads are ordered by the reads counter (see Container.seq), so
+// whichever of these finishes last, the newest read wins. What the engine
+// reports back to the cluster goes through its sink, never through the
+// cluster's fields.
 type Engine struct {
-	addr    string
-	opts    *EngineOptions
-	api     *client.Client
-	events  *client.Client // for the /events stream only
-	base    *url.URL
-	publish func(*Engine, Event) // hands engine events to the cluster
-	claim   func(*Engine, string) error
-	renamed func()        // the engine's name changed (the cluster re-sorts)
-	kick    chan struct{} // asks the refresh loop for an early round
-	reads   atomic.Uint64 // numbers container reads, to order their answers
+	addr   string
+	opts   *EngineOptions
+	api    *client.Client
+	events *client.Client // for the /events stream only
+	base   *url.URL
+	sink   engineSink    // the cluster's side; never nil in an engine built by newEngine
+	kick   chan struct{} // asks the refresh loop for an early round
+	reads  atomic.Uint64 // numbers container reads, to order their answers
 
 	mu        sync.RWMutex // guards every field below
 	id, name  string
@@ -82,7 +125,12 @@ type Engine struct {
 	node       *node.Node // cached scheduling view, nil when stale
 }
 
-func newEngine(addr string, opts *EngineOptions) (*Engine, error) {
+// newEngine builds the engine at addr; it reports to sink (nil: to
+// nobody). It does not contact the engine: run does.
+func newEngine(addr string, opts *EngineOptions, sink engineSink) (*Engine, error) {
+	if sink == nil {
+		sink = discardSink{}
+	}
 	scheme := "http"
 	if opts.TLS != nil {
 		scheme = "https"
@@ -116,6 +164,7 @@ func newEngine(addr string, opts *EngineOptions) (*Engine, error) {
 		api:        api,
 		events:     events,
 		base:       base,
+		sink:       sink,
 		kick:       make(chan struct{}, 1),
 		health:     healthState{retry: opts.FailureRetry},
 		containers: map[string]*Container{},
@@ -345,10 +394,8 @@ func (e *Engine) refresh(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if e.claim != nil {
-		if err := e.claim(e, info.ID); err != nil {
-			return err
-		}
+	if err := e.sinkOrDiscard().claimEngineID(e, info.ID); err != nil {
+		return err
 	}
 	e.mu.Lock()
 	e.version = v
@@ -359,8 +406,8 @@ func (e *Engine) refresh(ctx context.Context) error {
 	e.labels = engineLabels(info)
 	e.node = nil
 	e.mu.Unlock()
-	if nameChanged && e.renamed != nil {
-		e.renamed()
+	if nameChanged {
+		e.sinkOrDiscard().engineRenamed(e)
 	}
 	if err := e.refreshContainers(ctx); err != nil {
 		return err
@@ -409,12 +456,19 @@ func SortedLabels(labels map[string]string) []string {
 	return out
 }
 
-func (e *Engine) emitManagerEvent(action string) {
-	if e.publish == nil {
-		return
+// sinkOrDiscard is the engine's sink, or a discarding one for an Engine
+// literal built without newEngine (tests).
+func (e *Engine) sinkOrDiscard() engineSink {
+	if e.sink == nil {
+		return discardSink{}
 	}
+	return e.sink
+}
+
+// emitManagerEvent publishes a manager event (Type "engine") about e.
+func (e *Engine) emitManagerEvent(action string) {
 	now := time.Now()
-	e.publish(e, Event{Message: events.Message{
+	e.sinkOrDiscard().engineEvent(e, Event{Message: events.Message{
 		Type:     "engine",
 		Action:   events.Action(action),
 		Status:   action,

@@ -81,7 +81,9 @@ func (e *Engine) streamEvents(ctx context.Context, since time.Time) (time.Time, 
 	}
 }
 
-// handleEvent updates the cache for one event, then publishes it.
+// handleEvent updates the cache for one event, then hands it to the sink.
+// It runs on the event loop; the cache is written only through the
+// engine's methods (dropContainer, RefreshContainer, Refresh*), under e.mu.
 func (e *Engine) handleEvent(ctx context.Context, m events.Message) {
 	switch m.Type {
 	case events.ContainerEventType:
@@ -114,9 +116,7 @@ func (e *Engine) handleEvent(ctx context.Context, m events.Message) {
 			}
 		}
 	}
-	if e.publish != nil {
-		e.publish(e, Event{Message: m})
-	}
+	e.sinkOrDiscard().engineEvent(e, Event{Message: m})
 }
 
 // eventNode is the node object attached to the engine's events.

@@ -2,7 +2,9 @@ package cluster
 
 import (
 	"context"
+	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -296,4 +298,123 @@ func cachedState(e *Engine, id string) string {
 		}
 	}
 	return ""
+}
+
+// recordingSink is an engineSink that records what an engine tells it and
+// refuses the IDs in refuse.
+type recordingSink struct {
+	refuse string
+
+	mu      sync.Mutex
+	events  []Event
+	claims  []string
+	renames int
+}
+
+func (s *recordingSink) engineEvent(_ *Engine, ev Event) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.events = append(s.events, ev)
+}
+
+func (s *recordingSink) claimEngineID(_ *Engine, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.claims = append(s.claims, id)
+	if id == s.refuse {
+		return errors.New("refused " + id)
+	}
+	return nil
+}
+
+func (s *recordingSink) engineRenamed(*Engine) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.renames++
+}
+
+// seen reports whether an event of type typ and action action was handed
+// over, and the counts of claims and renames so far.
+func (s *recordingSink) seen(typ, action string) (found bool, claims []string, renames int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, ev := range s.events {
+		if string(ev.Type) == typ && string(ev.Action) == action {
+			found = true
+		}
+	}
+	return found, append([]string(nil), s.claims...), s.renames
+}
+
+// runEngine builds an engine for sim with the given sink and runs it until
+// the test ends.
+func runEngine(t *testing.T, sim *simengine.Engine, sink engineSink) *Engine {
+	t.Helper()
+	opts := simOptions(t)
+	e, err := newEngine(sim.Addr(), &opts.Engine, sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		e.run(ctx)
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	return e
+}
+
+// TestEngineSink checks that an engine reports to the sink it was built
+// with: the ID claim before the ID is taken, the rename, manager events and
+// daemon events.
+func TestEngineSink(t *testing.T) {
+	sim := startSim(t, simengine.Config{Name: "node-1"})
+	sink := &recordingSink{}
+	e := runEngine(t, sim, sink)
+	waitUntil(t, "the engine is healthy", e.IsHealthy)
+	waitUntil(t, "engine_connect reaches the sink", func() bool {
+		found, _, _ := sink.seen("engine", "engine_connect")
+		return found
+	})
+	_, claims, renames := sink.seen("", "")
+	if len(claims) == 0 || claims[0] != sim.ID() {
+		t.Fatalf("claims %q, want %q first", claims, sim.ID())
+	}
+	if renames != 1 {
+		t.Fatalf("%d renames after the first refreshes, want 1 (address to node-1)", renames)
+	}
+	waitUntil(t, "the event stream is connected", func() bool { return sim.EventSubscribers() == 1 })
+	sim.Emit(events.Message{Type: events.ContainerEventType, Action: events.ActionExecCreate, Actor: events.Actor{ID: "x"}})
+	waitUntil(t, "the daemon event reaches the sink", func() bool {
+		found, _, _ := sink.seen(string(events.ContainerEventType), string(events.ActionExecCreate))
+		return found
+	})
+}
+
+// TestEngineSinkRefusesID checks that a refused ID claim fails the refresh
+// and leaves the engine without the ID.
+func TestEngineSinkRefusesID(t *testing.T) {
+	sim := startSim(t, simengine.Config{Name: "node-1"})
+	sink := &recordingSink{refuse: sim.ID()}
+	e := runEngine(t, sim, sink)
+	waitUntil(t, "the engine is unhealthy", func() bool { return e.Health() == Unhealthy })
+	if e.ID() != "" || e.Name() != e.Addr() || !strings.Contains(e.LastError(), "refused") {
+		t.Fatalf("refused engine: id %q name %q error %q", e.ID(), e.Name(), e.LastError())
+	}
+	if _, _, renames := sink.seen("", ""); renames != 0 {
+		t.Fatalf("%d renames of a refused engine, want 0", renames)
+	}
+}
+
+// TestEngineNilSink checks that an engine built without a sink runs.
+func TestEngineNilSink(t *testing.T) {
+	sim := startSim(t, simengine.Config{Name: "node-1", Containers: simengine.Containers("web", 2)})
+	e := runEngine(t, sim, nil)
+	waitUntil(t, "the engine is healthy", e.IsHealthy)
+	if n := len(e.Containers()); n != 2 {
+		t.Fatalf("%d containers cached, want 2", n)
+	}
+	e.emitManagerEvent("engine_remove") // dropped, must not panic
+	(&Engine{}).emitManagerEvent("engine_remove")
 }

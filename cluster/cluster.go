@@ -11,6 +11,7 @@ import (
 
 	log "github.com/sirupsen/logrus"
 
+	"github.com/swarm-project/swarm/cluster/engine"
 	"github.com/swarm-project/swarm/discovery"
 	"github.com/swarm-project/swarm/scheduler"
 	"github.com/swarm-project/swarm/scheduler/node"
@@ -50,6 +51,8 @@ type Cluster struct {
 
 	execMu sync.Mutex        // guards execs
 	execs  map[string]string // exec ID -> engine address
+
+	views nodeViews // each engine's scheduling view
 }
 
 // maxRefreshesInFlight bounds the full engine refreshes running at once.
@@ -81,6 +84,7 @@ func New(opts Options) *Cluster {
 		byID:    map[string]*Engine{},
 		pending: map[*Engine][]*node.Container{},
 		execs:   map[string]string{},
+		views:   nodeViews{m: map[*Engine]nodeView{}},
 	}
 }
 
@@ -160,7 +164,7 @@ func (c *Cluster) AddEngine(ctx context.Context, addr string) error {
 	if _, ok := c.engines[addr]; ok {
 		return nil
 	}
-	e, err := newEngine(addr, &c.opts.Engine, c)
+	e, err := engine.New(addr, &c.opts.Engine, sink{c})
 	if err != nil {
 		return err
 	}
@@ -171,7 +175,7 @@ func (c *Cluster) AddEngine(ctx context.Context, addr string) error {
 	log.WithField("addr", addr).Info("engine added")
 	go func() {
 		defer close(run.done)
-		e.run(runCtx)
+		e.Run(runCtx)
 	}()
 	return nil
 }
@@ -194,7 +198,8 @@ func (c *Cluster) RemoveEngine(addr string) {
 	run.cancel()
 	<-run.done
 	log.WithFields(log.Fields{"addr": addr, "name": run.engine.Name()}).Info("engine removed")
-	run.engine.emitManagerEvent("engine_remove")
+	c.forgetView(run.engine)
+	run.engine.Removed()
 }
 
 func (c *Cluster) stopAll() {
@@ -209,17 +214,20 @@ func (c *Cluster) stopAll() {
 	}
 }
 
-// The Cluster is every engine's sink.
-var _ engineSink = (*Cluster)(nil)
+// sink is what the engines report to: the cluster.
+type sink struct{ c *Cluster }
 
-// claimEngineID records that e answers with engine ID id; two addresses
+var _ engine.Sink = sink{}
+
+// ClaimEngineID records that e answers with engine ID id; two addresses
 // with one engine ID (a cloned VM, a copied /etc/docker/key.json) are
 // refused.
-func (c *Cluster) claimEngineID(e *Engine, id string) error {
+func (s sink) ClaimEngineID(e *Engine, id string) error {
+	c := s.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if other, ok := c.byID[id]; ok && other != e {
-		return fmt.Errorf("engine ID %s of %s is already used by %s: give each engine its own ID (remove /etc/docker/key.json and restart it)", id, e.addr, other.addr)
+		return fmt.Errorf("engine ID %s of %s is already used by %s: give each engine its own ID (remove /etc/docker/key.json and restart it)", id, e.Addr(), other.Addr())
 	}
 	if old := e.ID(); old != "" && old != id && c.byID[old] == e {
 		delete(c.byID, old) // the engine was re-created with a new ID
@@ -228,14 +236,14 @@ func (c *Cluster) claimEngineID(e *Engine, id string) error {
 	return nil
 }
 
-// engineEvent publishes an event of e, tagged with e's node.
-func (c *Cluster) engineEvent(e *Engine, ev Event) {
-	ev.Node = e.eventNode()
-	c.broker.Publish(ev)
+// EngineEvent publishes an event of e, tagged with e's node.
+func (s sink) EngineEvent(e *Engine, ev Event) {
+	ev.Node = e.EventNode()
+	s.c.broker.Publish(ev)
 }
 
-// engineRenamed makes Engines sort again: e's name changed.
-func (c *Cluster) engineRenamed(*Engine) { c.gen.Add(1) }
+// EngineRenamed makes Engines sort again: e's name changed.
+func (s sink) EngineRenamed(*Engine) { s.c.gen.Add(1) }
 
 // Engines returns every managed engine, sorted by name. The order is
 // computed again only when an engine was added, removed or renamed.
@@ -267,7 +275,7 @@ func (c *Cluster) sortEngines() []*Engine {
 		if list[i].name != list[j].name {
 			return list[i].name < list[j].name
 		}
-		return list[i].e.addr < list[j].e.addr
+		return list[i].e.Addr() < list[j].e.Addr()
 	})
 	out := make([]*Engine, len(list))
 	for i, n := range list {
@@ -290,7 +298,7 @@ func (c *Cluster) HealthyEngines() []*Engine {
 // Engine finds an engine by ID, name or address.
 func (c *Cluster) Engine(ref string) (*Engine, error) {
 	for _, e := range c.Engines() {
-		if e.ID() == ref || e.Name() == ref || e.addr == ref {
+		if e.ID() == ref || e.Name() == ref || e.Addr() == ref {
 			return e, nil
 		}
 	}
@@ -318,7 +326,7 @@ func (c *Cluster) Container(ref string) (*Container, error) {
 	engines := c.Engines()
 	var byName []*Container
 	for _, e := range engines {
-		ct := e.lookup(name)
+		ct := e.Lookup(name)
 		if ct == nil {
 			continue
 		}
@@ -330,7 +338,7 @@ func (c *Cluster) Container(ref string) (*Container, error) {
 	if nodeName, rest, ok := strings.Cut(name, "/"); ok && len(byName) == 0 {
 		for _, e := range engines {
 			if e.Name() == nodeName {
-				if ct := e.lookup(rest); ct != nil {
+				if ct := e.Lookup(rest); ct != nil {
 					return ct, nil
 				}
 			}
@@ -344,7 +352,7 @@ func (c *Cluster) Container(ref string) (*Container, error) {
 	}
 	var byPrefix []*Container
 	for _, e := range engines {
-		if !isHex(name) {
+		if !engine.IsHex(name) {
 			break
 		}
 		for _, ct := range e.Containers() {
@@ -380,7 +388,7 @@ func (c *Cluster) RememberExec(execID string, e *Engine) {
 		// containers' exec IDs, so forgetting is safe.
 		c.execs = map[string]string{}
 	}
-	c.execs[execID] = e.addr
+	c.execs[execID] = e.Addr()
 }
 
 // ExecEngine finds the engine that holds an exec instance: from what the

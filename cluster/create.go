@@ -2,34 +2,18 @@ package cluster
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"strings"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
-	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/network"
-	"github.com/docker/docker/pkg/jsonmessage"
-	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	log "github.com/sirupsen/logrus"
 
 	"github.com/swarm-project/swarm/scheduler"
 	"github.com/swarm-project/swarm/scheduler/node"
 )
-
-// CreateRequest is a container create call as the API received it.
-type CreateRequest struct {
-	Name             string
-	Config           *container.Config
-	HostConfig       *container.HostConfig
-	NetworkingConfig *network.NetworkingConfig
-	Platform         *ocispec.Platform
-	RegistryAuth     string // X-Registry-Auth, used when the image must be pulled
-}
 
 // CreateContainer places a new container with the scheduler and creates it
 // on the chosen engine. The new container is in the cache when it returns.
@@ -91,7 +75,7 @@ func retryable(err error) bool {
 // schedMu.
 func (c *Cluster) checkName(name string) error {
 	for _, e := range c.Engines() {
-		if ct := e.lookup(name); ct != nil && ct.Name() == name {
+		if ct := e.Lookup(name); ct != nil && ct.Name() == name {
 			return Errorf(ErrConflict, "Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name.", name, ct.ID())
 		}
 	}
@@ -153,7 +137,7 @@ func (c *Cluster) snapshotLocked(skip map[*Engine]bool) ([]*node.Node, map[*node
 		if skip[e] {
 			continue
 		}
-		n := e.schedNode()
+		n := c.schedNode(e)
 		if list := c.pending[e]; len(list) > 0 {
 			cp := *n
 			cp.Containers = append(append([]*node.Container(nil), n.Containers...), list...)
@@ -195,7 +179,7 @@ func (c *Cluster) createOn(ctx context.Context, e *Engine, name string, cfg *con
 	hc, nc := localCopies(req.HostConfig, req.NetworkingConfig)
 	c.LocalizeNetworking(e, hc, nc)
 	c.LocalizeVolumes(e, hc)
-	resp, err := e.api.ContainerCreate(ctx, cfg, hc, nc, req.Platform, name)
+	resp, err := e.Client().ContainerCreate(ctx, cfg, hc, nc, req.Platform, name)
 	if err == nil {
 		return resp, nil
 	}
@@ -211,7 +195,7 @@ func (c *Cluster) createOn(ctx context.Context, e *Engine, name string, cfg *con
 			return resp, perr
 		}
 	}
-	resp, err = e.api.ContainerCreate(ctx, cfg, hc, nc, req.Platform, name)
+	resp, err = e.Client().ContainerCreate(ctx, cfg, hc, nc, req.Platform, name)
 	return resp, EngineError(err)
 }
 
@@ -230,32 +214,4 @@ func localCopies(hc *container.HostConfig, nc *network.NetworkingConfig) (*conta
 		ncCopy.EndpointsConfig[k] = v
 	}
 	return &hcCopy, &ncCopy
-}
-
-// Pull pulls ref on the engine, copying the progress stream to w when w is
-// not nil. An error in the stream is returned as an error.
-func (e *Engine) Pull(ctx context.Context, ref, registryAuth string, w io.Writer) error {
-	rc, err := e.api.ImagePull(ctx, ref, image.PullOptions{RegistryAuth: registryAuth})
-	if err != nil {
-		return EngineError(err)
-	}
-	defer rc.Close()
-	dec := json.NewDecoder(rc)
-	for {
-		var m jsonmessage.JSONMessage
-		if err := dec.Decode(&m); err == io.EOF {
-			break
-		} else if err != nil {
-			return fmt.Errorf("pull of %s on %s: %w", ref, e.Name(), err)
-		}
-		if m.Error != nil {
-			return Errorf(ErrUnavailable, "%s", m.Error.Message)
-		}
-		if w != nil {
-			if err := json.NewEncoder(w).Encode(m); err != nil {
-				return err
-			}
-		}
-	}
-	return e.RefreshImages(ctx)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/docker/docker/api/types/events"
 	"github.com/docker/docker/api/types/volume"
 
+	"github.com/swarm-project/swarm/cluster/engine"
 	"github.com/swarm-project/swarm/test/simengine"
 )
 
@@ -83,7 +84,7 @@ func TestEngineHealthTransitions(t *testing.T) {
 			if n := len(c.HealthyEngines()); n != 0 {
 				t.Fatalf("%d healthy engines, want 0", n)
 			}
-			if e.schedNode().Healthy {
+			if c.schedNode(e).Healthy {
 				t.Fatal("the scheduling view still says healthy")
 			}
 			waitUntil(t, "engine_disconnect is published", func() bool { return seen("engine_disconnect") })
@@ -93,7 +94,7 @@ func TestEngineHealthTransitions(t *testing.T) {
 			if e.LastError() != "" {
 				t.Fatalf("LastError %q after recovery", e.LastError())
 			}
-			if !e.schedNode().Healthy {
+			if !c.schedNode(e).Healthy {
 				t.Fatal("the scheduling view still says unhealthy")
 			}
 			waitUntil(t, "engine_reconnect is published", func() bool { return seen("engine_reconnect") })
@@ -130,7 +131,7 @@ func TestEngineRefusesOldAPI(t *testing.T) {
 	}
 	e := c.Engines()[0]
 	waitUntil(t, "the old engine is unhealthy", func() bool { return e.Health() == Unhealthy })
-	if msg := e.LastError(); !strings.Contains(msg, "1.23") || !strings.Contains(msg, MinEngineAPIVersion) {
+	if msg := e.LastError(); !strings.Contains(msg, "1.23") || !strings.Contains(msg, engine.MinEngineAPIVersion) {
 		t.Fatalf("error %q should name the engine's API version and the minimum", msg)
 	}
 }
@@ -300,7 +301,7 @@ func cachedState(e *Engine, id string) string {
 	return ""
 }
 
-// recordingSink is an engineSink that records what an engine tells it and
+// recordingSink is an engine.Sink that records what an engine tells it and
 // refuses the IDs in refuse.
 type recordingSink struct {
 	refuse string
@@ -311,13 +312,13 @@ type recordingSink struct {
 	renames int
 }
 
-func (s *recordingSink) engineEvent(_ *Engine, ev Event) {
+func (s *recordingSink) EngineEvent(_ *Engine, ev Event) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.events = append(s.events, ev)
 }
 
-func (s *recordingSink) claimEngineID(_ *Engine, id string) error {
+func (s *recordingSink) ClaimEngineID(_ *Engine, id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.claims = append(s.claims, id)
@@ -327,7 +328,7 @@ func (s *recordingSink) claimEngineID(_ *Engine, id string) error {
 	return nil
 }
 
-func (s *recordingSink) engineRenamed(*Engine) {
+func (s *recordingSink) EngineRenamed(*Engine) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.renames++
@@ -348,10 +349,10 @@ func (s *recordingSink) seen(typ, action string) (found bool, claims []string, r
 
 // runEngine builds an engine for sim with the given sink and runs it until
 // the test ends.
-func runEngine(t *testing.T, sim *simengine.Engine, sink engineSink) *Engine {
+func runEngine(t *testing.T, sim *simengine.Engine, sink engine.Sink) *Engine {
 	t.Helper()
 	opts := simOptions(t)
-	e, err := newEngine(sim.Addr(), &opts.Engine, sink)
+	e, err := engine.New(sim.Addr(), &opts.Engine, sink)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -359,7 +360,7 @@ func runEngine(t *testing.T, sim *simengine.Engine, sink engineSink) *Engine {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		e.run(ctx)
+		e.Run(ctx)
 	}()
 	t.Cleanup(func() { cancel(); <-done })
 	return e
@@ -415,6 +416,6 @@ func TestEngineNilSink(t *testing.T) {
 	if n := len(e.Containers()); n != 2 {
 		t.Fatalf("%d containers cached, want 2", n)
 	}
-	e.emitManagerEvent("engine_remove") // dropped, must not panic
-	(&Engine{}).emitManagerEvent("engine_remove")
+	e.Removed() // dropped, must not panic
+	(&Engine{}).Removed()
 }

@@ -26,12 +26,12 @@ func (c *Cluster) CopyImage(ctx context.Context, ref string, to *Engine) error {
 	if from == nil {
 		return &NotFoundError{Kind: "image", Ref: ref}
 	}
-	save, err := from.api.ImageSave(ctx, []string{ref})
+	save, err := from.Client().ImageSave(ctx, []string{ref})
 	if err != nil {
 		return fmt.Errorf("copy %s from %s: %w", ref, from.Name(), EngineError(err))
 	}
 	defer save.Close()
-	resp, err := to.api.ImageLoad(ctx, save, client.ImageLoadWithQuiet(true))
+	resp, err := to.Client().ImageLoad(ctx, save, client.ImageLoadWithQuiet(true))
 	if err != nil {
 		return fmt.Errorf("copy %s to %s: %w", ref, to.Name(), EngineError(err))
 	}

@@ -7,17 +7,6 @@ import (
 	"github.com/docker/docker/api/types/network"
 )
 
-// NetworkOn is one network as one engine holds it.
-type NetworkOn struct {
-	Engine  *Engine
-	Network network.Summary
-}
-
-// IsLocal reports whether the network lives on its engine only (bridge,
-// macvlan, host, null...), as opposed to a multi-host network (overlay on a
-// key/value store, scope "global" or "swarm") that every engine sees.
-func (n NetworkOn) IsLocal() bool { return n.Network.Scope == "" || n.Network.Scope == "local" }
-
 // Networks returns every engine's cached networks, engines in name order.
 func (c *Cluster) Networks() []NetworkOn {
 	var out []NetworkOn
@@ -84,32 +73,6 @@ func (c *Cluster) FindNetworks(ref string) ([]NetworkOn, error) {
 		return nil, Errorf(ErrInvalid, "network %s is ambiguous (%d matches found based on ID prefix)", ref, len(prefixIDs))
 	}
 	return nil, &NotFoundError{Kind: "network", Ref: ref}
-}
-
-// FindNetwork looks a network up in the engine's cache by full ID, name or
-// unique ID prefix.
-func (e *Engine) FindNetwork(ref string) (network.Summary, bool) {
-	var prefix []network.Summary
-	var byName *network.Summary
-	for _, n := range e.Networks() {
-		if n.ID == ref {
-			return n, true
-		}
-		if n.Name == ref && byName == nil {
-			cp := n
-			byName = &cp
-		}
-		if ref != "" && strings.HasPrefix(n.ID, ref) {
-			prefix = append(prefix, n)
-		}
-	}
-	if byName != nil {
-		return *byName, true
-	}
-	if len(prefix) == 1 {
-		return prefix[0], true
-	}
-	return network.Summary{}, false
 }
 
 // LocalizeNetworking rewrites the network references of a container create

@@ -9,6 +9,7 @@ import (
 	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/volume"
+	"github.com/swarm-project/swarm/cluster/engine"
 )
 
 // fixtureCluster builds a cluster of engines that are never started, with
@@ -24,19 +25,19 @@ func fixtureCluster(t *testing.T, nets map[string][]network.Summary, vols map[st
 		names[n] = true
 	}
 	for name := range names {
-		e := &Engine{addr: name + ":2375", name: name, id: "ID-" + name, networks: nets[name], containers: map[string]*Container{}}
+		f := engine.Fixture{Addr: name + ":2375", Name: name, ID: "ID-" + name, Networks: nets[name]}
 		for _, v := range vols[name] {
-			e.volumes = append(e.volumes, &volume.Volume{Name: v, Scope: "local"})
+			f.Volumes = append(f.Volumes, &volume.Volume{Name: v, Scope: "local"})
 		}
-		c.engines[e.addr] = &engineRun{engine: e}
+		c.engines[f.Addr] = &engineRun{engine: engine.NewFixture(f)}
 	}
 	return c
 }
 
-func nodesOf[T any](list []T, engine func(T) *Engine) []string {
+func nodesOf[T any](list []T, engineOf func(T) *Engine) []string {
 	var out []string
 	for _, x := range list {
-		out = append(out, engine(x).Name())
+		out = append(out, engineOf(x).Name())
 	}
 	return out
 }

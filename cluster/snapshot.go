@@ -1,41 +1,68 @@
 package cluster
 
 import (
+	"sync"
+
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/go-connections/nat"
 
+	"github.com/swarm-project/swarm/cluster/engine"
 	"github.com/swarm-project/swarm/scheduler/node"
 )
 
+// nodeViews caches each engine's scheduling view with the engine
+// generation it was built at (Engine.Generation).
+type nodeViews struct {
+	mu sync.Mutex // guards m
+	m  map[*Engine]nodeView
+}
+
+type nodeView struct {
+	gen  uint64
+	node *node.Node
+}
+
 // schedNode returns the engine's scheduling view, rebuilding it only when
-// the cache changed since it was last built.
-func (e *Engine) schedNode() *node.Node {
-	e.mu.RLock()
-	n := e.node
-	e.mu.RUnlock()
-	if n != nil {
-		return n
+// the engine's cache changed since it was last built.
+func (c *Cluster) schedNode(e *Engine) *node.Node {
+	gen := e.Generation()
+	c.views.mu.Lock()
+	v, ok := c.views.m[e]
+	c.views.mu.Unlock()
+	if ok && v.gen == gen {
+		return v.node
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.node != nil {
-		return e.node
-	}
-	n = &node.Node{
-		ID:          e.id,
-		Name:        e.name,
-		Addr:        e.addr,
+	// Built from gen or a newer state: at worst it is built again.
+	n := buildNode(e)
+	c.views.mu.Lock()
+	c.views.m[e] = nodeView{gen: gen, node: n}
+	c.views.mu.Unlock()
+	return n
+}
+
+// forgetView drops a removed engine's view.
+func (c *Cluster) forgetView(e *Engine) {
+	c.views.mu.Lock()
+	defer c.views.mu.Unlock()
+	delete(c.views.m, e)
+}
+
+// buildNode is the scheduler's view of an engine, from its cache.
+func buildNode(e *Engine) *node.Node {
+	info := e.Info()
+	n := &node.Node{
+		ID:          e.ID(),
+		Name:        e.Name(),
+		Addr:        e.Addr(),
 		IP:          e.IP(),
-		Labels:      e.labels,
-		Healthy:     e.health.state == Healthy,
-		TotalCPUs:   int64(e.info.NCPU) * node.NanoCPU,
-		TotalMemory: e.info.MemTotal,
+		Labels:      e.Labels(),
+		Healthy:     e.IsHealthy(),
+		TotalCPUs:   int64(info.NCPU) * node.NanoCPU,
+		TotalMemory: info.MemTotal,
 	}
-	if n.Name == "" {
-		n.Name = e.addr
-	}
-	n.Containers = make([]*node.Container, 0, len(e.containers))
-	for _, c := range e.containers {
+	containers := e.Containers()
+	n.Containers = make([]*node.Container, 0, len(containers))
+	for _, c := range containers {
 		nc := schedContainer(c)
 		n.ReservedCPUs += nc.CPUs
 		n.ReservedMemory += nc.Memory
@@ -45,17 +72,19 @@ func (e *Engine) schedNode() *node.Node {
 	// container, and the label filters skip the map; n.Containers and
 	// n.Labels must not change after this.
 	n.Index = node.NewNodeIndex(n)
-	n.Images = make([]*node.Image, 0, len(e.images))
-	for _, img := range e.images {
+	images := e.Images()
+	n.Images = make([]*node.Image, 0, len(images))
+	for _, img := range images {
 		n.Images = append(n.Images, &node.Image{ID: img.ID, RepoTags: img.RepoTags, RepoDigests: img.RepoDigests})
 	}
-	for _, v := range e.volumes {
-		n.Volumes = append(n.Volumes, v.Name)
+	for _, v := range e.Volumes() {
+		if v != nil {
+			n.Volumes = append(n.Volumes, v.Name)
+		}
 	}
-	for _, nw := range e.networks {
+	for _, nw := range e.Networks() {
 		n.Networks = append(n.Networks, node.Network{ID: nw.ID, Name: nw.Name})
 	}
-	e.node = n
 	return n
 }
 
@@ -66,7 +95,7 @@ func schedContainer(c *Container) *node.Container {
 		Names:   []string{c.Name()},
 		ImageID: c.Info.Image,
 		State:   c.State(),
-		Labels:  c.summary.Labels,
+		Labels:  c.Labels(),
 	}
 	var exposed nat.PortSet
 	if c.Info.Config != nil {
@@ -82,11 +111,8 @@ func schedContainer(c *Container) *node.Container {
 	return nc
 }
 
-// requestedCPUs reads a container's CPU request: NanoCpus when set, else
-// CpuShares read as a number of CPUs, as classic Swarm did.
-func requestedCPUs(hc *container.HostConfig) int64 {
-	return node.CPUsFrom(hc.CPUShares, hc.NanoCPUs)
-}
+// requestedCPUs reads a container's CPU request in NanoCPU units.
+func requestedCPUs(hc *container.HostConfig) int64 { return engine.RequestedCPUs(hc) }
 
 // hostPorts lists the host ports a container takes: its -p bindings, and
 // in host network mode its exposed ports.
@@ -111,34 +137,4 @@ func hostPorts(hc *container.HostConfig, exposed nat.PortSet) []node.Port {
 		}
 	}
 	return out
-}
-
-// Usage sums up an engine for `docker info`.
-type Usage struct {
-	Containers, Running, Paused, Stopped int
-	ReservedCPUs, TotalCPUs              int64 // NanoCPU units
-	ReservedMemory, TotalMemory          int64 // bytes
-}
-
-// Usage returns the engine's container counts and reserved resources.
-func (e *Engine) Usage() Usage {
-	n := e.schedNode()
-	u := Usage{
-		ReservedCPUs: n.ReservedCPUs, TotalCPUs: n.TotalCPUs,
-		ReservedMemory: n.ReservedMemory, TotalMemory: n.TotalMemory,
-	}
-	for _, c := range e.Containers() {
-		u.Containers++
-		switch st := c.Info.State; {
-		case st == nil:
-			u.Stopped++
-		case st.Paused:
-			u.Paused++
-		case st.Running:
-			u.Running++
-		default:
-			u.Stopped++
-		}
-	}
-	return u
 }

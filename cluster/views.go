@@ -34,7 +34,7 @@ func (c *Cluster) NameAvailable(name string) error {
 // the change. A failed read is logged and left to the refresh loop.
 func (c *Cluster) ContainerChanged(ctx context.Context, ct *Container) {
 	e := ct.Engine
-	e.resync(ctx, "container "+ct.ID(), func(ctx context.Context) error { return e.RefreshContainer(ctx, ct.ID()) })
+	e.Resync(ctx, "container "+ct.ID(), func(ctx context.Context) error { return e.RefreshContainer(ctx, ct.ID()) })
 }
 
 // Subscribe returns the remembered events, oldest first, and a channel of

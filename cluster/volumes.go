@@ -5,17 +5,7 @@ import (
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/mount"
-	"github.com/docker/docker/api/types/volume"
 )
-
-// VolumeOn is one volume as one engine holds it.
-type VolumeOn struct {
-	Engine *Engine
-	Volume *volume.Volume
-}
-
-// IsLocal reports whether the volume lives on its engine only.
-func (v VolumeOn) IsLocal() bool { return v.Volume.Scope == "" || v.Volume.Scope == "local" }
 
 // Volumes returns every engine's cached volumes, engines in name order.
 func (c *Cluster) Volumes() []VolumeOn {
@@ -53,16 +43,6 @@ func (c *Cluster) FindVolumes(ref string) ([]VolumeOn, error) {
 		return nil, &NotFoundError{Kind: "volume", Ref: ref}
 	}
 	return out, nil
-}
-
-// FindVolume looks a volume up in the engine's cache by name.
-func (e *Engine) FindVolume(name string) (*volume.Volume, bool) {
-	for _, v := range e.Volumes() {
-		if v != nil && v.Name == name {
-			return v, true
-		}
-	}
-	return nil, false
 }
 
 // LocalizeVolumes rewrites the named volumes of a container create bound

@@ -2,24 +2,6 @@ package node
 
 import "strings"
 
-// CPUsFrom converts the CPU request of a container create call into NanoCPU
-// units. NanoCpus, when set, wins. Otherwise CpuShares is read as a number of
-// whole cores, as classic Swarm did (`docker run -c 2` asks for two CPUs).
-// Negative values count as no request.
-func CPUsFrom(cpuShares, nanoCPUs int64) int64 {
-	if nanoCPUs > 0 {
-		return nanoCPUs
-	}
-	if cpuShares <= 0 {
-		return 0
-	}
-	const maxCores = int64(^uint64(0)>>1) / NanoCPU
-	if cpuShares > maxCores {
-		return maxCores * NanoCPU
-	}
-	return cpuShares * NanoCPU
-}
-
 // AnyAddr reports whether the port is bound on every address: HostIP is
 // "", 0.0.0.0 or ::.
 func (p Port) AnyAddr() bool {

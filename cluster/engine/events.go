@@ -1,4 +1,4 @@
-package cluster
+package engine
 
 import (
 	"context"
@@ -116,10 +116,10 @@ func (e *Engine) handleEvent(ctx context.Context, m events.Message) {
 			}
 		}
 	}
-	e.sinkOrDiscard().engineEvent(e, Event{Message: m})
+	e.sinkOrDiscard().EngineEvent(e, Event{Message: m})
 }
 
-// eventNode is the node object attached to the engine's events.
-func (e *Engine) eventNode() *EventNode {
+// EventNode is the node object attached to the engine's events.
+func (e *Engine) EventNode() *EventNode {
 	return &EventNode{Name: e.Name(), ID: e.ID(), Addr: e.addr, IP: e.IP()}
 }

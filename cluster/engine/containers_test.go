@@ -1,4 +1,4 @@
-package cluster
+package engine
 
 import (
 	"testing"
@@ -106,7 +106,7 @@ func TestCacheKeepsTheNewestRead(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := &Engine{containers: map[string]*Container{}, names: map[string]string{}, gone: map[string]uint64{}}
 			tt.steps(e)
-			c := e.lookup("web")
+			c := e.Lookup("web")
 			switch {
 			case tt.want == "" && c != nil:
 				t.Fatalf("cached %q, want nothing", c.State())

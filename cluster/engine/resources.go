@@ -1,8 +1,10 @@
-package cluster
+package engine
 
 import (
 	"context"
 	"strings"
+
+	"github.com/docker/docker/api/types/container"
 
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/network"
@@ -40,7 +42,7 @@ func (e *Engine) RefreshImages(ctx context.Context) error {
 	}
 	e.mu.Lock()
 	e.images = images
-	e.node = nil
+	e.changed()
 	e.mu.Unlock()
 	return nil
 }
@@ -55,7 +57,7 @@ func (e *Engine) RefreshNetworks(ctx context.Context) error {
 	}
 	e.mu.Lock()
 	e.networks = networks
-	e.node = nil
+	e.changed()
 	e.mu.Unlock()
 	return nil
 }
@@ -70,7 +72,7 @@ func (e *Engine) RefreshVolumes(ctx context.Context) error {
 	}
 	e.mu.Lock()
 	e.volumes = resp.Volumes
-	e.node = nil
+	e.changed()
 	e.mu.Unlock()
 	return nil
 }
@@ -101,7 +103,7 @@ func ImageMatches(img image.Summary, ref string) bool {
 	}
 	id := strings.TrimPrefix(img.ID, "sha256:")
 	r := strings.TrimPrefix(ref, "sha256:")
-	if len(r) >= 4 && strings.HasPrefix(id, r) && isHex(r) {
+	if len(r) >= 4 && strings.HasPrefix(id, r) && IsHex(r) {
 		return true
 	}
 	want := NormalizeImageRef(ref)
@@ -134,7 +136,8 @@ func NormalizeImageRef(ref string) string {
 	return ref
 }
 
-func isHex(s string) bool {
+// IsHex reports whether s is lower-case hexadecimal (an ID or ID prefix).
+func IsHex(s string) bool {
 	for _, c := range s {
 		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
 			return false
@@ -146,3 +149,88 @@ func isHex(s string) bool {
 // NanoCPU is one CPU in the units of Usage's CPU fields (the scheduler's
 // unit, node.NanoCPU).
 const NanoCPU int64 = 1e9
+
+// Usage sums up an engine for `docker info`.
+type Usage struct {
+	Containers, Running, Paused, Stopped int
+	ReservedCPUs, TotalCPUs              int64 // NanoCPU units
+	ReservedMemory, TotalMemory          int64 // bytes
+}
+
+// Usage returns the engine's container counts and reserved resources.
+func (e *Engine) Usage() Usage {
+	info := e.Info()
+	u := Usage{TotalCPUs: int64(info.NCPU) * NanoCPU, TotalMemory: info.MemTotal}
+	for _, c := range e.Containers() {
+		if hc := c.Info.HostConfig; hc != nil {
+			u.ReservedCPUs += RequestedCPUs(hc)
+			u.ReservedMemory += hc.Memory
+		}
+		u.Containers++
+		switch st := c.Info.State; {
+		case st == nil:
+			u.Stopped++
+		case st.Paused:
+			u.Paused++
+		case st.Running:
+			u.Running++
+		default:
+			u.Stopped++
+		}
+	}
+	return u
+}
+
+// RequestedCPUs reads a container's CPU request in NanoCPU units. NanoCpus,
+// when set, wins. Otherwise CpuShares is read as a number of whole cores, as
+// classic Swarm did (`docker run -c 2` asks for two CPUs). Negative values
+// count as no request.
+func RequestedCPUs(hc *container.HostConfig) int64 {
+	if hc.NanoCPUs > 0 {
+		return hc.NanoCPUs
+	}
+	if hc.CPUShares <= 0 {
+		return 0
+	}
+	const maxCores = int64(^uint64(0)>>1) / NanoCPU
+	if hc.CPUShares > maxCores {
+		return maxCores * NanoCPU
+	}
+	return hc.CPUShares * NanoCPU
+}
+
+// FindNetwork looks a network up in the engine's cache by full ID, name or
+// unique ID prefix.
+func (e *Engine) FindNetwork(ref string) (network.Summary, bool) {
+	var prefix []network.Summary
+	var byName *network.Summary
+	for _, n := range e.Networks() {
+		if n.ID == ref {
+			return n, true
+		}
+		if n.Name == ref && byName == nil {
+			cp := n
+			byName = &cp
+		}
+		if ref != "" && strings.HasPrefix(n.ID, ref) {
+			prefix = append(prefix, n)
+		}
+	}
+	if byName != nil {
+		return *byName, true
+	}
+	if len(prefix) == 1 {
+		return prefix[0], true
+	}
+	return network.Summary{}, false
+}
+
+// FindVolume looks a volume up in the engine's cache by name.
+func (e *Engine) FindVolume(name string) (*volume.Volume, bool) {
+	for _, v := range e.Volumes() {
+		if v != nil && v.Name == name {
+			return v, true
+		}
+	}
+	return nil, false
+}

@@ -1,4 +1,4 @@
-package cluster
+package engine
 
 import (
 	"context"
@@ -23,8 +23,6 @@ import (
 	"github.com/docker/docker/api/types/volume"
 	"github.com/docker/docker/client"
 	log "github.com/sirupsen/logrus"
-
-	"github.com/swarm-project/swarm/scheduler/node"
 )
 
 // MinEngineAPIVersion is the oldest engine API the manager drives
@@ -34,8 +32,8 @@ const MinEngineAPIVersion = "1.24"
 // requestTimeout bounds every refresh request the manager makes on its own.
 const requestTimeout = 30 * time.Second
 
-// EngineOptions are shared by every engine of a cluster.
-type EngineOptions struct {
+// Options are shared by every engine of a cluster.
+type Options struct {
 	RefreshMin   time.Duration // shortest pause between two full refreshes
 	RefreshMax   time.Duration // longest pause between two full refreshes
 	FailureRetry int           // consecutive failures that make an engine Unhealthy
@@ -50,31 +48,31 @@ type EngineOptions struct {
 	RefreshSlots chan struct{}
 }
 
-// engineSink is what an engine tells its cluster. The cluster implements
-// it; an engine gets its sink at construction and never changes it. The
-// methods are called without e.mu held (from the engine's refresh and event
-// loops, and engine_remove from Cluster.RemoveEngine once they stopped), so
-// an implementation may call back into the engine's read methods.
-type engineSink interface {
-	// engineEvent hands over an engine event (from the daemon's /events
+// Sink is what an engine tells its cluster. The cluster implements it; an
+// engine gets its sink at construction and never changes it. The methods
+// are called without e.mu held (from the engine's refresh and event loops,
+// and engine_remove from Removed once they stopped), so an implementation
+// may call back into the engine's read methods.
+type Sink interface {
+	// EngineEvent hands over an engine event (from the daemon's /events
 	// stream) or a manager event (engine_connect, engine_disconnect, ...)
 	// to publish.
-	engineEvent(e *Engine, ev Event)
-	// claimEngineID is called before e takes engine ID id; an error (a
+	EngineEvent(e *Engine, ev Event)
+	// ClaimEngineID is called before e takes engine ID id; an error (a
 	// second address answering with an ID another engine holds) fails the
 	// refresh and leaves the engine's ID unchanged.
-	claimEngineID(e *Engine, id string) error
-	// engineRenamed reports that the engine's name changed.
-	engineRenamed(e *Engine)
+	ClaimEngineID(e *Engine, id string) error
+	// EngineRenamed reports that the engine's name changed.
+	EngineRenamed(e *Engine)
 }
 
 // discardSink is the sink of an engine without a cluster (tests): events
 // are dropped, every ID claim succeeds.
 type discardSink struct{}
 
-func (discardSink) engineEvent(*Engine, Event)          {}
-func (discardSink) claimEngineID(*Engine, string) error { return nil }
-func (discardSink) engineRenamed(*Engine)               {}
+func (discardSink) EngineEvent(*Engine, Event)          {}
+func (discardSink) ClaimEngineID(*Engine, string) error { return nil }
+func (discardSink) EngineRenamed(*Engine)               {}
 
 // Engine is one Docker daemon of the cluster and its cached state.
 //
@@ -98,11 +96,11 @@ func (discardSink) engineRenamed(*Engine)               {}
 // cluster's fields.
 type Engine struct {
 	addr   string
-	opts   *EngineOptions
+	opts   *Options
 	api    *client.Client
 	events *client.Client // for the /events stream only
 	base   *url.URL
-	sink   engineSink    // the cluster's side; never nil in an engine built by newEngine
+	sink   Sink          // the cluster's side; never nil in an engine built by New
 	kick   chan struct{} // asks the refresh loop for an early round
 	reads  atomic.Uint64 // numbers container reads, to order their answers
 
@@ -122,12 +120,14 @@ type Engine struct {
 	images     []image.Summary
 	networks   []network.Summary
 	volumes    []*volume.Volume
-	node       *node.Node // cached scheduling view, nil when stale
+	// gen counts the changes of what the engine caches; the cluster's
+	// scheduling view of the engine is rebuilt when it moved.
+	gen atomic.Uint64
 }
 
-// newEngine builds the engine at addr; it reports to sink (nil: to
-// nobody). It does not contact the engine: run does.
-func newEngine(addr string, opts *EngineOptions, sink engineSink) (*Engine, error) {
+// New builds the engine at addr; it reports to sink (nil: to nobody). It
+// does not contact the engine: Run does.
+func New(addr string, opts *Options, sink Sink) (*Engine, error) {
 	if sink == nil {
 		sink = discardSink{}
 	}
@@ -259,9 +259,9 @@ func (e *Engine) Kick() {
 	}
 }
 
-// run drives the engine until ctx ends: connects, refreshes on a jittered
+// Run drives the engine until ctx ends: connects, refreshes on a jittered
 // timer, counts failures, and runs the events stream beside it.
-func (e *Engine) run(ctx context.Context) {
+func (e *Engine) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	// connected carries the start time of the first successful refresh:
@@ -322,7 +322,7 @@ func (e *Engine) recordFailure(err error) time.Duration {
 	state := e.health.state
 	e.lastErr = err.Error()
 	if changed {
-		e.node = nil
+		e.changed()
 	}
 	e.mu.Unlock()
 	fields := log.Fields{"addr": e.addr, "name": e.Name(), "failures": failures}
@@ -345,7 +345,7 @@ func (e *Engine) recordSuccess() {
 	changed := e.health.success()
 	e.lastErr = ""
 	if changed {
-		e.node = nil
+		e.changed()
 	}
 	e.mu.Unlock()
 	if changed {
@@ -394,7 +394,7 @@ func (e *Engine) refresh(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := e.sinkOrDiscard().claimEngineID(e, info.ID); err != nil {
+	if err := e.sinkOrDiscard().ClaimEngineID(e, info.ID); err != nil {
 		return err
 	}
 	e.mu.Lock()
@@ -404,10 +404,10 @@ func (e *Engine) refresh(ctx context.Context) error {
 	nameChanged := e.name != info.Name
 	e.name = info.Name
 	e.labels = engineLabels(info)
-	e.node = nil
+	e.changed()
 	e.mu.Unlock()
 	if nameChanged {
-		e.sinkOrDiscard().engineRenamed(e)
+		e.sinkOrDiscard().EngineRenamed(e)
 	}
 	if err := e.refreshContainers(ctx); err != nil {
 		return err
@@ -458,7 +458,7 @@ func SortedLabels(labels map[string]string) []string {
 
 // sinkOrDiscard is the engine's sink, or a discarding one for an Engine
 // literal built without newEngine (tests).
-func (e *Engine) sinkOrDiscard() engineSink {
+func (e *Engine) sinkOrDiscard() Sink {
 	if e.sink == nil {
 		return discardSink{}
 	}
@@ -468,7 +468,7 @@ func (e *Engine) sinkOrDiscard() engineSink {
 // emitManagerEvent publishes a manager event (Type "engine") about e.
 func (e *Engine) emitManagerEvent(action string) {
 	now := time.Now()
-	e.sinkOrDiscard().engineEvent(e, Event{Message: events.Message{
+	e.sinkOrDiscard().EngineEvent(e, Event{Message: events.Message{
 		Type:     "engine",
 		Action:   events.Action(action),
 		Status:   action,
@@ -481,13 +481,23 @@ func (e *Engine) emitManagerEvent(action string) {
 	}})
 }
 
-// resync re-reads one part of the engine's cache (read is one of the
+// Resync re-reads one part of the engine's cache (read is one of the
 // Refresh methods) after an operation through the manager changed it. A
 // failed read does not fail the operation, which the engine already did:
 // it is logged, and the refresh loop is asked to catch up soon.
-func (e *Engine) resync(ctx context.Context, what string, read func(context.Context) error) {
+func (e *Engine) Resync(ctx context.Context, what string, read func(context.Context) error) {
 	if err := read(ctx); err != nil {
 		log.WithFields(log.Fields{"addr": e.addr, "cache": what}).WithError(err).Warn("cache refresh after a change failed; refreshing soon")
 		e.Kick()
 	}
 }
+
+// Removed publishes engine_remove: the cluster stopped managing the engine.
+func (e *Engine) Removed() { e.emitManagerEvent("engine_remove") }
+
+// changed records that the cache changed (the caller holds e.mu).
+func (e *Engine) changed() { e.gen.Add(1) }
+
+// Generation counts the changes of the engine's cache and health: a view
+// built from the engine at one generation is current until it moves.
+func (e *Engine) Generation() uint64 { return e.gen.Load() }

@@ -1,8 +1,9 @@
-package cluster
+package engine
 
 import (
 	"testing"
 
+	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/image"
 
 	"github.com/swarm-project/swarm/scheduler/node"
@@ -45,5 +46,28 @@ func TestImageMatches(t *testing.T) {
 func TestNanoCPUIsTheSchedulersUnit(t *testing.T) {
 	if NanoCPU != node.NanoCPU {
 		t.Fatalf("cluster.NanoCPU = %d, scheduler's node.NanoCPU = %d", NanoCPU, node.NanoCPU)
+	}
+}
+
+func TestRequestedCPUs(t *testing.T) {
+	tests := []struct {
+		name      string
+		shares    int64
+		nano      int64
+		wantNanos int64
+	}{
+		{name: "nothing", wantNanos: 0},
+		{name: "shares are cores", shares: 2, wantNanos: 2 * NanoCPU},
+		{name: "nano cpus win", shares: 2, nano: 1_500_000_000, wantNanos: 1_500_000_000},
+		{name: "negative shares", shares: -1, wantNanos: 0},
+		{name: "negative nano falls back to shares", shares: 1, nano: -5, wantNanos: NanoCPU},
+		{name: "huge shares saturate", shares: 1 << 62, wantNanos: (int64(^uint64(0)>>1) / NanoCPU) * NanoCPU},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := RequestedCPUs(&container.HostConfig{Resources: container.Resources{CPUShares: tt.shares, NanoCPUs: tt.nano}}); got != tt.wantNanos {
+				t.Errorf("RequestedCPUs(shares %d, nano %d) = %d, want %d", tt.shares, tt.nano, got, tt.wantNanos)
+			}
+		})
 	}
 }

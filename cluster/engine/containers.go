@@ -1,4 +1,4 @@
-package cluster
+package engine
 
 import (
 	"context"
@@ -36,6 +36,9 @@ func (c *Container) ID() string { return c.summary.ID }
 
 // Name is the container's name without the leading slash.
 func (c *Container) Name() string { return strings.TrimPrefix(c.Info.Name, "/") }
+
+// Labels are the container's labels (never nil); do not modify them.
+func (c *Container) Labels() map[string]string { return c.summary.Labels }
 
 // State is the container's state ("running", "exited", ...).
 func (c *Container) State() string { return string(c.summary.State) }
@@ -206,7 +209,7 @@ func (e *Engine) storeContainer(c *Container) {
 	}
 	e.containers[c.ID()] = c
 	e.names[c.Name()] = c.ID()
-	e.node = nil
+	e.changed()
 }
 
 // dropContainer removes a container (by full ID) from the cache, unless a
@@ -225,13 +228,13 @@ func (e *Engine) dropContainer(id string, seq uint64) {
 		if e.names[c.Name()] == id {
 			delete(e.names, c.Name())
 		}
-		e.node = nil
+		e.changed()
 	}
 }
 
-// lookup finds a container of this engine by full ID or by name (without
+// Lookup finds a container of this engine by full ID or by name (without
 // the leading slash).
-func (e *Engine) lookup(ref string) *Container {
+func (e *Engine) Lookup(ref string) *Container {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if c, ok := e.containers[ref]; ok {
@@ -297,7 +300,7 @@ func (e *Engine) refreshContainers(ctx context.Context) error {
 	for id, c := range fresh {
 		e.names[c.Name()] = id
 	}
-	e.node = nil
+	e.changed()
 	e.mu.Unlock()
 	return nil
 }

@@ -1,4 +1,4 @@
-package cluster
+package engine
 
 // Health is an engine's state as `docker info` shows it.
 type Health int

@@ -1,0 +1,46 @@
+package engine
+
+import (
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/api/types/volume"
+)
+
+// Fixture describes an engine with a fixed cache, for tests and
+// benchmarks of the packages above the engine: it is never run and never
+// contacts a daemon.
+type Fixture struct {
+	Addr, Name, ID string
+	Health         Health
+	Labels         map[string]string
+	Containers     []container.InspectResponse
+	Images         []image.Summary
+	Networks       []network.Summary
+	Volumes        []*volume.Volume
+}
+
+// NewFixture builds the engine f describes.
+func NewFixture(f Fixture) *Engine {
+	e := &Engine{
+		addr:       f.Addr,
+		opts:       &Options{},
+		kick:       make(chan struct{}, 1),
+		id:         f.ID,
+		name:       f.Name,
+		labels:     f.Labels,
+		health:     healthState{state: f.Health},
+		containers: map[string]*Container{},
+		names:      map[string]string{},
+		gone:       map[string]uint64{},
+		images:     f.Images,
+		networks:   f.Networks,
+		volumes:    f.Volumes,
+	}
+	for _, info := range f.Containers {
+		c := newContainer(e, info)
+		e.containers[c.ID()] = c
+		e.names[c.Name()] = c.ID()
+	}
+	return e
+}

@@ -82,10 +82,15 @@ func (o *objEngine) id(name string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// failOn makes the operation answer 500 with msg.
+// failOn makes the operation answer 500 with msg; an empty msg makes it
+// succeed again.
 func (o *objEngine) failOn(op, msg string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if msg == "" {
+		delete(o.fail, op)
+		return
+	}
 	o.fail[op] = msg
 }
 

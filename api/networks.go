@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,9 +25,28 @@ var networkFilters = map[string]bool{
 // predefinedNetworks exist on every engine and cannot be removed.
 var predefinedNetworks = map[string]bool{"bridge": true, "host": true, "none": true, "default": true}
 
-// multiHostDrivers make one network that every engine sees (overlay on a
-// key/value store); it is created once, not once per node.
-var multiHostDrivers = map[string]bool{"overlay": true}
+// networkReader is what the network list and inspect handlers read of the
+// cluster.
+type networkReader interface {
+	Networks() []cluster.NetworkOn
+	NetworksInUse() cluster.InUse
+	FindNetworks(ref string) ([]cluster.NetworkOn, error)
+}
+
+// networkWriter is what the handlers that change networks ask of the
+// cluster.
+type networkWriter interface {
+	CreateNetwork(ctx context.Context, req network.CreateRequest) (network.CreateResponse, error)
+	RemoveNetwork(ctx context.Context, ref string) error
+	ConnectNetwork(ctx context.Context, netRef, containerRef string, cfg *network.EndpointSettings) error
+	DisconnectNetwork(ctx context.Context, netRef, containerRef string, force bool) error
+	PruneNetworks(ctx context.Context, args filters.Args) ([]cluster.NodePruneReport, error)
+}
+
+var (
+	_ networkReader = (*cluster.Cluster)(nil)
+	_ networkWriter = (*cluster.Cluster)(nil)
+)
 
 // networkRoutes are the /networks routes.
 func (s *Server) networkRoutes() []route {
@@ -56,7 +76,7 @@ func (s *Server) listNetworks(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	prefixed := wantsNodeNames(r)
-	used := s.networksInUse()
+	used := s.cluster.NetworksInUse()
 	seen := map[string]bool{}
 	out := []network.Summary{}
 	for _, n := range s.cluster.Networks() {
@@ -66,7 +86,7 @@ func (s *Server) listNetworks(w http.ResponseWriter, r *http.Request) error {
 			}
 			seen[n.Network.ID] = true
 		}
-		if !matchNetwork(args, n, used[n.Engine][n.Network.ID]) {
+		if !matchNetwork(args, n, used.Has(n.Engine, n.Network.ID)) {
 			continue
 		}
 		sum := n.Network
@@ -102,27 +122,6 @@ func parseBoolFilter(v string) (value, ok bool) {
 		return false, true
 	}
 	return false, false
-}
-
-// networksInUse maps each engine to the IDs of the networks its cached
-// containers are attached to.
-func (s *Server) networksInUse() map[*cluster.Engine]map[string]bool {
-	out := map[*cluster.Engine]map[string]bool{}
-	for _, c := range s.cluster.Containers() {
-		if c.Info.NetworkSettings == nil {
-			continue
-		}
-		for _, ep := range c.Info.NetworkSettings.Networks {
-			if ep == nil || ep.NetworkID == "" {
-				continue
-			}
-			if out[c.Engine] == nil {
-				out[c.Engine] = map[string]bool{}
-			}
-			out[c.Engine][ep.NetworkID] = true
-		}
-	}
-	return out
 }
 
 func matchNetwork(args filters.Args, n cluster.NetworkOn, inUse bool) bool {
@@ -196,48 +195,11 @@ func (s *Server) createNetwork(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(r, &req); err != nil {
 		return err
 	}
-	if req.Name == "" {
-		return errorf(http.StatusBadRequest, "network name is required")
-	}
-	pinned, name := s.cluster.SplitNodeRef(req.Name)
-	if strings.Contains(name, "/") {
-		return &cluster.NotFoundError{Kind: "node", Ref: strings.SplitN(name, "/", 2)[0]}
-	}
-	exprs := placementExprs(req.Labels, req.Options)
-	req.Options = withoutPlacement(req.Options)
-	driver := req.Driver
-	if driver == "" {
-		driver = "bridge"
-	}
-	targets, err := s.placeObject(pinned, exprs, req.Labels, !multiHostDrivers[driver])
+	resp, err := s.cluster.CreateNetwork(r.Context(), req)
 	if err != nil {
 		return err
 	}
-	for _, e := range targets {
-		if n, ok := e.FindNetwork(name); ok && n.Name == name {
-			return errorf(http.StatusConflict, fmt.Sprintf("network with name %s already exists", name))
-		}
-	}
-	ctx := r.Context()
-	var created []cluster.NetworkOn
-	var warnings []string
-	for _, e := range targets {
-		resp, err := e.Client().NetworkCreate(ctx, name, req.CreateOptions)
-		if err != nil {
-			// All or nothing: remove what the other nodes made.
-			for _, c := range created {
-				_ = c.Engine.Client().NetworkRemove(ctx, c.Network.ID)
-				_ = c.Engine.RefreshNetworks(ctx)
-			}
-			return nodeError(e, err, len(targets) > 1)
-		}
-		created = append(created, cluster.NetworkOn{Engine: e, Network: network.Summary{ID: resp.ID, Name: name}})
-		if resp.Warning != "" {
-			warnings = append(warnings, e.Name()+": "+resp.Warning)
-		}
-		_ = e.RefreshNetworks(ctx)
-	}
-	writeJSON(w, http.StatusCreated, network.CreateResponse{ID: created[0].Network.ID, Warning: strings.Join(warnings, "; ")})
+	writeJSON(w, http.StatusCreated, resp)
 	return nil
 }
 
@@ -254,47 +216,14 @@ func (s *Server) connectNetwork(connect bool) handlerFunc {
 			return err
 		}
 		ref := mux.Vars(r)["id"]
-		c, err := s.cluster.Container(body.Container)
-		if err != nil {
-			return err
-		}
-		nets, err := s.cluster.FindNetworks(ref)
-		if err != nil {
-			return err
-		}
-		netID := ""
-		var elsewhere []string
-		for _, n := range nets {
-			if n.Engine == c.Engine || !n.IsLocal() {
-				netID = n.Network.ID
-				break
-			}
-			elsewhere = append(elsewhere, n.Engine.Name())
-		}
-		if netID == "" {
-			// Maybe the other node's ID of a network this node has by name.
-			if n, ok := c.Engine.FindNetwork(nets[0].Network.Name); ok && !strings.Contains(ref, "/") {
-				netID = n.ID
-			}
-		}
-		if netID == "" {
-			return errorf(http.StatusNotFound, fmt.Sprintf("network %s not found on node %s, where container %s runs (it is on %s)",
-				ref, c.Engine.Name(), c.Name(), strings.Join(elsewhere, ", ")))
-		}
-		if !c.Engine.IsHealthy() {
-			return errorf(http.StatusServiceUnavailable, fmt.Sprintf("node %s (%s) is %s", c.Engine.Name(), c.Engine.Addr(), c.Engine.Health()))
-		}
-		ctx := r.Context()
+		var err error
 		if connect {
-			err = c.Engine.Client().NetworkConnect(ctx, netID, c.ID(), body.EndpointConfig)
+			err = s.cluster.ConnectNetwork(r.Context(), ref, body.Container, body.EndpointConfig)
 		} else {
-			err = c.Engine.Client().NetworkDisconnect(ctx, netID, c.ID(), body.Force)
+			err = s.cluster.DisconnectNetwork(r.Context(), ref, body.Container, body.Force)
 		}
 		if err != nil {
-			return cluster.EngineError(err)
-		}
-		if err := c.Engine.RefreshContainer(ctx, c.ID()); err != nil {
-			c.Engine.Kick()
+			return err
 		}
 		w.WriteHeader(http.StatusOK)
 		return nil
@@ -304,31 +233,8 @@ func (s *Server) connectNetwork(connect bool) handlerFunc {
 // removeNetwork removes the network from every node that holds it under
 // that reference ("node/name" for one node only).
 func (s *Server) removeNetwork(w http.ResponseWriter, r *http.Request) error {
-	nets, err := s.cluster.FindNetworks(mux.Vars(r)["id"])
-	if err != nil {
+	if err := s.cluster.RemoveNetwork(r.Context(), mux.Vars(r)["id"]); err != nil {
 		return err
-	}
-	ctx := r.Context()
-	var errs []error
-	removed := map[string]bool{} // multi-host networks go once
-	for _, n := range nets {
-		if !n.IsLocal() {
-			if removed[n.Network.ID] {
-				continue
-			}
-			removed[n.Network.ID] = true
-		}
-		if !n.Engine.IsHealthy() {
-			errs = append(errs, errorf(http.StatusServiceUnavailable, fmt.Sprintf("node %s (%s) is %s", n.Engine.Name(), n.Engine.Addr(), n.Engine.Health())))
-			continue
-		}
-		if err := n.Engine.Client().NetworkRemove(ctx, n.Network.ID); err != nil {
-			errs = append(errs, nodeError(n.Engine, err, len(nets) > 1))
-		}
-		_ = n.Engine.RefreshNetworks(ctx)
-	}
-	if len(errs) > 0 {
-		return errs[0]
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -336,28 +242,31 @@ func (s *Server) removeNetwork(w http.ResponseWriter, r *http.Request) error {
 
 // pruneNetworks prunes every healthy node (those the `node` filter names).
 func (s *Server) pruneNetworks(w http.ResponseWriter, r *http.Request) error {
-	engines, args, err := s.pruneTargets(r)
+	args, err := filters.FromJSON(r.URL.Query().Get("filters"))
+	if err != nil {
+		return errorf(http.StatusBadRequest, err.Error())
+	}
+	reports, err := s.cluster.PruneNetworks(r.Context(), args)
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	out := network.PruneReport{NetworksDeleted: []string{}}
-	prefixed := wantsNodeNames(r)
-	for _, e := range engines {
-		rep, err := e.Client().NetworksPrune(ctx, args)
-		if err != nil {
-			return nodeError(e, err, len(engines) > 1)
-		}
-		for _, name := range rep.NetworksDeleted {
-			if prefixed {
-				name = e.Name() + "/" + name
-			}
-			out.NetworksDeleted = append(out.NetworksDeleted, name)
-		}
-		_ = e.RefreshNetworks(ctx)
-	}
+	out := network.PruneReport{NetworksDeleted: prunedNames(reports, wantsNodeNames(r))}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// prunedNames lists what the nodes pruned, "node/name" when prefixed.
+func prunedNames(reports []cluster.NodePruneReport, prefixed bool) []string {
+	out := []string{}
+	for _, rep := range reports {
+		for _, name := range rep.Deleted {
+			if prefixed {
+				name = rep.Node + "/" + name
+			}
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // decodeBody reads a JSON request body into v (400 when it is not JSON).

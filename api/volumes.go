@@ -1,9 +1,9 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/volume"
@@ -16,6 +16,18 @@ import (
 var volumeFilters = map[string]bool{
 	"dangling": true, "driver": true, "label": true, "name": true, "node": true,
 }
+
+// volumeBackend is what the volume handlers need of the cluster.
+type volumeBackend interface {
+	Volumes() []cluster.VolumeOn
+	VolumesInUse() cluster.InUse
+	FindVolumes(ref string) ([]cluster.VolumeOn, error)
+	CreateVolume(ctx context.Context, req volume.CreateOptions) (volume.Volume, error)
+	RemoveVolume(ctx context.Context, ref string, force bool) error
+	PruneVolumes(ctx context.Context, args filters.Args) ([]cluster.NodePruneReport, error)
+}
+
+var _ volumeBackend = (*cluster.Cluster)(nil)
 
 // volumeRoutes are the /volumes routes.
 func (s *Server) volumeRoutes() []route {
@@ -44,7 +56,7 @@ func (s *Server) listVolumes(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	prefixed := wantsNodeNames(r)
-	used := s.volumesInUse()
+	used := s.cluster.VolumesInUse()
 	seen := map[string]bool{}
 	out := volume.ListResponse{Volumes: []*volume.Volume{}, Warnings: []string{}}
 	for _, v := range s.cluster.Volumes() {
@@ -54,7 +66,7 @@ func (s *Server) listVolumes(w http.ResponseWriter, r *http.Request) error {
 			}
 			seen[v.Volume.Name] = true
 		}
-		if !matchVolume(args, v, used[v.Engine][v.Volume.Name]) {
+		if !matchVolume(args, v, used.Has(v.Engine, v.Volume.Name)) {
 			continue
 		}
 		cp := *v.Volume
@@ -65,24 +77,6 @@ func (s *Server) listVolumes(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
-}
-
-// volumesInUse maps each engine to the names of the volumes its cached
-// containers mount.
-func (s *Server) volumesInUse() map[*cluster.Engine]map[string]bool {
-	out := map[*cluster.Engine]map[string]bool{}
-	for _, c := range s.cluster.Containers() {
-		for _, m := range c.Info.Mounts {
-			if m.Name == "" {
-				continue
-			}
-			if out[c.Engine] == nil {
-				out[c.Engine] = map[string]bool{}
-			}
-			out[c.Engine][m.Name] = true
-		}
-	}
-	return out
 }
 
 func matchVolume(args filters.Args, v cluster.VolumeOn, inUse bool) bool {
@@ -129,55 +123,20 @@ func (s *Server) createVolume(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(r, &req); err != nil {
 		return err
 	}
-	pinned, name := s.cluster.SplitNodeRef(req.Name)
-	if pinned != nil && strings.Contains(name, "/") {
-		return errorf(http.StatusBadRequest, fmt.Sprintf("invalid volume name %q", req.Name))
-	}
-	exprs := placementExprs(req.Labels, req.DriverOpts)
-	req.DriverOpts = withoutPlacement(req.DriverOpts)
-	req.Name = name
-	targets, err := s.placeObject(pinned, exprs, req.Labels, name != "")
+	v, err := s.cluster.CreateVolume(r.Context(), req)
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	var first *volume.Volume
-	for _, e := range targets {
-		v, err := e.Client().VolumeCreate(ctx, req)
-		if err != nil {
-			return nodeError(e, err, len(targets) > 1)
-		}
-		if first == nil {
-			first = &v
-		}
-		_ = e.RefreshVolumes(ctx)
-	}
-	writeJSON(w, http.StatusCreated, first)
+	writeJSON(w, http.StatusCreated, v)
 	return nil
 }
 
 // removeVolume removes the volume from every node that holds it under that
 // reference ("node/name" for one node only).
 func (s *Server) removeVolume(w http.ResponseWriter, r *http.Request) error {
-	vols, err := s.cluster.FindVolumes(mux.Vars(r)["name"])
-	if err != nil {
-		return err
-	}
 	force := boolValue(r.URL.Query().Get("force"))
-	ctx := r.Context()
-	var errs []error
-	for _, v := range vols {
-		if !v.Engine.IsHealthy() {
-			errs = append(errs, errorf(http.StatusServiceUnavailable, fmt.Sprintf("node %s (%s) is %s", v.Engine.Name(), v.Engine.Addr(), v.Engine.Health())))
-			continue
-		}
-		if err := v.Engine.Client().VolumeRemove(ctx, v.Volume.Name, force); err != nil {
-			errs = append(errs, nodeError(v.Engine, err, len(vols) > 1))
-		}
-		_ = v.Engine.RefreshVolumes(ctx)
-	}
-	if len(errs) > 0 {
-		return errs[0]
+	if err := s.cluster.RemoveVolume(r.Context(), mux.Vars(r)["name"], force); err != nil {
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -185,26 +144,17 @@ func (s *Server) removeVolume(w http.ResponseWriter, r *http.Request) error {
 
 // pruneVolumes prunes every healthy node (those the `node` filter names).
 func (s *Server) pruneVolumes(w http.ResponseWriter, r *http.Request) error {
-	engines, args, err := s.pruneTargets(r)
+	args, err := filters.FromJSON(r.URL.Query().Get("filters"))
+	if err != nil {
+		return errorf(http.StatusBadRequest, err.Error())
+	}
+	reports, err := s.cluster.PruneVolumes(r.Context(), args)
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	out := volume.PruneReport{VolumesDeleted: []string{}}
-	prefixed := wantsNodeNames(r)
-	for _, e := range engines {
-		rep, err := e.Client().VolumesPrune(ctx, args)
-		if err != nil {
-			return nodeError(e, err, len(engines) > 1)
-		}
-		for _, name := range rep.VolumesDeleted {
-			if prefixed {
-				name = e.Name() + "/" + name
-			}
-			out.VolumesDeleted = append(out.VolumesDeleted, name)
-		}
+	out := volume.PruneReport{VolumesDeleted: prunedNames(reports, wantsNodeNames(r))}
+	for _, rep := range reports {
 		out.SpaceReclaimed += rep.SpaceReclaimed
-		_ = e.RefreshVolumes(ctx)
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

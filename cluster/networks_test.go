@@ -167,3 +167,52 @@ func TestLocalizeVolumes(t *testing.T) {
 	}
 	c.LocalizeVolumes(e1, nil) // no panic
 }
+
+func TestInUse(t *testing.T) {
+	c := fixtureCluster(t, map[string][]network.Summary{"n1": nil, "n2": nil}, nil)
+	e1, _ := c.Engine("n1")
+	e2, _ := c.Engine("n2")
+	add := func(e *Engine, id string, nets []string, vols []string) {
+		info := container.InspectResponse{ContainerJSONBase: &container.ContainerJSONBase{ID: id, Name: "/" + id}}
+		if nets != nil {
+			info.NetworkSettings = &container.NetworkSettings{Networks: map[string]*network.EndpointSettings{}}
+			for _, n := range nets {
+				info.NetworkSettings.Networks[n] = &network.EndpointSettings{NetworkID: n}
+			}
+			info.NetworkSettings.Networks["nil"] = nil
+		}
+		for _, v := range vols {
+			info.Mounts = append(info.Mounts, container.MountPoint{Type: mount.TypeVolume, Name: v})
+		}
+		info.Mounts = append(info.Mounts, container.MountPoint{Type: mount.TypeBind, Source: "/etc"})
+		e.containers[id] = newContainer(e, info)
+	}
+	add(e1, "c1", []string{"net-a", ""}, []string{"data"})
+	add(e1, "c2", nil, []string{"logs"})
+	add(e2, "c3", []string{"net-b"}, nil)
+
+	nets, vols := c.NetworksInUse(), c.VolumesInUse()
+	tests := []struct {
+		name  string
+		inUse InUse
+		e     *Engine
+		key   string
+		want  bool
+	}{
+		{"network on its node", nets, e1, "net-a", true},
+		{"network of another node", nets, e2, "net-a", false},
+		{"second node's network", nets, e2, "net-b", true},
+		{"empty network ID", nets, e1, "", false},
+		{"volume", vols, e1, "data", true},
+		{"second container's volume", vols, e1, "logs", true},
+		{"volume of another node", vols, e2, "data", false},
+		{"bind mount", vols, e1, "", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.inUse.Has(tc.e, tc.key); got != tc.want {
+				t.Errorf("Has(%s, %q) = %v, want %v", tc.e.Name(), tc.key, got, tc.want)
+			}
+		})
+	}
+}

@@ -71,3 +71,17 @@ func (c *Cluster) LocalizeVolumes(e *Engine, hc *container.HostConfig) {
 		}
 	}
 }
+
+// VolumesInUse maps each engine to the names of the volumes its cached
+// containers mount.
+func (c *Cluster) VolumesInUse() InUse {
+	out := InUse{}
+	for _, ctr := range c.Containers() {
+		for _, m := range ctr.Info.Mounts {
+			if m.Name != "" {
+				out.add(ctr.Engine, m.Name)
+			}
+		}
+	}
+	return out
+}

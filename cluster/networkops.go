@@ -1,0 +1,198 @@
+package cluster
+
+import (
+	"context"
+	"strings"
+
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/network"
+	log "github.com/sirupsen/logrus"
+)
+
+// This file holds the network operations that change engines: create,
+// remove, connect, disconnect and prune. Each one calls the engines it
+// needs, then re-reads their caches.
+
+// multiHostDrivers make one network that every engine sees (overlay on a
+// key/value store); it is created once, not once per node.
+var multiHostDrivers = map[string]bool{"overlay": true}
+
+// NodePruneReport is what a prune removed on one node.
+type NodePruneReport struct {
+	Node           string   // the engine's name
+	Deleted        []string // the names (or IDs) the engine reported
+	SpaceReclaimed uint64
+}
+
+// CreateNetwork creates a network on the node its name ("node/name") or its
+// constraints choose, else (a local driver) on every healthy node under the
+// same name. A create on several nodes is all or nothing: when one node
+// fails, the networks the others made are removed. The answer carries the
+// first node's ID and every node's warning.
+func (c *Cluster) CreateNetwork(ctx context.Context, req network.CreateRequest) (network.CreateResponse, error) {
+	if req.Name == "" {
+		return network.CreateResponse{}, Errorf(ErrInvalid, "network name is required")
+	}
+	pinned, name := c.SplitNodeRef(req.Name)
+	if node, _, ok := strings.Cut(name, "/"); ok {
+		return network.CreateResponse{}, &NotFoundError{Kind: "node", Ref: node}
+	}
+	preq, opts, constrained := objectRequest(req.Labels, req.Options)
+	req.Options = opts
+	driver := req.Driver
+	if driver == "" {
+		driver = "bridge"
+	}
+	targets, err := c.placeObject(pinned, preq, constrained, !multiHostDrivers[driver])
+	if err != nil {
+		return network.CreateResponse{}, err
+	}
+	for _, e := range targets {
+		if n, ok := e.FindNetwork(name); ok && n.Name == name {
+			return network.CreateResponse{}, Errorf(ErrConflict, "network with name %s already exists", name)
+		}
+	}
+	var created []NetworkOn
+	var warnings []string
+	for _, e := range targets {
+		resp, err := e.api.NetworkCreate(ctx, name, req.CreateOptions)
+		if err != nil {
+			c.rollbackNetworks(ctx, created)
+			return network.CreateResponse{}, onNode(e, err, len(targets) > 1)
+		}
+		created = append(created, NetworkOn{Engine: e, Network: network.Summary{ID: resp.ID, Name: name}})
+		if resp.Warning != "" {
+			warnings = append(warnings, e.Name()+": "+resp.Warning)
+		}
+		e.resync(ctx, "networks", e.RefreshNetworks)
+	}
+	return network.CreateResponse{ID: created[0].Network.ID, Warning: strings.Join(warnings, "; ")}, nil
+}
+
+// rollbackNetworks removes the networks a failed multi-node create made.
+// It runs even when the client has gone: the create must leave nothing.
+func (c *Cluster) rollbackNetworks(ctx context.Context, created []NetworkOn) {
+	ctx = context.WithoutCancel(ctx)
+	for _, n := range created {
+		if err := n.Engine.api.NetworkRemove(ctx, n.Network.ID); err != nil {
+			log.WithFields(log.Fields{"addr": n.Engine.Addr(), "network": n.Network.ID}).WithError(err).
+				Warn("removing a network after a failed create failed")
+		}
+		n.Engine.resync(ctx, "networks", n.Engine.RefreshNetworks)
+	}
+}
+
+// RemoveNetwork removes the network from every node that holds it under
+// ref ("node/name" for one node only); a multi-host network is removed
+// once. Every node is tried; the first failure is returned.
+func (c *Cluster) RemoveNetwork(ctx context.Context, ref string) error {
+	nets, err := c.FindNetworks(ref)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	removed := map[string]bool{} // multi-host networks go once
+	for _, n := range nets {
+		if !n.IsLocal() {
+			if removed[n.Network.ID] {
+				continue
+			}
+			removed[n.Network.ID] = true
+		}
+		if err := n.Engine.Available(); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := n.Engine.api.NetworkRemove(ctx, n.Network.ID); err != nil {
+			errs = append(errs, onNode(n.Engine, err, len(nets) > 1))
+		}
+		n.Engine.resync(ctx, "networks", n.Engine.RefreshNetworks)
+	}
+	if len(errs) > 0 {
+		return errs[0]
+	}
+	return nil
+}
+
+// ConnectNetwork connects the container to the network, on the container's
+// node and with the network as that node knows it.
+func (c *Cluster) ConnectNetwork(ctx context.Context, netRef, containerRef string, cfg *network.EndpointSettings) error {
+	ctr, netID, err := c.containerNetwork(netRef, containerRef)
+	if err != nil {
+		return err
+	}
+	if err := ctr.Engine.api.NetworkConnect(ctx, netID, ctr.ID(), cfg); err != nil {
+		return EngineError(err)
+	}
+	ctr.Engine.resync(ctx, "container", func(ctx context.Context) error { return ctr.Engine.RefreshContainer(ctx, ctr.ID()) })
+	return nil
+}
+
+// DisconnectNetwork disconnects the container from the network, on the
+// container's node and with the network as that node knows it.
+func (c *Cluster) DisconnectNetwork(ctx context.Context, netRef, containerRef string, force bool) error {
+	ctr, netID, err := c.containerNetwork(netRef, containerRef)
+	if err != nil {
+		return err
+	}
+	if err := ctr.Engine.api.NetworkDisconnect(ctx, netID, ctr.ID(), force); err != nil {
+		return EngineError(err)
+	}
+	ctr.Engine.resync(ctx, "container", func(ctx context.Context) error { return ctr.Engine.RefreshContainer(ctx, ctr.ID()) })
+	return nil
+}
+
+// containerNetwork resolves a connect or disconnect: the container, and the
+// ID of the network on the container's node. A network that the node lacks
+// is a not-found error naming the nodes that hold it; a node that is not
+// healthy is a *NodeUnavailableError.
+func (c *Cluster) containerNetwork(netRef, containerRef string) (*Container, string, error) {
+	ctr, err := c.Container(containerRef)
+	if err != nil {
+		return nil, "", err
+	}
+	nets, err := c.FindNetworks(netRef)
+	if err != nil {
+		return nil, "", err
+	}
+	netID := ""
+	var elsewhere []string
+	for _, n := range nets {
+		if n.Engine == ctr.Engine || !n.IsLocal() {
+			netID = n.Network.ID
+			break
+		}
+		elsewhere = append(elsewhere, n.Engine.Name())
+	}
+	if netID == "" && !strings.Contains(netRef, "/") {
+		// Maybe the other node's ID of a network this node has by name.
+		if n, ok := ctr.Engine.FindNetwork(nets[0].Network.Name); ok {
+			netID = n.ID
+		}
+	}
+	if netID == "" {
+		return nil, "", Errorf(ErrNotFound, "network %s not found on node %s, where container %s runs (it is on %s)",
+			netRef, ctr.Engine.Name(), ctr.Name(), strings.Join(elsewhere, ", "))
+	}
+	if err := ctr.Engine.Available(); err != nil {
+		return nil, "", err
+	}
+	return ctr, netID, nil
+}
+
+// PruneNetworks prunes unused networks on every healthy node (those the
+// `node` filter names; the other filters go to the engines). It stops at
+// the first node that fails; the nodes before it have been pruned.
+func (c *Cluster) PruneNetworks(ctx context.Context, args filters.Args) ([]NodePruneReport, error) {
+	engines, args := c.pruneTargets(args)
+	out := make([]NodePruneReport, 0, len(engines))
+	for _, e := range engines {
+		rep, err := e.api.NetworksPrune(ctx, args)
+		if err != nil {
+			return nil, onNode(e, err, len(engines) > 1)
+		}
+		out = append(out, NodePruneReport{Node: e.Name(), Deleted: rep.NetworksDeleted})
+		e.resync(ctx, "networks", e.RefreshNetworks)
+	}
+	return out, nil
+}

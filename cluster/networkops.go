@@ -55,7 +55,7 @@ func (c *Cluster) CreateNetwork(ctx context.Context, req network.CreateRequest) 
 	var created []NetworkOn
 	var warnings []string
 	for _, e := range targets {
-		resp, err := e.api.NetworkCreate(ctx, name, req.CreateOptions)
+		resp, err := e.Client().NetworkCreate(ctx, name, req.CreateOptions)
 		if err != nil {
 			c.rollbackNetworks(ctx, created)
 			return network.CreateResponse{}, onNode(e, err, len(targets) > 1)
@@ -64,7 +64,7 @@ func (c *Cluster) CreateNetwork(ctx context.Context, req network.CreateRequest) 
 		if resp.Warning != "" {
 			warnings = append(warnings, e.Name()+": "+resp.Warning)
 		}
-		e.resync(ctx, "networks", e.RefreshNetworks)
+		e.Resync(ctx, "networks", e.RefreshNetworks)
 	}
 	return network.CreateResponse{ID: created[0].Network.ID, Warning: strings.Join(warnings, "; ")}, nil
 }
@@ -74,11 +74,11 @@ func (c *Cluster) CreateNetwork(ctx context.Context, req network.CreateRequest) 
 func (c *Cluster) rollbackNetworks(ctx context.Context, created []NetworkOn) {
 	ctx = context.WithoutCancel(ctx)
 	for _, n := range created {
-		if err := n.Engine.api.NetworkRemove(ctx, n.Network.ID); err != nil {
+		if err := n.Engine.Client().NetworkRemove(ctx, n.Network.ID); err != nil {
 			log.WithFields(log.Fields{"addr": n.Engine.Addr(), "network": n.Network.ID}).WithError(err).
 				Warn("removing a network after a failed create failed")
 		}
-		n.Engine.resync(ctx, "networks", n.Engine.RefreshNetworks)
+		n.Engine.Resync(ctx, "networks", n.Engine.RefreshNetworks)
 	}
 }
 
@@ -103,10 +103,10 @@ func (c *Cluster) RemoveNetwork(ctx context.Context, ref string) error {
 			errs = append(errs, err)
 			continue
 		}
-		if err := n.Engine.api.NetworkRemove(ctx, n.Network.ID); err != nil {
+		if err := n.Engine.Client().NetworkRemove(ctx, n.Network.ID); err != nil {
 			errs = append(errs, onNode(n.Engine, err, len(nets) > 1))
 		}
-		n.Engine.resync(ctx, "networks", n.Engine.RefreshNetworks)
+		n.Engine.Resync(ctx, "networks", n.Engine.RefreshNetworks)
 	}
 	if len(errs) > 0 {
 		return errs[0]
@@ -121,10 +121,10 @@ func (c *Cluster) ConnectNetwork(ctx context.Context, netRef, containerRef strin
 	if err != nil {
 		return err
 	}
-	if err := ctr.Engine.api.NetworkConnect(ctx, netID, ctr.ID(), cfg); err != nil {
+	if err := ctr.Engine.Client().NetworkConnect(ctx, netID, ctr.ID(), cfg); err != nil {
 		return EngineError(err)
 	}
-	ctr.Engine.resync(ctx, "container", func(ctx context.Context) error { return ctr.Engine.RefreshContainer(ctx, ctr.ID()) })
+	ctr.Engine.Resync(ctx, "container", func(ctx context.Context) error { return ctr.Engine.RefreshContainer(ctx, ctr.ID()) })
 	return nil
 }
 
@@ -135,10 +135,10 @@ func (c *Cluster) DisconnectNetwork(ctx context.Context, netRef, containerRef st
 	if err != nil {
 		return err
 	}
-	if err := ctr.Engine.api.NetworkDisconnect(ctx, netID, ctr.ID(), force); err != nil {
+	if err := ctr.Engine.Client().NetworkDisconnect(ctx, netID, ctr.ID(), force); err != nil {
 		return EngineError(err)
 	}
-	ctr.Engine.resync(ctx, "container", func(ctx context.Context) error { return ctr.Engine.RefreshContainer(ctx, ctr.ID()) })
+	ctr.Engine.Resync(ctx, "container", func(ctx context.Context) error { return ctr.Engine.RefreshContainer(ctx, ctr.ID()) })
 	return nil
 }
 
@@ -187,12 +187,12 @@ func (c *Cluster) PruneNetworks(ctx context.Context, args filters.Args) ([]NodeP
 	engines, args := c.pruneTargets(args)
 	out := make([]NodePruneReport, 0, len(engines))
 	for _, e := range engines {
-		rep, err := e.api.NetworksPrune(ctx, args)
+		rep, err := e.Client().NetworksPrune(ctx, args)
 		if err != nil {
 			return nil, onNode(e, err, len(engines) > 1)
 		}
 		out = append(out, NodePruneReport{Node: e.Name(), Deleted: rep.NetworksDeleted})
-		e.resync(ctx, "networks", e.RefreshNetworks)
+		e.Resync(ctx, "networks", e.RefreshNetworks)
 	}
 	return out, nil
 }

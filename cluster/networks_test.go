@@ -169,10 +169,8 @@ func TestLocalizeVolumes(t *testing.T) {
 }
 
 func TestInUse(t *testing.T) {
-	c := fixtureCluster(t, map[string][]network.Summary{"n1": nil, "n2": nil}, nil)
-	e1, _ := c.Engine("n1")
-	e2, _ := c.Engine("n2")
-	add := func(e *Engine, id string, nets []string, vols []string) {
+	infos := map[string][]container.InspectResponse{}
+	add := func(node, id string, nets []string, vols []string) {
 		info := container.InspectResponse{ContainerJSONBase: &container.ContainerJSONBase{ID: id, Name: "/" + id}}
 		if nets != nil {
 			info.NetworkSettings = &container.NetworkSettings{Networks: map[string]*network.EndpointSettings{}}
@@ -185,11 +183,18 @@ func TestInUse(t *testing.T) {
 			info.Mounts = append(info.Mounts, container.MountPoint{Type: mount.TypeVolume, Name: v})
 		}
 		info.Mounts = append(info.Mounts, container.MountPoint{Type: mount.TypeBind, Source: "/etc"})
-		e.containers[id] = newContainer(e, info)
+		infos[node] = append(infos[node], info)
 	}
-	add(e1, "c1", []string{"net-a", ""}, []string{"data"})
-	add(e1, "c2", nil, []string{"logs"})
-	add(e2, "c3", []string{"net-b"}, nil)
+	add("n1", "c1", []string{"net-a", ""}, []string{"data"})
+	add("n1", "c2", nil, []string{"logs"})
+	add("n2", "c3", []string{"net-b"}, nil)
+	c := New(Options{})
+	for _, name := range []string{"n1", "n2"} {
+		f := engine.Fixture{Addr: name + ":2375", Name: name, ID: "ID-" + name, Containers: infos[name]}
+		c.engines[f.Addr] = &engineRun{engine: engine.NewFixture(f)}
+	}
+	e1, _ := c.Engine("n1")
+	e2, _ := c.Engine("n2")
 
 	nets, vols := c.NetworksInUse(), c.VolumesInUse()
 	tests := []struct {

@@ -31,14 +31,14 @@ func (c *Cluster) CreateVolume(ctx context.Context, req volume.CreateOptions) (v
 	}
 	var first *volume.Volume
 	for _, e := range targets {
-		v, err := e.api.VolumeCreate(ctx, req)
+		v, err := e.Client().VolumeCreate(ctx, req)
 		if err != nil {
 			return volume.Volume{}, onNode(e, err, len(targets) > 1)
 		}
 		if first == nil {
 			first = &v
 		}
-		e.resync(ctx, "volumes", e.RefreshVolumes)
+		e.Resync(ctx, "volumes", e.RefreshVolumes)
 	}
 	return *first, nil
 }
@@ -57,10 +57,10 @@ func (c *Cluster) RemoveVolume(ctx context.Context, ref string, force bool) erro
 			errs = append(errs, err)
 			continue
 		}
-		if err := v.Engine.api.VolumeRemove(ctx, v.Volume.Name, force); err != nil {
+		if err := v.Engine.Client().VolumeRemove(ctx, v.Volume.Name, force); err != nil {
 			errs = append(errs, onNode(v.Engine, err, len(vols) > 1))
 		}
-		v.Engine.resync(ctx, "volumes", v.Engine.RefreshVolumes)
+		v.Engine.Resync(ctx, "volumes", v.Engine.RefreshVolumes)
 	}
 	if len(errs) > 0 {
 		return errs[0]
@@ -75,12 +75,12 @@ func (c *Cluster) PruneVolumes(ctx context.Context, args filters.Args) ([]NodePr
 	engines, args := c.pruneTargets(args)
 	out := make([]NodePruneReport, 0, len(engines))
 	for _, e := range engines {
-		rep, err := e.api.VolumesPrune(ctx, args)
+		rep, err := e.Client().VolumesPrune(ctx, args)
 		if err != nil {
 			return nil, onNode(e, err, len(engines) > 1)
 		}
 		out = append(out, NodePruneReport{Node: e.Name(), Deleted: rep.VolumesDeleted, SpaceReclaimed: rep.SpaceReclaimed})
-		e.resync(ctx, "volumes", e.RefreshVolumes)
+		e.Resync(ctx, "volumes", e.RefreshVolumes)
 	}
 	return out, nil
 }

@@ -16,7 +16,7 @@ import (
 	"github.com/gorilla/mux"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
-	"github.com/swarm-project/swarm/cluster"
+	"github.com/swarm-project/swarm/cluster/engine"
 )
 
 // containerFilters are the `filters` keys GET /containers/json accepts.
@@ -109,7 +109,7 @@ func newContainerMatcher(c containerFinder, args filters.Args) (*containerMatche
 	return m, nil
 }
 
-func (m *containerMatcher) match(c *cluster.Container) bool {
+func (m *containerMatcher) match(c *engine.Container) bool {
 	a := m.args
 	if a.Contains("id") && !anyPrefix(a.Get("id"), c.ID()) {
 		return false
@@ -186,11 +186,11 @@ func anyPrefix(prefixes []string, s string) bool {
 }
 
 // matchAny matches values against list-filter patterns.
-func matchAny(patterns []string, values ...string) bool { return cluster.MatchAny(patterns, values...) }
+func matchAny(patterns []string, values ...string) bool { return engine.MatchAny(patterns, values...) }
 
-func matchAncestor(refs []string, c *cluster.Container) bool {
+func matchAncestor(refs []string, c *engine.Container) bool {
 	for _, ref := range refs {
-		if c.Info.Config != nil && cluster.NormalizeImageRef(c.Info.Config.Image) == cluster.NormalizeImageRef(ref) {
+		if c.Info.Config != nil && engine.NormalizeImageRef(c.Info.Config.Image) == engine.NormalizeImageRef(ref) {
 			return true
 		}
 		if img, ok := c.Engine.FindImage(ref); ok && img.ID == c.Info.Image {
@@ -203,7 +203,7 @@ func matchAncestor(refs []string, c *cluster.Container) bool {
 // inspectResponse is a container's inspect answer plus classic Swarm's Node.
 type inspectResponse struct {
 	container.InspectResponse
-	Node *cluster.NodeInfo `json:"Node"`
+	Node *engine.NodeInfo `json:"Node"`
 }
 
 // inspectContainer answers GET /containers/{name}/json from the cache
@@ -234,7 +234,7 @@ func (s *Server) createContainer(w http.ResponseWriter, r *http.Request) error {
 	if body.Config == nil {
 		body.Config = &container.Config{}
 	}
-	req := cluster.CreateRequest{
+	req := engine.CreateRequest{
 		Name:             r.URL.Query().Get("name"),
 		Config:           body.Config,
 		HostConfig:       body.HostConfig,
@@ -280,7 +280,7 @@ func containerPath(p, ref, id string) string {
 
 // proxyContainer forwards a container call to the engine that holds the
 // container; after, if given, runs on success.
-func (s *Server) proxyContainer(after func(resp *http.Response, c *cluster.Container) error) handlerFunc {
+func (s *Server) proxyContainer(after func(resp *http.Response, c *engine.Container) error) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		ref := mux.Vars(r)["name"]
 		c, err := s.containers.Container(ref)
@@ -305,13 +305,13 @@ func versionedPath(r *http.Request, p string) string {
 
 // refreshAfter re-reads the container into the cache once the engine
 // answered, so that the next ps or inspect sees the change.
-func (s *Server) refreshAfter(resp *http.Response, c *cluster.Container) error {
+func (s *Server) refreshAfter(resp *http.Response, c *engine.Container) error {
 	s.creator.ContainerChanged(resp.Request.Context(), c)
 	return nil
 }
 
 // rememberExec notes which engine holds a new exec instance.
-func (s *Server) rememberExec(resp *http.Response, c *cluster.Container) error {
+func (s *Server) rememberExec(resp *http.Response, c *engine.Container) error {
 	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if err != nil {

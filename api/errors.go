@@ -8,7 +8,7 @@ import (
 	cerrdefs "github.com/containerd/errdefs"
 	log "github.com/sirupsen/logrus"
 
-	"github.com/swarm-project/swarm/cluster"
+	"github.com/swarm-project/swarm/cluster/engine"
 )
 
 // handlerFunc is a handler that may fail; see adapt.
@@ -40,15 +40,15 @@ func statusCode(err error) int {
 	switch {
 	case errors.As(err, &se):
 		return se.code
-	case errors.Is(err, cluster.ErrNotFound), cerrdefs.IsNotFound(err):
+	case errors.Is(err, engine.ErrNotFound), cerrdefs.IsNotFound(err):
 		return http.StatusNotFound
-	case errors.Is(err, cluster.ErrConflict), cerrdefs.IsConflict(err):
+	case errors.Is(err, engine.ErrConflict), cerrdefs.IsConflict(err):
 		return http.StatusConflict
-	case errors.Is(err, cluster.ErrInvalid), cerrdefs.IsInvalidArgument(err):
+	case errors.Is(err, engine.ErrInvalid), cerrdefs.IsInvalidArgument(err):
 		return http.StatusBadRequest
-	case errors.Is(err, cluster.ErrUnavailable), cerrdefs.IsUnavailable(err):
+	case errors.Is(err, engine.ErrUnavailable), cerrdefs.IsUnavailable(err):
 		return http.StatusServiceUnavailable
-	case errors.Is(err, cluster.ErrNoFit):
+	case errors.Is(err, engine.ErrNoFit):
 		return http.StatusInternalServerError // classic Swarm's status for "Unable to find a node"
 	case cerrdefs.IsUnauthorized(err):
 		return http.StatusUnauthorized

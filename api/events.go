@@ -11,7 +11,7 @@ import (
 
 	"github.com/docker/docker/api/types/filters"
 
-	"github.com/swarm-project/swarm/cluster"
+	"github.com/swarm-project/swarm/cluster/engine"
 )
 
 // eventFilters are the `filters` keys GET /events accepts.
@@ -60,7 +60,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 	}
 	flush()
 	enc := json.NewEncoder(w)
-	send := func(ev cluster.Event) error {
+	send := func(ev engine.Event) error {
 		t := time.Unix(0, ev.TimeNano)
 		if ev.TimeNano == 0 {
 			t = time.Unix(ev.Time, 0)
@@ -151,7 +151,7 @@ func isDigits(s string) bool {
 }
 
 // matchEvent applies the `filters` of an events call.
-func matchEvent(args filters.Args, ev cluster.Event) bool {
+func matchEvent(args filters.Args, ev engine.Event) bool {
 	attrs := ev.Actor.Attributes
 	typ := string(ev.Type)
 	if args.Contains("type") && !args.ExactMatch("type", typ) {
@@ -176,7 +176,7 @@ func matchEvent(args filters.Args, ev cluster.Event) bool {
 		}
 		ok := false
 		for _, ref := range args.Get("image") {
-			if img == ref || cluster.NormalizeImageRef(img) == cluster.NormalizeImageRef(ref) || attrs["name"] == ref {
+			if img == ref || engine.NormalizeImageRef(img) == engine.NormalizeImageRef(ref) || attrs["name"] == ref {
 				ok = true
 			}
 		}
@@ -214,7 +214,7 @@ func matchEvent(args filters.Args, ev cluster.Event) bool {
 // named by its ID, or by its address before it was ever reached, and the
 // attributes carry its name and address, so that
 // `docker events` prints "engine engine_connect <id> (addr=..., name=node-1)".
-func displayEvent(ev cluster.Event) cluster.Event {
+func displayEvent(ev engine.Event) engine.Event {
 	if ev.Type != "engine" {
 		return ev
 	}

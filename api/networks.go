@@ -13,7 +13,7 @@ import (
 	"github.com/docker/docker/api/types/network"
 	"github.com/gorilla/mux"
 
-	"github.com/swarm-project/swarm/cluster"
+	"github.com/swarm-project/swarm/cluster/engine"
 )
 
 // networkFilters are the `filters` keys GET /networks accepts.
@@ -26,27 +26,22 @@ var networkFilters = map[string]bool{
 var predefinedNetworks = map[string]bool{"bridge": true, "host": true, "none": true, "default": true}
 
 // networkReader is what the network list and inspect handlers read of the
-// cluster.
+// engine.
 type networkReader interface {
-	Networks() []cluster.NetworkOn
-	NetworksInUse() cluster.InUse
-	FindNetworks(ref string) ([]cluster.NetworkOn, error)
+	Networks() []engine.NetworkOn
+	NetworksInUse() engine.InUse
+	FindNetworks(ref string) ([]engine.NetworkOn, error)
 }
 
 // networkWriter is what the handlers that change networks ask of the
-// cluster.
+// engine.
 type networkWriter interface {
 	CreateNetwork(ctx context.Context, req network.CreateRequest) (network.CreateResponse, error)
 	RemoveNetwork(ctx context.Context, ref string) error
 	ConnectNetwork(ctx context.Context, netRef, containerRef string, cfg *network.EndpointSettings) error
 	DisconnectNetwork(ctx context.Context, netRef, containerRef string, force bool) error
-	PruneNetworks(ctx context.Context, args filters.Args) ([]cluster.NodePruneReport, error)
+	PruneNetworks(ctx context.Context, args filters.Args) ([]engine.NodePruneReport, error)
 }
-
-var (
-	_ networkReader = (*cluster.Cluster)(nil)
-	_ networkWriter = (*cluster.Cluster)(nil)
-)
 
 // networkRoutes are the /networks routes.
 func (s *Server) networkRoutes() []route {
@@ -76,10 +71,10 @@ func (s *Server) listNetworks(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	prefixed := wantsNodeNames(r)
-	used := s.cluster.NetworksInUse()
+	used := s.networks.NetworksInUse()
 	seen := map[string]bool{}
 	out := []network.Summary{}
-	for _, n := range s.cluster.Networks() {
+	for _, n := range s.networks.Networks() {
 		if !n.IsLocal() {
 			if seen[n.Network.ID] {
 				continue
@@ -124,7 +119,7 @@ func parseBoolFilter(v string) (value, ok bool) {
 	return false, false
 }
 
-func matchNetwork(args filters.Args, n cluster.NetworkOn, inUse bool) bool {
+func matchNetwork(args filters.Args, n engine.NetworkOn, inUse bool) bool {
 	nw := n.Network
 	if args.Contains("driver") && !args.ExactMatch("driver", nw.Driver) {
 		return false
@@ -165,7 +160,7 @@ func matchNetwork(args filters.Args, n cluster.NetworkOn, inUse bool) bool {
 
 // pickHealthy returns the first entry whose engine is healthy, else the
 // first entry (so that the caller reports the engine's state).
-func pickHealthy[T any](list []T, engine func(T) *cluster.Engine) T {
+func pickHealthy[T any](list []T, engine func(T) *engine.Engine) T {
 	for _, x := range list {
 		if engine(x).IsHealthy() {
 			return x
@@ -174,13 +169,13 @@ func pickHealthy[T any](list []T, engine func(T) *cluster.Engine) T {
 	return list[0]
 }
 
-func networkEngine(n cluster.NetworkOn) *cluster.Engine { return n.Engine }
+func networkEngine(n engine.NetworkOn) *engine.Engine { return n.Engine }
 
 // inspectNetwork forwards GET /networks/{id} to a node holding the
 // network. A name that several nodes hold (bridge, or a network made on
 // every node) answers with the first healthy node's network.
 func (s *Server) inspectNetwork(w http.ResponseWriter, r *http.Request) error {
-	nets, err := s.cluster.FindNetworks(mux.Vars(r)["id"])
+	nets, err := s.networks.FindNetworks(mux.Vars(r)["id"])
 	if err != nil {
 		return err
 	}
@@ -195,7 +190,7 @@ func (s *Server) createNetwork(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(r, &req); err != nil {
 		return err
 	}
-	resp, err := s.cluster.CreateNetwork(r.Context(), req)
+	resp, err := s.networkOps.CreateNetwork(r.Context(), req)
 	if err != nil {
 		return err
 	}
@@ -218,9 +213,9 @@ func (s *Server) connectNetwork(connect bool) handlerFunc {
 		ref := mux.Vars(r)["id"]
 		var err error
 		if connect {
-			err = s.cluster.ConnectNetwork(r.Context(), ref, body.Container, body.EndpointConfig)
+			err = s.networkOps.ConnectNetwork(r.Context(), ref, body.Container, body.EndpointConfig)
 		} else {
-			err = s.cluster.DisconnectNetwork(r.Context(), ref, body.Container, body.Force)
+			err = s.networkOps.DisconnectNetwork(r.Context(), ref, body.Container, body.Force)
 		}
 		if err != nil {
 			return err
@@ -233,7 +228,7 @@ func (s *Server) connectNetwork(connect bool) handlerFunc {
 // removeNetwork removes the network from every node that holds it under
 // that reference ("node/name" for one node only).
 func (s *Server) removeNetwork(w http.ResponseWriter, r *http.Request) error {
-	if err := s.cluster.RemoveNetwork(r.Context(), mux.Vars(r)["id"]); err != nil {
+	if err := s.networkOps.RemoveNetwork(r.Context(), mux.Vars(r)["id"]); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -246,7 +241,7 @@ func (s *Server) pruneNetworks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return errorf(http.StatusBadRequest, err.Error())
 	}
-	reports, err := s.cluster.PruneNetworks(r.Context(), args)
+	reports, err := s.networkOps.PruneNetworks(r.Context(), args)
 	if err != nil {
 		return err
 	}
@@ -256,7 +251,7 @@ func (s *Server) pruneNetworks(w http.ResponseWriter, r *http.Request) error {
 }
 
 // prunedNames lists what the nodes pruned, "node/name" when prefixed.
-func prunedNames(reports []cluster.NodePruneReport, prefixed bool) []string {
+func prunedNames(reports []engine.NodePruneReport, prefixed bool) []string {
 	out := []string{}
 	for _, rep := range reports {
 		for _, name := range rep.Deleted {

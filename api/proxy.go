@@ -6,13 +6,13 @@ import (
 	"net/http"
 	"net/http/httputil"
 
-	"github.com/swarm-project/swarm/cluster"
+	"github.com/swarm-project/swarm/cluster/engine"
 )
 
 // proxyTarget says where one proxied request goes. It travels in the
 // request's context from the handler to the shared ReverseProxy.
 type proxyTarget struct {
-	engine *cluster.Engine
+	engine *engine.Engine
 	path   string // the path to request on the engine
 	// after runs on a successful (2xx/101) answer before its body is
 	// copied to the client, e.g. to refresh the cache.
@@ -82,7 +82,7 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 }
 
 // forward proxies r to engine e at path.
-func (s *Server) forward(w http.ResponseWriter, r *http.Request, e *cluster.Engine, path string, after func(*http.Response) error) error {
+func (s *Server) forward(w http.ResponseWriter, r *http.Request, e *engine.Engine, path string, after func(*http.Response) error) error {
 	if err := e.Available(); err != nil {
 		return err
 	}

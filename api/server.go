@@ -57,7 +57,10 @@ type Server struct {
 	execs      execRouter
 	feed       eventSource
 	summary    clusterSummary
-	cluster    *cluster.Cluster
+	networks   networkReader
+	networkOps networkWriter
+	volumes    volumeBackend
+	cluster    *cluster.Cluster // TODO(merge): image handlers
 
 	proxy   *httputil.ReverseProxy
 	handler http.Handler
@@ -81,6 +84,9 @@ func NewServer(c *cluster.Cluster, opts Options) *Server {
 		execs:      c,
 		feed:       c,
 		summary:    c,
+		networks:   c,
+		networkOps: c,
+		volumes:    c,
 		cluster:    c,
 		streams:    newStreamSet(),
 	}

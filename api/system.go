@@ -14,7 +14,7 @@ import (
 	"github.com/docker/docker/api/types/system"
 	"github.com/docker/go-units"
 
-	"github.com/swarm-project/swarm/cluster"
+	"github.com/swarm-project/swarm/cluster/engine"
 )
 
 func osType() string { return runtime.GOOS }
@@ -101,7 +101,7 @@ func (s *Server) info(w http.ResponseWriter, r *http.Request) error {
 		info.ContainersRunning += u.Running
 		info.ContainersPaused += u.Paused
 		info.ContainersStopped += u.Stopped
-		info.NCPU += int(u.TotalCPUs / cluster.NanoCPU)
+		info.NCPU += int(u.TotalCPUs / engine.NanoCPU)
 		info.MemTotal += u.TotalMemory
 		for _, img := range e.Images() {
 			images[e.Addr()+img.ID] = true
@@ -121,7 +121,7 @@ func (s *Server) info(w http.ResponseWriter, r *http.Request) error {
 			[2]string{"  └ Containers", fmt.Sprintf("%d (%d Running, %d Paused, %d Stopped)", u.Containers, u.Running, u.Paused, u.Stopped)},
 			[2]string{"  └ Reserved CPUs", cpus(u.ReservedCPUs) + " / " + cpus(u.TotalCPUs)},
 			[2]string{"  └ Reserved Memory", units.BytesSize(float64(u.ReservedMemory)) + " / " + units.BytesSize(float64(u.TotalMemory))},
-			[2]string{"  └ Labels", strings.Join(cluster.SortedLabels(e.Labels()), ", ")},
+			[2]string{"  └ Labels", strings.Join(engine.SortedLabels(e.Labels()), ", ")},
 			[2]string{"  └ Error", errMsg},
 			[2]string{"  └ UpdatedAt", updated},
 			[2]string{"  └ ServerVersion", e.Version().Version},
@@ -135,10 +135,10 @@ func (s *Server) info(w http.ResponseWriter, r *http.Request) error {
 
 // cpus renders NanoCPU units as a CPU count ("2", "0.5").
 func cpus(n int64) string {
-	if n%cluster.NanoCPU == 0 {
-		return fmt.Sprint(n / cluster.NanoCPU)
+	if n%engine.NanoCPU == 0 {
+		return fmt.Sprint(n / engine.NanoCPU)
 	}
-	return fmt.Sprintf("%.2f", float64(n)/float64(cluster.NanoCPU))
+	return fmt.Sprintf("%.2f", float64(n)/float64(engine.NanoCPU))
 }
 
 func hostname() string {

@@ -9,7 +9,7 @@ import (
 	"github.com/docker/docker/api/types/volume"
 	"github.com/gorilla/mux"
 
-	"github.com/swarm-project/swarm/cluster"
+	"github.com/swarm-project/swarm/cluster/engine"
 )
 
 // volumeFilters are the `filters` keys GET /volumes accepts.
@@ -17,17 +17,15 @@ var volumeFilters = map[string]bool{
 	"dangling": true, "driver": true, "label": true, "name": true, "node": true,
 }
 
-// volumeBackend is what the volume handlers need of the cluster.
+// volumeBackend is what the volume handlers need of the engine.
 type volumeBackend interface {
-	Volumes() []cluster.VolumeOn
-	VolumesInUse() cluster.InUse
-	FindVolumes(ref string) ([]cluster.VolumeOn, error)
+	Volumes() []engine.VolumeOn
+	VolumesInUse() engine.InUse
+	FindVolumes(ref string) ([]engine.VolumeOn, error)
 	CreateVolume(ctx context.Context, req volume.CreateOptions) (volume.Volume, error)
 	RemoveVolume(ctx context.Context, ref string, force bool) error
-	PruneVolumes(ctx context.Context, args filters.Args) ([]cluster.NodePruneReport, error)
+	PruneVolumes(ctx context.Context, args filters.Args) ([]engine.NodePruneReport, error)
 }
-
-var _ volumeBackend = (*cluster.Cluster)(nil)
 
 // volumeRoutes are the /volumes routes.
 func (s *Server) volumeRoutes() []route {
@@ -56,10 +54,10 @@ func (s *Server) listVolumes(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	prefixed := wantsNodeNames(r)
-	used := s.cluster.VolumesInUse()
+	used := s.volumes.VolumesInUse()
 	seen := map[string]bool{}
 	out := volume.ListResponse{Volumes: []*volume.Volume{}, Warnings: []string{}}
-	for _, v := range s.cluster.Volumes() {
+	for _, v := range s.volumes.Volumes() {
 		if !v.IsLocal() {
 			if seen[v.Volume.Name] {
 				continue
@@ -79,7 +77,7 @@ func (s *Server) listVolumes(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func matchVolume(args filters.Args, v cluster.VolumeOn, inUse bool) bool {
+func matchVolume(args filters.Args, v engine.VolumeOn, inUse bool) bool {
 	vol := v.Volume
 	if args.Contains("name") && !args.Match("name", vol.Name) && !args.Match("name", v.Engine.Name()+"/"+vol.Name) {
 		return false
@@ -102,11 +100,11 @@ func matchVolume(args filters.Args, v cluster.VolumeOn, inUse bool) bool {
 	return true
 }
 
-func volumeEngine(v cluster.VolumeOn) *cluster.Engine { return v.Engine }
+func volumeEngine(v engine.VolumeOn) *engine.Engine { return v.Engine }
 
 // inspectVolume forwards GET /volumes/{name} to a node holding the volume.
 func (s *Server) inspectVolume(w http.ResponseWriter, r *http.Request) error {
-	vols, err := s.cluster.FindVolumes(mux.Vars(r)["name"])
+	vols, err := s.volumes.FindVolumes(mux.Vars(r)["name"])
 	if err != nil {
 		return err
 	}
@@ -123,7 +121,7 @@ func (s *Server) createVolume(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(r, &req); err != nil {
 		return err
 	}
-	v, err := s.cluster.CreateVolume(r.Context(), req)
+	v, err := s.volumes.CreateVolume(r.Context(), req)
 	if err != nil {
 		return err
 	}
@@ -135,7 +133,7 @@ func (s *Server) createVolume(w http.ResponseWriter, r *http.Request) error {
 // reference ("node/name" for one node only).
 func (s *Server) removeVolume(w http.ResponseWriter, r *http.Request) error {
 	force := boolValue(r.URL.Query().Get("force"))
-	if err := s.cluster.RemoveVolume(r.Context(), mux.Vars(r)["name"], force); err != nil {
+	if err := s.volumes.RemoveVolume(r.Context(), mux.Vars(r)["name"], force); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -148,7 +146,7 @@ func (s *Server) pruneVolumes(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return errorf(http.StatusBadRequest, err.Error())
 	}
-	reports, err := s.cluster.PruneVolumes(r.Context(), args)
+	reports, err := s.volumes.PruneVolumes(r.Context(), args)
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,8 @@ type (
 	CreateRequest        = engine.CreateRequest
 	NetworkOn            = engine.NetworkOn
 	VolumeOn             = engine.VolumeOn
+	NodePruneReport      = engine.NodePruneReport
+	InUse                = engine.InUse
 )
 
 var (

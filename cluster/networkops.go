@@ -17,13 +17,6 @@ import (
 // key/value store); it is created once, not once per node.
 var multiHostDrivers = map[string]bool{"overlay": true}
 
-// NodePruneReport is what a prune removed on one node.
-type NodePruneReport struct {
-	Node           string   // the engine's name
-	Deleted        []string // the names (or IDs) the engine reported
-	SpaceReclaimed uint64
-}
-
 // CreateNetwork creates a network on the node its name ("node/name") or its
 // constraints choose, else (a local driver) on every healthy node under the
 // same name. A create on several nodes is all or nothing: when one node

@@ -119,20 +119,6 @@ func (c *Cluster) localNetworkRef(e *Engine, ref string) string {
 	return ref
 }
 
-// InUse records what the cached containers of each engine use: network IDs
-// (NetworksInUse) or volume names (VolumesInUse).
-type InUse map[*Engine]map[string]bool
-
-// Has reports whether a container of engine e uses key.
-func (u InUse) Has(e *Engine, key string) bool { return u[e][key] }
-
-func (u InUse) add(e *Engine, key string) {
-	if u[e] == nil {
-		u[e] = map[string]bool{}
-	}
-	u[e][key] = true
-}
-
 // NetworksInUse maps each engine to the IDs of the networks its cached
 // containers are attached to.
 func (c *Cluster) NetworksInUse() InUse {
@@ -143,7 +129,7 @@ func (c *Cluster) NetworksInUse() InUse {
 		}
 		for _, ep := range ctr.Info.NetworkSettings.Networks {
 			if ep != nil && ep.NetworkID != "" {
-				out.add(ctr.Engine, ep.NetworkID)
+				out.Add(ctr.Engine, ep.NetworkID)
 			}
 		}
 	}

@@ -79,7 +79,7 @@ func (c *Cluster) VolumesInUse() InUse {
 	for _, ctr := range c.Containers() {
 		for _, m := range ctr.Info.Mounts {
 			if m.Name != "" {
-				out.add(ctr.Engine, m.Name)
+				out.Add(ctr.Engine, m.Name)
 			}
 		}
 	}

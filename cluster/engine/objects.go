@@ -39,3 +39,25 @@ type VolumeOn struct {
 
 // IsLocal reports whether the volume lives on its engine only.
 func (v VolumeOn) IsLocal() bool { return v.Volume.Scope == "" || v.Volume.Scope == "local" }
+
+// NodePruneReport is what a prune removed on one node.
+type NodePruneReport struct {
+	Node           string   // the engine's name
+	Deleted        []string // the names (or IDs) the engine reported
+	SpaceReclaimed uint64
+}
+
+// InUse records what the cached containers of each engine use: network IDs
+// (NetworksInUse) or volume names (VolumesInUse).
+type InUse map[*Engine]map[string]bool
+
+// Has reports whether a container of engine e uses key.
+func (u InUse) Has(e *Engine, key string) bool { return u[e][key] }
+
+// Add records that a container of engine e uses key.
+func (u InUse) Add(e *Engine, key string) {
+	if u[e] == nil {
+		u[e] = map[string]bool{}
+	}
+	u[e][key] = true
+}

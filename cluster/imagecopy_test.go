@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/docker/docker/pkg/jsonmessage"
 )
 
 // TestFanOut: every reader sees the whole stream; one that quits early
@@ -67,3 +69,62 @@ func TestFanOutSourceError(t *testing.T) {
 type errReader struct{ err error }
 
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+func TestRelayEach(t *testing.T) {
+	tests := []struct {
+		name     string
+		stream   string
+		wantOut  string
+		wantErr  string
+		isStream bool // the error is the stream's own error message
+	}{
+		{name: "clean", stream: `{"stream":"Loaded image: a:1\n"}` + "\n", wantOut: `{"stream":"Loaded image: a:1\n"}` + "\n"},
+		{name: "error message ends it", stream: `{"status":"x"}{"errorDetail":{"message":"bad tar"},"error":"bad tar"}{"status":"y"}`,
+			wantOut: `{"status":"x"}` + "\n", wantErr: "bad tar", isStream: true},
+		{name: "broken stream", stream: `{"status":`, wantErr: "unexpected EOF"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out strings.Builder
+			err := relayEach(strings.NewReader(tc.stream), func(m jsonmessage.JSONMessage) error { return encodeTo(&out, m) })
+			var se *streamError
+			if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || err.Error() != tc.wantErr) || errors.As(err, &se) != tc.isStream {
+				t.Errorf("error %v, want %q (stream error %v)", err, tc.wantErr, tc.isStream)
+			}
+			if out.String() != tc.wantOut {
+				t.Errorf("relayed %q, want %q", out.String(), tc.wantOut)
+			}
+		})
+	}
+}
+
+func TestNodeResultsErr(t *testing.T) {
+	a, b := &Engine{addr: "a:1"}, &Engine{addr: "b:1"}
+	notFound := &NotFoundError{Kind: "image", Ref: "x"}
+	tests := []struct {
+		name    string
+		res     NodeResults
+		want    string // "" for nil
+		wantErr error
+	}{
+		{name: "none", res: NodeResults{}},
+		{name: "one succeeded", res: NodeResults{Nodes: []*Engine{a, b}, Errs: []error{notFound, nil}}},
+		{name: "one node failed", res: NodeResults{Nodes: []*Engine{a}, Errs: []error{notFound}}, want: "No such image: x", wantErr: ErrNotFound},
+		{name: "every node failed", res: NodeResults{Nodes: []*Engine{a, b}, Errs: []error{notFound, errors.New("boom")}},
+			want: "a:1: No such image: x; b:1: boom", wantErr: ErrNotFound},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.res.Err()
+			if tc.want == "" {
+				if err != nil {
+					t.Errorf("Err() = %v, want nil", err)
+				}
+				return
+			}
+			if err == nil || err.Error() != tc.want || !errors.Is(err, tc.wantErr) {
+				t.Errorf("Err() = %v, want %q (%v)", err, tc.want, tc.wantErr)
+			}
+		})
+	}
+}

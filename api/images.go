@@ -1,7 +1,9 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"sort"
 	"strings"
@@ -170,44 +172,38 @@ func union(a, b []string) []string {
 	return a
 }
 
-// enginesWithImage returns the healthy engines that hold ref.
-func (s *Server) enginesWithImage(ref string) []*cluster.Engine {
-	var out []*cluster.Engine
-	for _, e := range s.cluster.HealthyEngines() {
-		if e.HasImage(ref) {
-			out = append(out, e)
-		}
-	}
-	return out
+// imageStore is what the image handlers need of the cluster: its cached
+// images, the node that answers for an image, and the changes that go to
+// every node holding or pulling one.
+type imageStore interface {
+	Engines() []*cluster.Engine
+	ImageHolder(ref string) (*cluster.Engine, error)
+	PullImage(ctx context.Context, ref, registryAuth, nodeRef string, out func(*cluster.Engine) io.Writer) (cluster.NodeResults, error)
+	TagImage(ctx context.Context, ref, target string) error
+	RemoveImage(ctx context.Context, ref string, opts image.RemoveOptions) ([]image.DeleteResponse, error)
+	PruneImages(ctx context.Context, args filters.Args) (image.PruneReport, error)
 }
+
+var _ imageStore = (*cluster.Cluster)(nil)
 
 // proxyImage forwards inspect and history to a node holding the image.
 func (s *Server) proxyImage(w http.ResponseWriter, r *http.Request) error {
-	ref := mux.Vars(r)["name"]
-	engines := s.enginesWithImage(ref)
-	if len(engines) == 0 {
-		return &cluster.NotFoundError{Kind: "image", Ref: ref}
+	e, err := s.cluster.ImageHolder(mux.Vars(r)["name"])
+	if err != nil {
+		return err
 	}
-	return s.forward(w, r, engines[0], r.URL.Path, nil)
+	return s.forward(w, r, e, r.URL.Path, nil)
 }
 
 // tagImage tags the image on every node that holds it.
 func (s *Server) tagImage(w http.ResponseWriter, r *http.Request) error {
-	ref := mux.Vars(r)["name"]
-	engines := s.enginesWithImage(ref)
-	if len(engines) == 0 {
-		return &cluster.NotFoundError{Kind: "image", Ref: ref}
-	}
 	q := r.URL.Query()
 	target := q.Get("repo")
 	if t := q.Get("tag"); t != "" {
 		target += ":" + t
 	}
-	for _, e := range engines {
-		if err := e.Client().ImageTag(r.Context(), ref, target); err != nil {
-			return cluster.EngineError(err)
-		}
-		_ = e.RefreshImages(r.Context())
+	if err := s.cluster.TagImage(r.Context(), mux.Vars(r)["name"], target); err != nil {
+		return err
 	}
 	w.WriteHeader(http.StatusCreated)
 	return nil
@@ -215,28 +211,18 @@ func (s *Server) tagImage(w http.ResponseWriter, r *http.Request) error {
 
 // removeImage removes the image from every node that holds it.
 func (s *Server) removeImage(w http.ResponseWriter, r *http.Request) error {
-	ref := mux.Vars(r)["name"]
-	engines := s.enginesWithImage(ref)
-	if len(engines) == 0 {
-		return &cluster.NotFoundError{Kind: "image", Ref: ref}
-	}
 	q := r.URL.Query()
 	opts := image.RemoveOptions{Force: boolValue(q.Get("force")), PruneChildren: !boolValue(q.Get("noprune"))}
-	var out []image.DeleteResponse
-	for _, e := range engines {
-		resp, err := e.Client().ImageRemove(r.Context(), ref, opts)
-		if err != nil {
-			return cluster.EngineError(err)
-		}
-		out = append(out, resp...)
-		_ = e.RefreshImages(r.Context())
+	out, err := s.cluster.RemoveImage(r.Context(), mux.Vars(r)["name"], opts)
+	if err != nil {
+		return err
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
-// pullImage pulls on every healthy node, merging the progress streams:
-// each node's lines carry its name.
+// pullImage pulls on every healthy node (or the one the `node` parameter
+// names), merging the progress streams: each node's lines carry its name.
 func (s *Server) pullImage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	if q.Get("fromSrc") != "" {
@@ -253,52 +239,20 @@ func (s *Server) pullImage(w http.ResponseWriter, r *http.Request) error {
 			ref += ":" + tag
 		}
 	}
-	engines, err := s.nodeParam(r)
+	pw := &progressWriter{w: w}
+	res, err := s.cluster.PullImage(r.Context(), ref, r.Header.Get("X-Registry-Auth"), q.Get("node"), pw.writerFor)
 	if err != nil {
 		return err
 	}
-	if engines == nil {
-		if engines, err = s.healthyEngines(); err != nil {
-			return err
-		}
-	}
-	auth := r.Header.Get("X-Registry-Auth")
-	pw := &progressWriter{w: w}
-	var wg sync.WaitGroup
-	failed := make([]error, len(engines))
-	for i, e := range engines {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			failed[i] = e.Pull(r.Context(), ref, auth, pw.forNode(e.Name()))
-		}()
-	}
-	wg.Wait()
 	if !pw.hasStarted() {
 		// Nothing streamed yet: an error can still have its own status,
 		// as when the engine refuses a pull before it starts.
-		if err := allFailed(engines, failed); err != nil {
+		if err := res.Err(); err != nil {
 			return err
 		}
 	}
-	reportFailures(pw, engines, failed)
+	reportFailures(pw, res)
 	return nil
-}
-
-// allFailed returns an error naming every node's failure when every node
-// failed, nil otherwise. It has the class (404, 500...) of the first.
-func allFailed(engines []*cluster.Engine, failed []error) error {
-	var msgs []string
-	for i, err := range failed {
-		if err == nil {
-			return nil
-		}
-		msgs = append(msgs, engines[i].Name()+": "+err.Error())
-	}
-	if len(failed) == 1 {
-		return failed[0]
-	}
-	return &onNodeError{node: engines[0].Name(), err: failed[0], msg: strings.Join(msgs, "; ")}
 }
 
 // progressWriter serializes the JSON progress messages of several nodes.
@@ -330,6 +284,10 @@ func (p *progressWriter) write(m jsonmessage.JSONMessage) {
 	}
 }
 
+// writerFor is the writer for node e's JSON lines: its messages, tagged
+// with its name.
+func (p *progressWriter) writerFor(e *cluster.Engine) io.Writer { return p.forNode(e.Name()) }
+
 // forNode returns a writer that tags each message with the node's name.
 func (p *progressWriter) forNode(name string) *nodeProgress {
 	return &nodeProgress{p: p, node: name}
@@ -341,7 +299,7 @@ type nodeProgress struct {
 	buf  []byte
 }
 
-// Write receives JSON lines from cluster.Engine.Pull.
+// Write receives the node's JSON lines from the cluster.
 func (n *nodeProgress) Write(b []byte) (int, error) {
 	n.buf = append(n.buf, b...)
 	for {

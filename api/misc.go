@@ -1,7 +1,7 @@
 package api
 
 import (
-	"fmt"
+	"context"
 	"net/http"
 	"sort"
 	"strings"
@@ -9,13 +9,21 @@ import (
 	"github.com/docker/docker/api/types"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
-	"github.com/docker/docker/api/types/image"
-	"github.com/docker/docker/api/types/volume"
 
 	"github.com/swarm-project/swarm/cluster"
-	swarmfilters "github.com/swarm-project/swarm/filters"
-	"github.com/swarm-project/swarm/scheduler/node"
 )
+
+// systemBackend is what the system-wide routes need of the cluster: disk
+// usage and container prune over every node, the node for calls any
+// engine answers, and the container a commit names.
+type systemBackend interface {
+	DiskUsage(ctx context.Context, prefixVolumes bool) (types.DiskUsage, error)
+	PruneContainers(ctx context.Context, args filters.Args) (container.PruneReport, error)
+	AnyEngine() (*cluster.Engine, error)
+	Container(ref string) (*cluster.Container, error)
+}
+
+var _ systemBackend = (*cluster.Cluster)(nil)
 
 // miscRoutes are the system-wide routes (df, auth, prune of containers,
 // commit, distribution) and the swarm-mode routes the manager refuses.
@@ -79,10 +87,7 @@ func placementExprs(maps ...map[string]string) []string {
 	return out
 }
 
-func isPlacementKey(k string) bool {
-	return strings.HasPrefix(k, swarmfilters.EnvPrefix(swarmfilters.KindConstraint)) ||
-		strings.HasPrefix(k, swarmfilters.EnvPrefix(swarmfilters.KindAffinity))
-}
+func isPlacementKey(k string) bool { return cluster.IsObjectPlacementKey(k) }
 
 // withoutPlacement returns m without its constraint and affinity keys
 // (drivers refuse options they do not know).
@@ -104,24 +109,7 @@ func withoutPlacement(m map[string]string) map[string]string {
 // everywhere, else the best one); else every healthy node (everywhere) or
 // the one the strategy ranks first.
 func (s *Server) placeObject(pinned *cluster.Engine, exprs []string, labels map[string]string, everywhere bool) ([]*cluster.Engine, error) {
-	if pinned != nil {
-		if !pinned.IsHealthy() {
-			return nil, errorf(http.StatusServiceUnavailable, fmt.Sprintf("node %s (%s) is %s", pinned.Name(), pinned.Addr(), pinned.Health()))
-		}
-		return []*cluster.Engine{pinned}, nil
-	}
-	constrained := len(exprs) > 0 || labels[swarmfilters.ConstraintsLabel] != "" || labels[swarmfilters.AffinitiesLabel] != ""
-	if everywhere && !constrained {
-		return s.healthyEngines()
-	}
-	engines, err := s.cluster.SelectEngines(placementRequest(exprs, labels))
-	if err != nil {
-		return nil, err
-	}
-	if !everywhere {
-		engines = engines[:1]
-	}
-	return engines, nil
+	return s.cluster.PlaceObjectExprs(pinned, exprs, labels, everywhere)
 }
 
 // nodeError wraps an engine's error; when the request went to several
@@ -173,34 +161,23 @@ func (s *Server) pruneTargets(r *http.Request) ([]*cluster.Engine, filters.Args,
 // forwardAny forwards a call that any engine can answer (auth, registry
 // lookups) to the first healthy node.
 func (s *Server) forwardAny(w http.ResponseWriter, r *http.Request) error {
-	engines := s.cluster.HealthyEngines()
-	if len(engines) == 0 {
-		return errorf(http.StatusServiceUnavailable, "no healthy node in the cluster")
+	e, err := s.cluster.AnyEngine()
+	if err != nil {
+		return err
 	}
-	return s.forward(w, r, engines[0], versionedPath(r, "/v"+APIVersion+stripVersion(r.URL.Path)), nil)
+	return s.forward(w, r, e, versionedPath(r, "/v"+APIVersion+stripVersion(r.URL.Path)), nil)
 }
 
 // pruneContainers prunes stopped containers on every healthy node (those
 // the `node` filter names) and drops them from the caches.
 func (s *Server) pruneContainers(w http.ResponseWriter, r *http.Request) error {
-	engines, args, err := s.pruneTargets(r)
+	args, err := filters.FromJSON(r.URL.Query().Get("filters"))
+	if err != nil {
+		return errorf(http.StatusBadRequest, err.Error())
+	}
+	out, err := s.cluster.PruneContainers(r.Context(), args)
 	if err != nil {
 		return err
-	}
-	ctx := r.Context()
-	out := container.PruneReport{ContainersDeleted: []string{}}
-	for _, e := range engines {
-		rep, err := e.Client().ContainersPrune(ctx, args)
-		if err != nil {
-			return nodeError(e, err, len(engines) > 1)
-		}
-		out.ContainersDeleted = append(out.ContainersDeleted, rep.ContainersDeleted...)
-		out.SpaceReclaimed += rep.SpaceReclaimed
-		for _, id := range rep.ContainersDeleted {
-			if err := e.RefreshContainer(ctx, id); err != nil {
-				e.Kick()
-			}
-		}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -231,57 +208,9 @@ func (s *Server) commit(w http.ResponseWriter, r *http.Request) error {
 // sizes count once per node that holds the image, containers and local
 // volumes are listed per node.
 func (s *Server) diskUsage(w http.ResponseWriter, r *http.Request) error {
-	engines := s.cluster.HealthyEngines()
-	prefixed := wantsNodeNames(r)
-	ctx := r.Context()
-	out := types.DiskUsage{Images: []*image.Summary{}, Containers: []*container.Summary{}, Volumes: []*volume.Volume{}}
-	images := map[string]*image.Summary{}
-	var order []string
-	for _, e := range engines {
-		du, err := e.Client().DiskUsage(ctx, types.DiskUsageOptions{})
-		if err != nil {
-			return nodeError(e, err, len(engines) > 1)
-		}
-		out.LayersSize += du.LayersSize
-		for _, img := range du.Images {
-			if img == nil {
-				continue
-			}
-			if m, ok := images[img.ID]; ok {
-				m.RepoTags = union(m.RepoTags, img.RepoTags)
-				m.Containers += img.Containers
-				m.SharedSize += img.SharedSize
-				continue
-			}
-			cp := *img
-			images[img.ID] = &cp
-			order = append(order, img.ID)
-		}
-		for _, c := range du.Containers {
-			if c == nil {
-				continue
-			}
-			cp := *c
-			cp.Names = make([]string, len(c.Names))
-			for i, n := range c.Names {
-				cp.Names[i] = "/" + e.Name() + n
-			}
-			out.Containers = append(out.Containers, &cp)
-		}
-		for _, v := range du.Volumes {
-			if v == nil {
-				continue
-			}
-			cp := *v
-			if prefixed && (cp.Scope == "" || cp.Scope == "local") {
-				cp.Name = e.Name() + "/" + cp.Name
-			}
-			out.Volumes = append(out.Volumes, &cp)
-		}
-		out.BuildCache = append(out.BuildCache, du.BuildCache...)
-	}
-	for _, id := range order {
-		out.Images = append(out.Images, images[id])
+	out, err := s.cluster.DiskUsage(r.Context(), wantsNodeNames(r))
+	if err != nil {
+		return err
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -294,10 +223,4 @@ func (s *Server) healthyEngines() ([]*cluster.Engine, error) {
 		return nil, errorf(http.StatusServiceUnavailable, "no healthy node in the cluster")
 	}
 	return engines, nil
-}
-
-// placementRequest is the scheduler request for an object (network,
-// volume) placed by its constraint and affinity expressions.
-func placementRequest(exprs []string, labels map[string]string) *node.Request {
-	return &node.Request{Env: exprs, Labels: labels}
 }

@@ -53,6 +53,8 @@ type Cluster struct {
 	execs  map[string]string // exec ID -> engine address
 
 	views nodeViews // each engine's scheduling view
+
+	sessions buildSessions // open BuildKit sessions
 }
 
 // maxRefreshesInFlight bounds the full engine refreshes running at once.
@@ -77,14 +79,15 @@ func New(opts Options) *Cluster {
 		opts.Engine.RefreshSlots = make(chan struct{}, maxRefreshesInFlight)
 	}
 	return &Cluster{
-		opts:    opts,
-		sched:   opts.Scheduler,
-		broker:  NewBroker(opts.EventHistory),
-		engines: map[string]*engineRun{},
-		byID:    map[string]*Engine{},
-		pending: map[*Engine][]*node.Container{},
-		execs:   map[string]string{},
-		views:   nodeViews{m: map[*Engine]nodeView{}},
+		opts:     opts,
+		sched:    opts.Scheduler,
+		broker:   NewBroker(opts.EventHistory),
+		engines:  map[string]*engineRun{},
+		byID:     map[string]*Engine{},
+		pending:  map[*Engine][]*node.Container{},
+		execs:    map[string]string{},
+		views:    nodeViews{m: map[*Engine]nodeView{}},
+		sessions: buildSessions{m: map[string]*Engine{}},
 	}
 }
 

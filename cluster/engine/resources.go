@@ -234,3 +234,9 @@ func (e *Engine) FindVolume(name string) (*volume.Volume, bool) {
 	}
 	return nil, false
 }
+
+// ImagesChanged re-reads the engine's images after an operation forwarded
+// to it (a build, a commit) made one, so that it shows in the next list.
+func (e *Engine) ImagesChanged(ctx context.Context) {
+	e.Resync(ctx, "images", e.RefreshImages)
+}

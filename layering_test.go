@@ -28,28 +28,23 @@ type layerRule struct {
 	// the whole dependency closure is checked.
 	direct bool
 	why    string // the design reason, shown when the rule breaks
-	// knownViolation marks a rule that is broken today and being fixed on
-	// another branch: a violation skips instead of failing, and the rule
-	// starts holding, the test fails until the flag is removed.
-	knownViolation bool
 }
 
-// layerRules is the import direction of the repository (CONTRIBUTING.md):
-// cli -> api -> cluster -> scheduler -> filters, with scheduler and filters
-// seeing only scheduler/node values, and discovery below cluster.
+// layerRules is the import direction of the repository (CONTRIBUTING.md,
+// docs/architecture.md): cli -> api -> cluster/engine values, and
+// cli -> cluster -> scheduler -> filters, with scheduler and filters seeing
+// only scheduler/node values, and discovery below cluster.
 var layerRules = []layerRule{
 	{
-		// Only api's own imports: api imports cluster, and cluster
-		// (placement, the engines' scheduling view) imports scheduler,
-		// scheduler/node and filters, so api's closure holds them until
-		// the engine cache and placement are split (see cluster/doc.go).
 		pkg:       "api",
-		forbidden: []string{"filters/...", "scheduler/..."},
-		direct:    true,
-		why:       "the API layer asks the cluster to place things; placement requests and filters are cluster business",
-		// TODO(lead): remove at merge, once api no longer imports
-		// filters and scheduler/node (work in progress on other branches).
-		knownViolation: true,
+		forbidden: []string{"filters/...", "scheduler/...", "cluster", "discovery/..."},
+		why: "the API layer decodes, asks the cluster through its own small interfaces, and encodes: " +
+			"it sees only the engine package's values, never placement, the scheduler or the cluster type",
+	},
+	{
+		pkg:       "cluster/engine",
+		forbidden: []string{"cluster", "filters/...", "scheduler/...", "discovery/..."},
+		why:       "an engine and its cache know nothing of the cluster around them or of placement",
 	},
 	{
 		pkg:       "cluster/...",
@@ -86,12 +81,7 @@ func TestLayering(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			switch {
-			case r.knownViolation && len(v) > 0:
-				t.Skipf("known violation, being fixed (%s):\n\t%s", r.why, strings.Join(v, "\n\t"))
-			case r.knownViolation:
-				t.Fatalf("the rule for %s holds now: remove its knownViolation flag", r.pkg)
-			case len(v) > 0:
+			if len(v) > 0 {
 				t.Fatalf("%s must not depend on %s (%s):\n\t%s", r.pkg, strings.Join(r.forbidden, ", "), r.why, strings.Join(v, "\n\t"))
 			}
 		})

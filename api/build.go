@@ -9,7 +9,7 @@ import (
 	"github.com/docker/docker/api/types/build"
 	"github.com/docker/docker/api/types/filters"
 
-	"github.com/swarm-project/swarm/cluster"
+	"github.com/swarm-project/swarm/cluster/engine"
 )
 
 // sessionHeader carries a BuildKit session's ID on POST /session.
@@ -19,14 +19,12 @@ const sessionHeader = "X-Docker-Expose-Session-Uuid"
 // build or a BuildKit connection goes, and the build cache calls that go
 // to every node.
 type builderBackend interface {
-	BuildTarget(args map[string]*string, labels map[string]string, session string) (*cluster.Engine, map[string]*string, error)
-	OpenBuildSession(id string) (*cluster.Engine, func(), error)
-	BuildKitNode() (*cluster.Engine, error)
+	BuildTarget(args map[string]*string, labels map[string]string, session string) (*engine.Engine, map[string]*string, error)
+	OpenBuildSession(id string) (*engine.Engine, func(), error)
+	BuildKitNode() (*engine.Engine, error)
 	PruneBuildCache(ctx context.Context, opts build.CachePruneOptions) (build.CachePruneReport, error)
 	CancelBuild(ctx context.Context, id string) error
 }
-
-var _ builderBackend = (*cluster.Cluster)(nil)
 
 // buildRoutes are the build routes.
 func (s *Server) buildRoutes() []route {
@@ -63,7 +61,7 @@ func (s *Server) build(w http.ResponseWriter, r *http.Request) error {
 	if q.Get("version") == "2" {
 		session = q.Get("session")
 	}
-	e, kept, err := s.cluster.BuildTarget(args, labels, session)
+	e, kept, err := s.builds.BuildTarget(args, labels, session)
 	if err != nil {
 		return err
 	}
@@ -86,7 +84,7 @@ func (s *Server) build(w http.ResponseWriter, r *http.Request) error {
 // buildSession forwards a BuildKit session (an upgraded connection) to the
 // node builds go to; the cluster remembers it until the connection ends.
 func (s *Server) buildSession(w http.ResponseWriter, r *http.Request) error {
-	e, done, err := s.cluster.OpenBuildSession(r.Header.Get(sessionHeader))
+	e, done, err := s.builds.OpenBuildSession(r.Header.Get(sessionHeader))
 	if err != nil {
 		return err
 	}
@@ -97,7 +95,7 @@ func (s *Server) buildSession(w http.ResponseWriter, r *http.Request) error {
 // buildGRPC forwards BuildKit's gRPC control connection (buildx's docker
 // driver) to the node builds go to.
 func (s *Server) buildGRPC(w http.ResponseWriter, r *http.Request) error {
-	e, err := s.cluster.BuildKitNode()
+	e, err := s.builds.BuildKitNode()
 	if err != nil {
 		return err
 	}
@@ -118,7 +116,7 @@ func (s *Server) pruneBuildCache(w http.ResponseWriter, r *http.Request) error {
 			return errorf(http.StatusBadRequest, fmt.Sprintf("invalid keep-storage %q", v))
 		}
 	}
-	out, err := s.cluster.PruneBuildCache(r.Context(), opts)
+	out, err := s.builds.PruneBuildCache(r.Context(), opts)
 	if err != nil {
 		return err
 	}
@@ -132,7 +130,7 @@ func (s *Server) cancelBuild(w http.ResponseWriter, r *http.Request) error {
 	if id == "" {
 		return errorf(http.StatusBadRequest, "build ID is required")
 	}
-	if err := s.cluster.CancelBuild(r.Context(), id); err != nil {
+	if err := s.builds.CancelBuild(r.Context(), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusOK)

@@ -10,6 +10,7 @@ import (
 	"github.com/docker/docker/api/types/filters"
 
 	"github.com/swarm-project/swarm/cluster"
+	"github.com/swarm-project/swarm/cluster/engine"
 )
 
 func TestWantsNodeNames(t *testing.T) {
@@ -67,7 +68,7 @@ func TestDisplayEvent(t *testing.T) {
 
 func TestStatusOfNodeErrors(t *testing.T) {
 	inner := &cluster.NotFoundError{Kind: "image", Ref: "x"}
-	err := &onNodeError{node: "node-2", err: inner}
+	err := &engine.NodeError{Node: "node-2", Err: inner}
 	if got := statusCode(err); got != http.StatusNotFound {
 		t.Errorf("status %d, want 404", got)
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/docker/docker/pkg/jsonmessage"
 	"github.com/gorilla/mux"
 
-	"github.com/swarm-project/swarm/cluster"
+	"github.com/swarm-project/swarm/cluster/engine"
 )
 
 var imageFilters = map[string]bool{
@@ -54,7 +54,7 @@ func (s *Server) listImages(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	merged := map[string]*image.Summary{}
-	for _, e := range s.cluster.Engines() {
+	for _, e := range s.images.Engines() {
 		if args.Contains("node") && !matchAny(args.Get("node"), e.Name(), e.ID(), e.Addr()) {
 			continue
 		}
@@ -107,14 +107,14 @@ func (s *Server) imageBounds(args filters.Args) (before, since int64, err error)
 		for _, ref := range args.Get(key) {
 			var created int64
 			found := false
-			for _, e := range s.cluster.Engines() {
+			for _, e := range s.images.Engines() {
 				if img, ok := e.FindImage(ref); ok {
 					created, found = img.Created, true
 					break
 				}
 			}
 			if !found {
-				return 0, 0, &cluster.NotFoundError{Kind: "image", Ref: ref}
+				return 0, 0, &engine.NotFoundError{Kind: "image", Ref: ref}
 			}
 			if key == "before" {
 				before = created
@@ -176,19 +176,17 @@ func union(a, b []string) []string {
 // images, the node that answers for an image, and the changes that go to
 // every node holding or pulling one.
 type imageStore interface {
-	Engines() []*cluster.Engine
-	ImageHolder(ref string) (*cluster.Engine, error)
-	PullImage(ctx context.Context, ref, registryAuth, nodeRef string, out func(*cluster.Engine) io.Writer) (cluster.NodeResults, error)
+	Engines() []*engine.Engine
+	ImageHolder(ref string) (*engine.Engine, error)
+	PullImage(ctx context.Context, ref, registryAuth, nodeRef string, out func(*engine.Engine) io.Writer) (engine.NodeResults, error)
 	TagImage(ctx context.Context, ref, target string) error
 	RemoveImage(ctx context.Context, ref string, opts image.RemoveOptions) ([]image.DeleteResponse, error)
 	PruneImages(ctx context.Context, args filters.Args) (image.PruneReport, error)
 }
 
-var _ imageStore = (*cluster.Cluster)(nil)
-
 // proxyImage forwards inspect and history to a node holding the image.
 func (s *Server) proxyImage(w http.ResponseWriter, r *http.Request) error {
-	e, err := s.cluster.ImageHolder(mux.Vars(r)["name"])
+	e, err := s.images.ImageHolder(mux.Vars(r)["name"])
 	if err != nil {
 		return err
 	}
@@ -202,7 +200,7 @@ func (s *Server) tagImage(w http.ResponseWriter, r *http.Request) error {
 	if t := q.Get("tag"); t != "" {
 		target += ":" + t
 	}
-	if err := s.cluster.TagImage(r.Context(), mux.Vars(r)["name"], target); err != nil {
+	if err := s.images.TagImage(r.Context(), mux.Vars(r)["name"], target); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusCreated)
@@ -213,7 +211,7 @@ func (s *Server) tagImage(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) removeImage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	opts := image.RemoveOptions{Force: boolValue(q.Get("force")), PruneChildren: !boolValue(q.Get("noprune"))}
-	out, err := s.cluster.RemoveImage(r.Context(), mux.Vars(r)["name"], opts)
+	out, err := s.images.RemoveImage(r.Context(), mux.Vars(r)["name"], opts)
 	if err != nil {
 		return err
 	}
@@ -240,7 +238,7 @@ func (s *Server) pullImage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	pw := &progressWriter{w: w}
-	res, err := s.cluster.PullImage(r.Context(), ref, r.Header.Get("X-Registry-Auth"), q.Get("node"), pw.writerFor)
+	res, err := s.images.PullImage(r.Context(), ref, r.Header.Get("X-Registry-Auth"), q.Get("node"), pw.writerFor)
 	if err != nil {
 		return err
 	}
@@ -286,7 +284,7 @@ func (p *progressWriter) write(m jsonmessage.JSONMessage) {
 
 // writerFor is the writer for node e's JSON lines: its messages, tagged
 // with its name.
-func (p *progressWriter) writerFor(e *cluster.Engine) io.Writer { return p.forNode(e.Name()) }
+func (p *progressWriter) writerFor(e *engine.Engine) io.Writer { return p.forNode(e.Name()) }
 
 // forNode returns a writer that tags each message with the node's name.
 func (p *progressWriter) forNode(name string) *nodeProgress {
@@ -299,7 +297,7 @@ type nodeProgress struct {
 	buf  []byte
 }
 
-// Write receives the node's JSON lines from the cluster.
+// Write receives the node's JSON lines from the engine.
 func (n *nodeProgress) Write(b []byte) (int, error) {
 	n.buf = append(n.buf, b...)
 	for {

@@ -12,7 +12,7 @@ import (
 	"github.com/docker/docker/pkg/jsonmessage"
 	"github.com/gorilla/mux"
 
-	"github.com/swarm-project/swarm/cluster"
+	"github.com/swarm-project/swarm/cluster/engine"
 )
 
 // This file holds the image calls that move image content in or out of
@@ -22,13 +22,11 @@ import (
 // cluster: the node a save or push goes to, and the loads and imports it
 // spreads over the nodes.
 type imageMover interface {
-	SaveSource(names []string) (*cluster.Engine, error)
-	PushSource(name, tag string) (*cluster.Engine, error)
-	LoadImage(ctx context.Context, body io.Reader, quiet bool, nodeRef string, out func(*cluster.Engine) io.Writer) (cluster.NodeResults, error)
-	ImportImage(ctx context.Context, req cluster.ImportRequest, out func(*cluster.Engine) io.Writer) (cluster.ImportResult, error)
+	SaveSource(names []string) (*engine.Engine, error)
+	PushSource(name, tag string) (*engine.Engine, error)
+	LoadImage(ctx context.Context, body io.Reader, quiet bool, nodeRef string, out func(*engine.Engine) io.Writer) (engine.NodeResults, error)
+	ImportImage(ctx context.Context, req engine.ImportRequest, out func(*engine.Engine) io.Writer) (engine.ImportResult, error)
 }
-
-var _ imageMover = (*cluster.Cluster)(nil)
 
 // saveImages forwards GET /images/{name}/get and GET /images/get?names=...
 // to a node that holds every image asked for.
@@ -37,7 +35,7 @@ func (s *Server) saveImages(w http.ResponseWriter, r *http.Request) error {
 	if n := mux.Vars(r)["name"]; n != "" {
 		names = []string{n}
 	}
-	e, err := s.cluster.SaveSource(names)
+	e, err := s.mover.SaveSource(names)
 	if err != nil {
 		return err
 	}
@@ -47,7 +45,7 @@ func (s *Server) saveImages(w http.ResponseWriter, r *http.Request) error {
 // pushImage forwards a push to a node that holds the image; the client's
 // X-Registry-Auth goes along.
 func (s *Server) pushImage(w http.ResponseWriter, r *http.Request) error {
-	e, err := s.cluster.PushSource(mux.Vars(r)["name"], r.URL.Query().Get("tag"))
+	e, err := s.mover.PushSource(mux.Vars(r)["name"], r.URL.Query().Get("tag"))
 	if err != nil {
 		return err
 	}
@@ -61,7 +59,7 @@ func (s *Server) pruneImages(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return errorf(http.StatusBadRequest, err.Error())
 	}
-	out, err := s.cluster.PruneImages(r.Context(), args)
+	out, err := s.images.PruneImages(r.Context(), args)
 	if err != nil {
 		return err
 	}
@@ -76,7 +74,7 @@ func (s *Server) pruneImages(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) loadImages(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	pw := &progressWriter{w: w}
-	res, err := s.cluster.LoadImage(r.Context(), r.Body, boolValue(q.Get("quiet")), q.Get("node"), pw.writerFor)
+	res, err := s.mover.LoadImage(r.Context(), r.Body, boolValue(q.Get("quiet")), q.Get("node"), pw.writerFor)
 	if err != nil {
 		return err
 	}
@@ -96,7 +94,7 @@ func (s *Server) loadImages(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) importImage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	src := q.Get("fromSrc")
-	req := cluster.ImportRequest{
+	req := engine.ImportRequest{
 		Source:  image.ImportSource{SourceName: src},
 		Repo:    q.Get("repo"),
 		Options: image.ImportOptions{Tag: q.Get("tag"), Message: q.Get("message"), Changes: q["changes"], Platform: q.Get("platform")},
@@ -106,7 +104,7 @@ func (s *Server) importImage(w http.ResponseWriter, r *http.Request) error {
 		req.Source.Source = r.Body
 	}
 	pw := &progressWriter{w: w}
-	res, err := s.cluster.ImportImage(r.Context(), req, pw.writerFor)
+	res, err := s.mover.ImportImage(r.Context(), req, pw.writerFor)
 	if err != nil {
 		return err
 	}
@@ -124,7 +122,7 @@ func (s *Server) importImage(w http.ResponseWriter, r *http.Request) error {
 }
 
 // nodeFailures renders each failed node's error as "node: message".
-func nodeFailures(res cluster.NodeResults) []string {
+func nodeFailures(res engine.NodeResults) []string {
 	var errs []string
 	for i, err := range res.Errs {
 		if err != nil {
@@ -136,7 +134,7 @@ func nodeFailures(res cluster.NodeResults) []string {
 
 // reportFailures writes one line per failed node, and a final error when
 // every node failed (the docker CLI then exits non-zero).
-func reportFailures(pw *progressWriter, res cluster.NodeResults) {
+func reportFailures(pw *progressWriter, res engine.NodeResults) {
 	errs := nodeFailures(res)
 	for _, msg := range errs {
 		pw.write(jsonmessage.JSONMessage{Status: msg})
@@ -155,7 +153,7 @@ func (p *progressWriter) fail(msg string) {
 // refreshImagesAfter makes the proxied response re-read e's images once
 // its body has been copied to the client, so that a build or commit shows
 // in the next `docker images`.
-func refreshImagesAfter(resp *http.Response, e *cluster.Engine) {
+func refreshImagesAfter(resp *http.Response, e *engine.Engine) {
 	ctx := context.WithoutCancel(resp.Request.Context())
 	resp.Body = &afterClose{ReadCloser: resp.Body, fn: func() { e.ImagesChanged(ctx) }}
 }

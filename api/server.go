@@ -16,8 +16,6 @@ import (
 	"github.com/docker/docker/api/types/versions"
 	"github.com/gorilla/mux"
 	log "github.com/sirupsen/logrus"
-
-	"github.com/swarm-project/swarm/cluster"
 )
 
 // APIVersion is the Docker Engine API version the manager speaks.
@@ -44,6 +42,13 @@ type Backend interface {
 	execRouter
 	eventSource
 	clusterSummary
+	networkReader
+	networkWriter
+	volumeBackend
+	imageStore
+	imageMover
+	builderBackend
+	systemBackend
 }
 
 // Server serves the Docker API for a cluster. One route table, one
@@ -60,7 +65,10 @@ type Server struct {
 	networks   networkReader
 	networkOps networkWriter
 	volumes    volumeBackend
-	cluster    *cluster.Cluster // TODO(merge): image handlers
+	images     imageStore
+	mover      imageMover
+	builds     builderBackend
+	system     systemBackend
 
 	proxy   *httputil.ReverseProxy
 	handler http.Handler
@@ -74,8 +82,8 @@ type Server struct {
 	closing bool
 }
 
-// NewServer returns a server for c.
-func NewServer(c *cluster.Cluster, opts Options) *Server {
+// NewServer returns a server for the cluster c.
+func NewServer(c Backend, opts Options) *Server {
 	s := &Server{
 		opts:       opts,
 		containers: c,
@@ -87,7 +95,10 @@ func NewServer(c *cluster.Cluster, opts Options) *Server {
 		networks:   c,
 		networkOps: c,
 		volumes:    c,
-		cluster:    c,
+		images:     c,
+		mover:      c,
+		builds:     c,
+		system:     c,
 		streams:    newStreamSet(),
 	}
 	s.proxy = s.newProxy()

@@ -21,6 +21,9 @@ type (
 	VolumeOn             = engine.VolumeOn
 	NodePruneReport      = engine.NodePruneReport
 	InUse                = engine.InUse
+	NodeResults          = engine.NodeResults
+	ImportRequest        = engine.ImportRequest
+	ImportResult         = engine.ImportResult
 )
 
 var (

@@ -1,7 +1,5 @@
 package cluster
 
-import "strings"
-
 // Helpers that turn engines' errors into the cluster's answers; the error
 // types themselves are in package engine.
 
@@ -13,22 +11,6 @@ func onNode(e *Engine, err error, multi bool) error {
 		return err
 	}
 	return &NodeError{Node: e.Name(), Err: err}
-}
-
-// allFailed returns an error naming every node's failure when every node
-// failed, nil otherwise. It has the class (404, 500...) of the first.
-func allFailed(engines []*Engine, failed []error) error {
-	var msgs []string
-	for i, err := range failed {
-		if err == nil {
-			return nil
-		}
-		msgs = append(msgs, engines[i].Name()+": "+err.Error())
-	}
-	if len(failed) == 1 {
-		return failed[0]
-	}
-	return &NodeError{Node: engines[0].Name(), Err: failed[0], Msg: strings.Join(msgs, "; ")}
 }
 
 // errNoHealthyNode is the answer when an operation needs a healthy node and

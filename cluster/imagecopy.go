@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/client"
 	"github.com/docker/docker/pkg/jsonmessage"
 
@@ -73,30 +72,6 @@ func (c *Cluster) LoadImage(ctx context.Context, body io.Reader, quiet bool, nod
 		return NodeResults{}, err
 	}
 	return NodeResults{Nodes: targets, Errs: loadInto(ctx, body, targets, quiet, out)}, nil
-}
-
-// ImportRequest is a docker import (POST /images/create?fromSrc=...).
-type ImportRequest struct {
-	Source  image.ImportSource
-	Repo    string
-	Options image.ImportOptions
-	// Node pins the import to one node (the `node` parameter). When ""
-	// the strategy chooses the node, and the image is then copied to
-	// every other healthy node.
-	Node string
-}
-
-// ImportResult is the outcome of an import whose output began.
-type ImportResult struct {
-	Node *Engine // where the image was imported
-	ID   string  // the new image's ID, "" when the engine did not say
-	// Err is the import's failure after its output began, naming the node.
-	Err error
-	// CopyErr is the failure to save the image for the copies, naming
-	// the node and the image.
-	CopyErr error
-	// Copies are the outcomes of the copies to the other nodes.
-	Copies NodeResults
 }
 
 // ImportImage imports an image on one node, the one req.Node names or

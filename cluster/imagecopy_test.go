@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/docker/docker/pkg/jsonmessage"
+	"github.com/swarm-project/swarm/cluster/engine"
 )
 
 // TestFanOut: every reader sees the whole stream; one that quits early
@@ -99,7 +100,7 @@ func TestRelayEach(t *testing.T) {
 }
 
 func TestNodeResultsErr(t *testing.T) {
-	a, b := &Engine{addr: "a:1"}, &Engine{addr: "b:1"}
+	a, b := engine.NewFixture(engine.Fixture{Addr: "a:1"}), engine.NewFixture(engine.Fixture{Addr: "b:1"})
 	notFound := &NotFoundError{Kind: "image", Ref: "x"}
 	tests := []struct {
 		name    string

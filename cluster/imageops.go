@@ -13,22 +13,6 @@ import (
 // pull, tag, remove and prune. Each re-reads the images of the engines it
 // changed before it returns, so the next list shows the change.
 
-// NodeResults are the outcomes of an operation the cluster ran on several
-// nodes at once: Errs[i] is Nodes[i]'s error, nil when it succeeded.
-type NodeResults struct {
-	Nodes []*Engine
-	Errs  []error
-}
-
-// Err is nil unless every node failed; then it names each node's failure
-// and has the class (404, 500...) of the first.
-func (r NodeResults) Err() error {
-	if len(r.Nodes) == 0 {
-		return nil
-	}
-	return allFailed(r.Nodes, r.Errs)
-}
-
 // PullImage pulls ref on every healthy node at once, or on the node
 // nodeRef names (the `node` parameter; "" for none). Each node's progress
 // messages go, as JSON lines, to out(node) (out may be nil). The error is

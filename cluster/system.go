@@ -8,9 +8,6 @@ import (
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/volume"
-
-	swarmfilters "github.com/swarm-project/swarm/filters"
-	"github.com/swarm-project/swarm/scheduler/node"
 )
 
 // This file holds the system-wide calls that go to every node: disk usage
@@ -118,24 +115,4 @@ func (c *Cluster) PruneContainers(ctx context.Context, args filters.Args) (conta
 		}
 	}
 	return out, nil
-}
-
-// IsObjectPlacementKey reports whether a label or option key is a
-// constraint or affinity expression.
-//
-// Transitional: it serves the api's network and volume helpers until
-// those calls move into the cluster; delete it with them.
-func IsObjectPlacementKey(k string) bool { return isPlacementKey(k) }
-
-// PlaceObjectExprs chooses the nodes a network or volume is created on,
-// from expressions the caller already collected: the pinned node; else the
-// nodes the expressions and labels allow (all of them when everywhere,
-// else the best one); else every healthy node (everywhere) or the one the
-// strategy ranks first.
-//
-// Transitional: it serves the api's network and volume helpers until
-// those calls move into the cluster; delete it with them.
-func (c *Cluster) PlaceObjectExprs(pinned *Engine, exprs []string, labels map[string]string, everywhere bool) ([]*Engine, error) {
-	constrained := len(exprs) > 0 || labels[swarmfilters.ConstraintsLabel] != "" || labels[swarmfilters.AffinitiesLabel] != ""
-	return c.placeObject(pinned, &node.Request{Env: exprs, Labels: labels}, constrained, everywhere)
 }

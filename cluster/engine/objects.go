@@ -1,7 +1,10 @@
 package engine
 
 import (
+	"strings"
+
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/volume"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -60,4 +63,60 @@ func (u InUse) Add(e *Engine, key string) {
 		u[e] = map[string]bool{}
 	}
 	u[e][key] = true
+}
+
+// NodeResults are the outcomes of an operation the cluster ran on several
+// nodes at once: Errs[i] is Nodes[i]'s error, nil when it succeeded.
+type NodeResults struct {
+	Nodes []*Engine
+	Errs  []error
+}
+
+// Err is nil unless every node failed; then it names each node's failure
+// and has the class (404, 500...) of the first.
+func (r NodeResults) Err() error {
+	if len(r.Nodes) == 0 {
+		return nil
+	}
+	return allFailed(r.Nodes, r.Errs)
+}
+
+// ImportRequest is a docker import (POST /images/create?fromSrc=...).
+type ImportRequest struct {
+	Source  image.ImportSource
+	Repo    string
+	Options image.ImportOptions
+	// Node pins the import to one node (the `node` parameter). When ""
+	// the strategy chooses the node, and the image is then copied to
+	// every other healthy node.
+	Node string
+}
+
+// ImportResult is the outcome of an import whose output began.
+type ImportResult struct {
+	Node *Engine // where the image was imported
+	ID   string  // the new image's ID, "" when the engine did not say
+	// Err is the import's failure after its output began, naming the node.
+	Err error
+	// CopyErr is the failure to save the image for the copies, naming
+	// the node and the image.
+	CopyErr error
+	// Copies are the outcomes of the copies to the other nodes.
+	Copies NodeResults
+}
+
+// allFailed returns an error naming every node's failure when every node
+// failed, nil otherwise. It has the class (404, 500...) of the first.
+func allFailed(engines []*Engine, failed []error) error {
+	var msgs []string
+	for i, err := range failed {
+		if err == nil {
+			return nil
+		}
+		msgs = append(msgs, engines[i].Name()+": "+err.Error())
+	}
+	if len(failed) == 1 {
+		return failed[0]
+	}
+	return &NodeError{Node: engines[0].Name(), Err: failed[0], Msg: strings.Join(msgs, "; ")}
 }

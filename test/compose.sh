@@ -45,6 +45,14 @@ install_v2() {
 		return
 	fi
 	command -v go >/dev/null 2>&1 || die "go is needed to build docker compose $COMPOSE_V2_VERSION"
+	mkdir -p "$DIR"
+	# One build at a time: a second caller waits, then finds the binary.
+	exec 9>"$DIR/.build.lock"
+	flock 9
+	if [[ -x $V2_BIN ]]; then
+		echo "$V2_BIN"
+		return
+	fi
 	local tmp=$DIR/$COMPOSE_V2_VERSION.tmp
 	rm -rf "$tmp"
 	mkdir -p "$tmp"

@@ -1,31 +1,30 @@
-// Package cluster keeps the manager's view of every engine and places new
-// containers.
+// Package cluster is the manager's backend: the set of engines discovery
+// found, the placement of new containers, networks, volumes and builds on
+// them, and every operation that touches more than one engine's cache.
 //
 // Data flows in from two sides. Discovery hands the cluster full snapshots
-// of engine addresses; the cluster diffs them, starting an Engine for each
-// new address and stopping the ones that left. Each Engine connects to its
-// Docker daemon, reads /info and /version, fills an in-memory cache of its
-// containers, images, networks and volumes, and keeps that cache fresh from
-// the daemon's /events stream plus a jittered refresh loop. A small health
-// state machine (pending -> healthy -> unhealthy -> healthy) counts
-// consecutive failures.
+// of engine addresses; the cluster diffs them, starting an engine.Engine for
+// each new address and stopping the ones that left. Each engine keeps its
+// own cache (package engine) and reports back through the engine.Sink it is
+// built with: its events, which the cluster publishes on its Broker, the
+// engine ID it is about to take (a second address with the same ID is
+// refused) and a change of its name.
 //
-// Reads (ps, inspect, info, images) are answered from the caches. Creates go
-// through the scheduler: the cluster takes a snapshot of every engine as
-// scheduler/node values under one lock, asks the scheduler for candidates,
-// reserves the resources and ports on the chosen node, asks the engine to
-// create the container, and only drops the reservation once the new
-// container is in the engine's cache.
+// Reads (ps, inspect, info, images) are answered from the engines' caches.
+// Placement is asked in one way: placement.go turns what a client sent (a
+// container config, a build's arguments, a network's or volume's labels and
+// options) into the scheduler's node.Request; the scheduler ranks snapshot
+// views of the engines (snapshot.go, rebuilt per engine only when its cache
+// generation moved). A container create reserves resources, ports and its
+// name on the chosen engine until the engine answered and the new container
+// is cached. Operations on several engines (network and volume create and
+// remove, image pull, load, import and copy, prunes, df) live here too:
+// they fan out, roll back, re-read the caches they changed (Engine.Resync)
+// and return typed errors from package engine, which the API maps to
+// status codes in one place.
 //
-// Each Engine is the one writer of its cache: the refresh loop, the event
-// loop and the operations that changed something (through the Refresh*
-// methods and resync) all write it through the Engine's methods under the
-// engine's mutex, and container reads are ordered so that the newest read
-// wins. An engine reports back through the engineSink it is built with (the
-// Cluster): its events to publish, the engine ID it is about to take (a
-// second address with the same ID is refused) and a change of its name.
-//
-// The cluster never imports the api package (layering_test.go at the
-// repository root checks it); the API layer reaches engines through the
-// Engine's URL and shared HTTP transport.
+// The cluster never imports the api package; the api package never imports
+// this one (it declares small interfaces that *Cluster implements and sees
+// only package engine's values). layering_test.go at the repository root
+// checks both.
 package cluster

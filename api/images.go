@@ -73,8 +73,8 @@ func (s *Server) listImages(w http.ResponseWriter, r *http.Request) error {
 				merged[img.ID] = &cp
 				continue
 			}
-			m.RepoTags = union(m.RepoTags, img.RepoTags)
-			m.RepoDigests = union(m.RepoDigests, img.RepoDigests)
+			m.RepoTags = engine.Union(m.RepoTags, img.RepoTags)
+			m.RepoDigests = engine.Union(m.RepoDigests, img.RepoDigests)
 			if m.Containers >= 0 && img.Containers > 0 {
 				m.Containers += img.Containers
 			}
@@ -156,20 +156,6 @@ func referencedTags(args filters.Args, tags []string) []string {
 		}
 	}
 	return out
-}
-
-func union(a, b []string) []string {
-	seen := map[string]bool{}
-	for _, s := range a {
-		seen[s] = true
-	}
-	for _, s := range b {
-		if !seen[s] {
-			a = append(a, s)
-			seen[s] = true
-		}
-	}
-	return a
 }
 
 // imageStore is what the image handlers need of the cluster: its cached

@@ -8,6 +8,7 @@ import (
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/volume"
+	"github.com/swarm-project/swarm/cluster/engine"
 )
 
 // This file holds the system-wide calls that go to every node: disk usage
@@ -44,7 +45,7 @@ func (c *Cluster) DiskUsage(ctx context.Context, prefixVolumes bool) (types.Disk
 				continue
 			}
 			if m, ok := images[img.ID]; ok {
-				m.RepoTags = unionStrings(m.RepoTags, img.RepoTags)
+				m.RepoTags = engine.Union(m.RepoTags, img.RepoTags)
 				m.Containers += img.Containers
 				m.SharedSize += img.SharedSize
 				continue
@@ -80,21 +81,6 @@ func (c *Cluster) DiskUsage(ctx context.Context, prefixVolumes bool) (types.Disk
 		out.Images = append(out.Images, images[id])
 	}
 	return out, nil
-}
-
-// unionStrings appends to a the strings of b it lacks.
-func unionStrings(a, b []string) []string {
-	seen := make(map[string]bool, len(a))
-	for _, s := range a {
-		seen[s] = true
-	}
-	for _, s := range b {
-		if !seen[s] {
-			a = append(a, s)
-			seen[s] = true
-		}
-	}
-	return a
 }
 
 // PruneContainers prunes the stopped containers of every healthy node

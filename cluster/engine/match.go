@@ -31,3 +31,19 @@ func MatchAny(patterns []string, values ...string) bool {
 	}
 	return false
 }
+
+// Union appends to a the strings of b it lacks (image tags and digests
+// merged over the nodes that hold an image).
+func Union(a, b []string) []string {
+	seen := make(map[string]bool, len(a))
+	for _, s := range a {
+		seen[s] = true
+	}
+	for _, s := range b {
+		if !seen[s] {
+			a = append(a, s)
+			seen[s] = true
+		}
+	}
+	return a
+}

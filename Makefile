@@ -17,13 +17,15 @@ build: ## build bin/swarm
 image: ## build the swarm image (Dockerfile) and load it into ENGINES="host:port ..." (default: docker's own engine)
 	VERSION=$(VERSION) COMMIT=$(COMMIT) bash test/image.sh load $(ENGINES)
 
-deps: ## install what the tests need (apt packages, Go modules); idempotent
+deps: ## install what the tests need (apt packages, Go modules, Engine 29 and compose builds, cached); idempotent
 	bash test/engines.sh install
 	bash test/install-go-deps.sh
 	bash test/registry.sh install
 	bash test/stores.sh install all
 	bash test/compose.sh v1 >/dev/null
 	bash test/compose.sh v2 >/dev/null
+	bash test/compose.sh v5 >/dev/null
+	bash test/engine29.sh build >/dev/null
 
 lint: ## gofmt, go vet and the import-direction rules (layering_test.go)
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
@@ -39,7 +41,7 @@ test-integration: ## integration tests against real engines and stores
 
 test: deps lint test-unit test-integration ## the whole suite (what CI runs)
 
-demo: ## start 3 local engines and a manager on 127.0.0.1:5001
+demo: ## start 3 local engines and a manager on 127.0.0.1:5001 (ENGINE=29: Docker Engine 29 engines)
 	bash test/demo.sh start
 
 demo-stop: ## stop the demo

@@ -4,6 +4,11 @@
 #
 #   demo.sh start   install what is missing, start node-1..node-3 and the manager
 #   demo.sh stop    stop the manager and the three engines
+#
+# The engines are Debian's dockerd 20.10 unless SWARM_ENGINE_KIND=29 (or
+# ENGINE=29, as in `make demo ENGINE=29`) asks for Docker Engine 29, which
+# test/engine29.sh builds once (minutes) and caches. An engine last run as
+# the other kind is purged first (its containers and images are lost).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -13,15 +18,29 @@ addr=${SWARM_DEMO_ADDR:-127.0.0.1:5001}
 pidfile=$state/demo-manager.pid
 logfile=$state/demo-manager.log
 engines=(1 2 3)
+kind=${SWARM_ENGINE_KIND:-${ENGINE:-20.10}}
+case $kind in
+20.10 | 29) ;;
+*) echo "demo: engine kind must be 20.10 or 29, got '$kind'" >&2; exit 2 ;;
+esac
 
 start() {
 	bash "$here/engines.sh" install
 	"$root/test/install-go-deps.sh"
 	mkdir -p "$state"
 	(cd "$root" && go build -o "$root/bin/swarm" .)
-	local nodes=()
+	local nodes=() had
+	if [[ $kind == 29 ]]; then
+		echo "demo: Docker Engine 29 (the first time, it is built from source: about 7 minutes on 2 cores)"
+		bash "$here/engine29.sh" build >/dev/null
+	fi
 	for n in "${engines[@]}"; do
-		nodes+=("$(bash "$here/engines.sh" start "$n" --label "demo=node-$n" | tail -n 1)")
+		had=$(bash "$here/engines.sh" kind "$n")
+		if [[ -n $had && $had != "$kind" ]]; then
+			echo "demo: node-$n was engine $had; purging it to start engine $kind"
+			bash "$here/engines.sh" stop "$n" --purge
+		fi
+		nodes+=("$(bash "$here/engines.sh" start "$n" --engine "$kind" --label "demo=node-$n" | tail -n 1)")
 	done
 	if [[ -f $pidfile ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
 		echo "demo: manager already running (pid $(cat "$pidfile"))"
@@ -46,7 +65,7 @@ start() {
 	docker -H "$addr" run --rm busybox echo hi 2>/dev/null
 	cat <<MSG
 
-The manager serves the Docker API on $addr for node-1..node-3.
+The manager serves the Docker API on $addr for node-1..node-3 (engine $kind).
 Use it like one Docker engine:
   export DOCKER_HOST=tcp://$addr
   docker info; docker run -d busybox sleep 600; docker ps

@@ -1,6 +1,13 @@
 #!/usr/bin/env bash
-# engines.sh: start and stop real Docker engines (dockerd 20.10) side by side
-# on this machine, for the integration tests and `make demo`.
+# engines.sh: start and stop real Docker engines side by side on this
+# machine, for the integration tests and `make demo`. Two kinds of engine:
+#   20.10  Debian's docker.io (dockerd 20.10, API 1.41), the default
+#   29     Docker Engine 29 (API 1.56, minimum 1.44), built once from its Go
+#          module by test/engine29.sh and cached under /var/cache/swarm-test;
+#          it runs on the same containerd and runc (Debian's) with a
+#          daemon.json of its own (see docs/testing-engines.md)
+# Both kinds get the same name, address, network, TLS and busybox scheme
+# below; every command works on both.
 #
 # Engine N (1..99) is:
 #   name      node-N (own UTS namespace) and its own engine ID (own /etc/docker)
@@ -22,13 +29,20 @@
 #
 # Usage:
 #   engines.sh install                 install docker.io, busybox-static, ... if missing
-#   engines.sh start N [--label k=v]... start engine N (idempotent), print its address
+#   engines.sh start N [--engine 20.10|29] [--label k=v]...
+#                                      start engine N (idempotent), print its address
 #   engines.sh stop N [--purge]        stop engine N; --purge also deletes its state
 #   engines.sh kill N [--purge]        SIGKILL engine N, its containerd and shims (a crash)
 #   engines.sh stop-all [--purge]      stop every engine under $SWARM_TEST_DIR
-#   engines.sh status                  one line per engine: N addr pid running|stopped
+#   engines.sh status                  one line per engine: N addr pid running|stopped kind
 #   engines.sh addr N                  print engine N's address
 #   engines.sh busybox-image           build (once) busybox:latest, print its directory
+#   engines.sh kind N                  print the kind engine N was last started as
+#
+# The kind of a start is --engine, else $SWARM_ENGINE_KIND, else the kind the
+# engine's state directory was last started as, else 20.10. An engine keeps
+# its kind for its data's life: starting it as the other kind fails until it
+# is purged (stop --purge), since neither dockerd reads the other's data.
 #
 # Environment:
 #   SWARM_TEST_DIR             state directory (default /tmp/swarm-test)
@@ -46,6 +60,12 @@
 #                              dockerd gives each container 10s to stop and
 #                              needs a few seconds more itself)
 #   SWARM_DOCKER_CLI           docker client to use (default: docker in PATH)
+#   SWARM_ENGINE_KIND          20.10 or 29: the kind `start` starts (see above)
+#   SWARM_ENGINE29_CACHE       where engine29.sh caches Engine 29 (see there)
+#   SWARM_ENGINE29_IMAGE_STORE containerd (default: Engine 29's own default)
+#                              or overlay2 (the 20.10 image store, so image
+#                              IDs match 20.10 engines); purge an engine
+#                              before switching it
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -100,6 +120,26 @@ engine_vars() {
 	BRIDGE_CIDR=10.99.$N.1/24
 	POOL=10.$((100 + N)).0.0/16
 	PUBLISH_IP=127.99.$N.1
+	KIND_FILE=$DIR/kind
+}
+
+# check_kind validates an engine kind.
+check_kind() {
+	case ${1:-} in
+	20.10 | 29) ;;
+	*) die "engine kind must be 20.10 or 29, got '${1:-}'" ;;
+	esac
+}
+
+# recorded_kind prints the kind the current engine was last started as
+# (20.10 for state directories from before kinds existed), or nothing when
+# it has no state.
+recorded_kind() {
+	if [[ -s $KIND_FILE ]]; then
+		cat "$KIND_FILE"
+	elif [[ -d $DATA ]]; then
+		echo 20.10
+	fi
 }
 
 # ---------------------------------------------------------------- install
@@ -304,9 +344,18 @@ cmd_start() {
 	check_n "${1:-}"
 	engine_vars "$1"
 	shift
-	local labels=()
+	local labels=() kind=${SWARM_ENGINE_KIND:-}
 	while (($# > 0)); do
 		case $1 in
+		--engine)
+			[[ $# -ge 2 ]] || die "--engine needs 20.10 or 29"
+			kind=$2
+			shift 2
+			;;
+		--engine=*)
+			kind=${1#--engine=}
+			shift
+			;;
 		--label)
 			[[ $# -ge 2 ]] || die "--label needs key=value"
 			[[ $2 =~ ^[^=]+=.*$ ]] || die "bad label '$2' (want key=value)"
@@ -321,16 +370,29 @@ cmd_start() {
 		*) die "start: unknown argument '$1'" ;;
 		esac
 	done
+	if [[ -n $kind ]]; then check_kind "$kind"; fi
 	if [[ -n ${SWARM_ENGINE_TLS_DIR:-} ]]; then
 		tls_check "$SWARM_ENGINE_TLS_DIR"
 	fi
 	need_root
 	cmd_install
 	lock_engine
+	local had
+	had=$(recorded_kind)
+	if [[ -z $kind ]]; then kind=${had:-20.10}; fi
+	if [[ -n $had && $had != "$kind" ]]; then
+		die "node-$N was started as engine $had; purge it first (engines.sh stop $N --purge) to start it as $kind"
+	fi
+	local dockerd=dockerd bindir=
+	if [[ $kind == 29 ]]; then
+		# Built once, then cached: later calls return at once.
+		bindir=$(bash "$HERE/engine29.sh" build) || die "node-$N: cannot build Docker Engine 29"
+		dockerd=$bindir/dockerd
+	fi
 
 	local pid
 	if pid=$(dockerd_pid); then
-		log "node-$N already running (pid $pid)"
+		log "node-$N already running (pid $pid, engine $kind)"
 		if [[ -n ${SWARM_ENGINE_TLS_DIR:-} && ! -d $DIR/tls ]] || [[ -z ${SWARM_ENGINE_TLS_DIR:-} && -d $DIR/tls ]]; then
 			log "node-$N: warning: it runs $([[ -d $DIR/tls ]] && echo with || echo without) TLS; stop it first to change that"
 		fi
@@ -349,6 +411,7 @@ cmd_start() {
 		die "node-$N: port $PORT is taken by another program; pick another engine number"
 	fi
 	mkdir -p "$DATA" "$EXEC" "$ETC" /etc/docker
+	echo "$kind" >"$KIND_FILE"
 	rm -f "$PIDFILE" "$SOCK"
 	if [[ -n ${SWARM_ENGINE_TLS_DIR:-} ]]; then
 		tls_setup "$SWARM_ENGINE_TLS_DIR"
@@ -390,6 +453,10 @@ cmd_start() {
 	if ((${#labels[@]} > 0)); then
 		args+=("${labels[@]}")
 	fi
+	if [[ $kind == 29 ]]; then
+		engine29_config
+		args+=(--config-file "$DIR/daemon.json")
+	fi
 
 	# The launcher runs in new UTS and mount namespaces: it names the host
 	# node-N and hides the real /etc/docker (key.json holds the engine ID)
@@ -408,29 +475,59 @@ set -e
 hostname "$1"
 mount --bind "$2" /etc/docker
 mount --bind "$3" /proc/sys/net/ipv4/ip_forward
-shift 3
-exec dockerd "$@"
+dockerd=$4
+shift 4
+exec "$dockerd" "$@"
 EOF
 	chmod 755 "$launcher"
 
 	{
-		echo "---- $(date -u +%FT%TZ) engines.sh start $N: dockerd ${args[*]}"
+		echo "---- $(date -u +%FT%TZ) engines.sh start $N (engine $kind): $dockerd ${args[*]}"
 	} >>"$LOG"
 	# Registries other than loopback ones (a mirror from registry.sh) are
 	# out of bounds: send them to a proxy address where nothing listens,
 	# so a pull of an unknown image fails at once instead of leaving the
 	# machine. Go's HTTP client never proxies loopback addresses.
-	HTTP_PROXY=$DEAD_PROXY HTTPS_PROXY=$DEAD_PROXY NO_PROXY=127.0.0.0/8,localhost \
+	# Engine 29 finds its own docker-proxy first on PATH; containerd, its
+	# shim and runc are Debian's for both kinds.
+	PATH=${bindir:+$bindir:}$PATH \
+		HTTP_PROXY=$DEAD_PROXY HTTPS_PROXY=$DEAD_PROXY NO_PROXY=127.0.0.0/8,localhost \
 		http_proxy=$DEAD_PROXY https_proxy=$DEAD_PROXY no_proxy=127.0.0.0/8,localhost \
-		setsid unshare -u -m --propagation private "$launcher" "node-$N" "$ETC" "$DIR/ip_forward" "${args[@]}" \
+		setsid unshare -u -m --propagation private "$launcher" "node-$N" "$ETC" "$DIR/ip_forward" "$dockerd" "${args[@]}" \
 		</dev/null >>"$LOG" 2>&1 9>&- &
 	pid=$!
 	echo "$pid" >"$DIR/launch.pid"
 
 	wait_api "$pid"
 	ensure_busybox
-	log "node-$N running (pid $pid) at $scheme://$ADDR"
+	log "node-$N running (pid $pid, engine $kind) at $scheme://$ADDR"
 	echo "$ADDR"
+}
+
+# engine29_config writes Engine 29's daemon.json (passed with --config-file;
+# everything else stays a flag, and the two must not set the same option).
+#   features.time-namespaces=false  Engine 29 gives containers a time
+#       namespace; Debian's runc 1.1 does not know it and every container
+#       start fails with 'namespace {"time" ""} does not exist'.
+#   min-api-version=1.44  the floor Engine 29 releases enforce; this beta
+#       still defaults to 1.40, which would hide clients (and managers) that
+#       speak an API version older than a real Engine 29 accepts.
+#   features.containerd-snapshotter=false  only with
+#       SWARM_ENGINE29_IMAGE_STORE=overlay2: images in overlay2 as on 20.10
+#       (same image IDs) instead of Engine 29's default containerd store.
+engine29_config() {
+	local store=
+	case ${SWARM_ENGINE29_IMAGE_STORE:-containerd} in
+	containerd) ;;
+	overlay2) store=', "containerd-snapshotter": false' ;;
+	*) die "SWARM_ENGINE29_IMAGE_STORE must be containerd or overlay2, got '$SWARM_ENGINE29_IMAGE_STORE'" ;;
+	esac
+	cat >"$DIR/daemon.json" <<JSON
+{
+	"features": {"time-namespaces": false$store},
+	"min-api-version": "1.44"
+}
+JSON
 }
 
 # tls_check SRC fails unless SRC holds the engine's TLS files.
@@ -588,7 +685,7 @@ cmd_status() {
 			pid=-
 			state=stopped
 		fi
-		printf '%s %s %s %s\n' "$N" "$ADDR" "$pid" "$state"
+		printf '%s %s %s %s %s\n' "$N" "$ADDR" "$pid" "$state" "$(recorded_kind)"
 	done | sort -n
 }
 
@@ -609,6 +706,11 @@ main() {
 		echo "$ADDR"
 		;;
 	busybox-image) busybox_image ;;
+	kind)
+		check_n "${1:-}"
+		engine_vars "$1"
+		recorded_kind
+		;;
 	-h | --help | help) usage ;;
 	*)
 		echo "engines.sh: unknown command '$cmd'" >&2

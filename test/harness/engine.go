@@ -21,13 +21,14 @@ const (
 
 // Engine is one real dockerd started by test/engines.sh.
 type Engine struct {
-	N         int      // engine number, 1..99
-	Name      string   // node-N: the engine's hostname and `docker info` Name
-	Addr      string   // 127.0.0.1:PORT of its API
-	Labels    []string // engine labels, key=value
-	PublishIP string   // 127.99.N.1: where its published ports are bound
-	Dir       string   // its state directory
-	Mirror    string   // registry mirror URL passed at Start ("" for none); from $SWARM_REGISTRY_MIRROR
+	N         int        // engine number, 1..99
+	Kind      EngineKind // which dockerd: Engine2010 or Engine29 ("" starts it as its data was last started, else 20.10)
+	Name      string     // node-N: the engine's hostname and `docker info` Name
+	Addr      string     // 127.0.0.1:PORT of its API
+	Labels    []string   // engine labels, key=value
+	PublishIP string     // 127.99.N.1: where its published ports are bound
+	Dir       string     // its state directory
+	Mirror    string     // registry mirror URL passed at Start ("" for none); from $SWARM_REGISTRY_MIRROR
 	// TLS, when set at Start, makes the engine's TCP listener require TLS
 	// with a client certificate from TLS's CA (dockerd --tlsverify with
 	// TLS's server certificate); its unix socket stays plain.
@@ -36,8 +37,9 @@ type Engine struct {
 	claim *claim // the flock that makes N ours; nil for engines not from StartEngines
 }
 
-// NewEngine describes engine n without starting it or claiming its number;
-// for tests that manage numbers themselves. StartEngines is the usual way.
+// NewEngine describes engine n, of DefaultEngineKind, without starting it
+// or claiming its number; for tests that manage numbers themselves (set Kind
+// before Start for another kind). StartEngines is the usual way.
 func NewEngine(n int, labels []string) (*Engine, error) {
 	if n < 1 || n > MaxEngine {
 		return nil, fmt.Errorf("harness: engine number %d out of range 1..%d", n, MaxEngine)
@@ -49,8 +51,13 @@ func NewEngine(n int, labels []string) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	kind, err := DefaultEngineKind()
+	if err != nil {
+		return nil, fmt.Errorf("harness: %w", err)
+	}
 	return &Engine{
 		N:         n,
+		Kind:      kind,
 		Name:      fmt.Sprintf("node-%d", n),
 		Addr:      fmt.Sprintf("127.0.0.1:%d", base+n),
 		Labels:    append([]string(nil), labels...),
@@ -76,11 +83,17 @@ func checkLabels(labels []string) error {
 // Start starts the engine (again, after Stop or Kill: same data, same ID)
 // and waits until its API answers and it has busybox:latest.
 func (e *Engine) Start() error {
+	if e.Kind.needsBuild() {
+		// Build (once, cached) outside the start timeout.
+		if _, err := BuildEngine29(); err != nil {
+			return err
+		}
+	}
 	args := []string{"start", fmt.Sprint(e.N)}
 	for _, l := range e.Labels {
 		args = append(args, "--label", l)
 	}
-	env := []string{"SWARM_REGISTRY_MIRROR=" + e.Mirror, "SWARM_ENGINE_TLS_DIR="}
+	env := []string{"SWARM_REGISTRY_MIRROR=" + e.Mirror, "SWARM_ENGINE_TLS_DIR=", "SWARM_ENGINE_KIND=" + string(e.Kind)}
 	if e.TLS != nil {
 		env[1] += e.TLS.Dir
 	}
@@ -131,10 +144,32 @@ func (e *Engine) Log() string { return fileTail(e.LogPath(), 50) }
 // String names the engine for test output.
 func (e *Engine) String() string { return e.Name + "@" + e.Addr }
 
+// APIVersion is the highest Docker API version the engine serves (1.41 for
+// Engine2010, 1.56 for Engine29).
+func (e *Engine) APIVersion() string { return e.kind().APIVersion() }
+
+// MinAPIVersion is the lowest Docker API version the engine accepts (1.12
+// for Engine2010, 1.44 for Engine29).
+func (e *Engine) MinAPIVersion() string { return e.kind().MinAPIVersion() }
+
+// kind is e.Kind, with "" read as Engine2010.
+func (e *Engine) kind() EngineKind {
+	if e.Kind == "" {
+		return Engine2010
+	}
+	return e.Kind
+}
+
 // EnginesConfig is what StartEnginesWith sets on the engines it starts.
 type EnginesConfig struct {
 	Labels map[int][]string // engine labels keyed by 0-based position
 	TLS    *Certs           // when set, every engine requires TLS (see Engine.TLS)
+	// Kind is every engine's kind; "" means DefaultEngineKind
+	// ($SWARM_ENGINE_KIND, else Engine2010).
+	Kind EngineKind
+	// Kinds overrides Kind by 0-based position, for mixed clusters:
+	// {2: Engine29, 3: Engine29} makes the last two of four engines Engine 29.
+	Kinds map[int]EngineKind
 }
 
 // StartEngines starts n fresh engines with numbers it claims for this
@@ -153,6 +188,22 @@ func StartEnginesWith(n int, cfg EnginesConfig) ([]*Engine, error) {
 		}
 		if err := checkLabels(ls); err != nil {
 			return nil, err
+		}
+	}
+	if n < 1 {
+		return nil, fmt.Errorf("harness: need at least one engine, got %d", n)
+	}
+	kinds, err := kindsFor(n, cfg)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range kinds {
+		if k.needsBuild() {
+			// Before claiming numbers: the first build takes minutes.
+			if _, err := BuildEngine29(); err != nil {
+				return nil, err
+			}
+			break
 		}
 	}
 	first, err := firstEngine()
@@ -183,6 +234,7 @@ func StartEnginesWith(n int, cfg EnginesConfig) ([]*Engine, error) {
 		}
 		e.claim = c
 		e.TLS = cfg.TLS
+		e.Kind = kinds[i]
 		engs[i] = e
 	}
 

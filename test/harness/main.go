@@ -64,9 +64,18 @@ var FastRefresh = []string{"--engine-refresh-min-interval", "2s", "--engine-refr
 // over them with FastRefresh plus managerArgs, and waits until the manager
 // sees every engine Healthy. Stop undoes it all, also after an error.
 func StartCluster(n int, labels map[int][]string, managerArgs ...string) (*Cluster, error) {
+	return StartClusterWith(n, EnginesConfig{Labels: labels}, managerArgs...)
+}
+
+// StartClusterWith is StartCluster with the engines' settings in cfg
+// (labels, kinds), e.g. a mixed cluster of two Engine2010 and two Engine29
+// engines with
+//
+//	StartClusterWith(4, EnginesConfig{Kinds: map[int]EngineKind{2: Engine29, 3: Engine29}})
+func StartClusterWith(n int, cfg EnginesConfig, managerArgs ...string) (*Cluster, error) {
 	c := &Cluster{}
 	var err error
-	if c.Engines, err = StartEngines(n, labels); err != nil {
+	if c.Engines, err = StartEnginesWith(n, cfg); err != nil {
 		return c, err
 	}
 	if c.Bin, err = BuildSwarm(); err != nil {

@@ -37,6 +37,12 @@ func TestEnginesScriptArguments(t *testing.T) {
 		{name: "bad port base", env: []string{"SWARM_ENGINE_PORT_BASE=70000"}, args: []string{"status"}, wantStderr: "not a usable port base"},
 		{name: "TLS dir missing", env: []string{"SWARM_ENGINE_TLS_DIR=/nonexistent/tls"}, args: []string{"start", "5"}, wantStderr: "is not a directory"},
 		{name: "TLS dir without certificates", env: []string{"SWARM_ENGINE_TLS_DIR=/"}, args: []string{"start", "5"}, wantStderr: "has no ca.pem"},
+		{name: "unknown engine kind", args: []string{"start", "5", "--engine", "30"}, wantStderr: "engine kind must be 20.10 or 29, got '30'"},
+		{name: "engine kind in one word", args: []string{"start", "5", "--engine=1.13"}, wantStderr: "got '1.13'"},
+		{name: "engine without kind", args: []string{"start", "5", "--engine"}, wantStderr: "--engine needs 20.10 or 29"},
+		{name: "unknown kind from the environment", env: []string{"SWARM_ENGINE_KIND=latest"}, args: []string{"start", "5"}, wantStderr: "got 'latest'"},
+		{name: "kind of an engine never started", args: []string{"kind", "5"}, wantOut: ""},
+		{name: "kind of a bad number", args: []string{"kind", "0"}, wantStderr: "must be 1..99"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -134,5 +140,68 @@ func TestRegistryScriptArguments(t *testing.T) {
 				t.Fatalf("registry.sh %q stderr = %q, want it to say %q", tt.args, stderr, tt.wantStderr)
 			}
 		})
+	}
+}
+
+// TestEngine29ScriptArguments checks engine29.sh without building anything.
+func TestEngine29ScriptArguments(t *testing.T) {
+	script, err := scriptPath("engine29.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	empty := t.TempDir()
+	tests := []struct {
+		name       string
+		args       []string
+		wantOut    string // exact stdout when the command must succeed
+		wantStderr string // part of stderr when it must fail
+	}{
+		{name: "version", args: []string{"version"}, wantOut: "29.0.0-beta.24\n"},
+		{name: "no command", wantStderr: "Usage:"},
+		{name: "unknown command", args: []string{"explode"}, wantStderr: "Usage:"},
+		{name: "path before a build", args: []string{"path"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			cmd := []string{"env", "SWARM_ENGINE29_CACHE=" + empty + "/engine29", "bash", script}
+			out, stderr, err := run(ctx, "", append(cmd, tt.args...)...)
+			if tt.wantOut != "" {
+				if err != nil || out != tt.wantOut {
+					t.Fatalf("engine29.sh %q = %q, %v; want %q", tt.args, out, err, tt.wantOut)
+				}
+				return
+			}
+			var ce *CommandError
+			if !errors.As(err, &ce) || ce.ExitCode <= 0 {
+				t.Fatalf("engine29.sh %q: error = %v, want a non-zero exit", tt.args, err)
+			}
+			if !strings.Contains(stderr, tt.wantStderr) {
+				t.Fatalf("engine29.sh %q stderr = %q, want it to say %q", tt.args, stderr, tt.wantStderr)
+			}
+		})
+	}
+}
+
+// TestComposeScriptPath checks compose.sh path, which builds nothing.
+func TestComposeScriptPath(t *testing.T) {
+	script, err := scriptPath("compose.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, gen := range []string{"v2", "v5"} {
+		_, _, err := run(ctx, "", "env", "SWARM_COMPOSE_DIR="+dir, "bash", script, "path", gen)
+		var ce *CommandError
+		if !errors.As(err, &ce) || ce.ExitCode != 1 {
+			t.Fatalf("compose.sh path %s with nothing built: error = %v, want exit 1", gen, err)
+		}
+	}
+	_, stderr, err := run(ctx, "", "env", "SWARM_COMPOSE_DIR="+dir, "bash", script, "path", "v3")
+	if err == nil || !strings.Contains(stderr, "usage: compose.sh path v2|v5") {
+		t.Fatalf("compose.sh path v3: %v, stderr %q; want the usage", err, stderr)
 	}
 }

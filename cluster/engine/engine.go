@@ -501,3 +501,18 @@ func (e *Engine) changed() { e.gen.Add(1) }
 // Generation counts the changes of the engine's cache and health: a view
 // built from the engine at one generation is current until it moves.
 func (e *Engine) Generation() uint64 { return e.gen.Load() }
+
+// APIRange is the range of Engine API versions the engine serves, from its
+// last /version answer (read again at every refresh, so an engine upgraded
+// in place is seen): ("", "") until it was reached. An engine that does not
+// report a minimum (before API 1.25) serves only its own version.
+func (e *Engine) APIRange() (lo, hi string) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	hi = e.version.APIVersion
+	lo = e.version.MinAPIVersion
+	if lo == "" {
+		lo = hi
+	}
+	return lo, hi
+}

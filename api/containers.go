@@ -298,7 +298,6 @@ func (s *Server) proxyContainer(after func(resp *http.Response, c *engine.Contai
 	}
 }
 
-
 // refreshAfter re-reads the container into the cache once the engine
 // answered, so that the next ps or inspect sees the change.
 func (s *Server) refreshAfter(resp *http.Response, c *engine.Container) error {

@@ -205,14 +205,14 @@ func TestEveryRouteAnswers(t *testing.T) {
 		if rt.path == "/events" {
 			path += "?until=1" // ends at once
 		}
-		for _, prefix := range []string{"/v" + APIVersion, ""} {
+		for _, prefix := range []string{"/v" + DefaultAPIVersion, ""} {
 			t.Run(rt.method+" "+prefix+rt.path, func(t *testing.T) {
 				var body io.Reader
 				if rt.method == "POST" || rt.method == "PUT" {
 					body = strings.NewReader("{}")
 				}
 				code, h, data := a.do(rt.method, prefix+path, body)
-				if h.Get("Api-Version") != APIVersion {
+				if h.Get("Api-Version") != DefaultAPIVersion {
 					t.Fatalf("Api-Version header %q", h.Get("Api-Version"))
 				}
 				if code != http.StatusNotImplemented || rt.method == "HEAD" {
@@ -240,10 +240,10 @@ func TestUnsupportedAndVersions(t *testing.T) {
 		{"unknown route", "GET", "/v1.41/plugins", 501, "GET /plugins is not supported by swarm"},
 		{"unknown unversioned", "GET", "/plugins", 501, "GET /plugins is not supported by swarm"},
 		{"wrong method", "PUT", "/v1.41/info", 501, "PUT /info is not supported by swarm"},
-		{"version too new", "GET", "/v1.99/info", 400, "client version 1.99 is too new. Maximum supported API version is " + APIVersion},
+		{"version too new", "GET", "/v1.99/info", 400, "client version 1.99 is too new. Maximum supported API version is " + DefaultAPIVersion},
 		{"version too old", "GET", "/v1.12/info", 400, "client version 1.12 is too old. Minimum supported API version is " + MinAPIVersion + ", please upgrade your client to a newer version"},
 		{"minimum version", "GET", "/v" + MinAPIVersion + "/version", 200, ""},
-		{"current version", "GET", "/v" + APIVersion + "/version", 200, ""},
+		{"current version", "GET", "/v" + DefaultAPIVersion + "/version", 200, ""},
 		{"no version", "GET", "/version", 200, ""},
 	}
 	for _, tt := range tests {
@@ -278,7 +278,7 @@ func TestPing(t *testing.T) {
 					t.Fatalf("body %q, want %q", body, wantBody)
 				}
 				for k, v := range map[string]string{
-					"Api-Version":         APIVersion,
+					"Api-Version":         DefaultAPIVersion,
 					"Ostype":              "linux",
 					"Docker-Experimental": "false",
 					"Cache-Control":       "no-cache, no-store, must-revalidate",
@@ -530,7 +530,7 @@ func TestProxiedContainerCall(t *testing.T) {
 		name, path, enginePath, state string
 	}{
 		{"versioned stop", "/v1.30/containers/node-1/web-2/stop", "/v1.30/containers/" + want.ID + "/stop", "exited"},
-		{"unversioned start", "/containers/web-2/start", "/v" + APIVersion + "/containers/" + want.ID + "/start", "running"},
+		{"unversioned start", "/containers/web-2/start", "/v" + DefaultAPIVersion + "/containers/" + want.ID + "/start", "running"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

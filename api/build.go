@@ -75,7 +75,7 @@ func (s *Server) build(w http.ResponseWriter, r *http.Request) error {
 		out = r.Clone(r.Context())
 		out.URL.RawQuery = q.Encode()
 	}
-	return s.forward(w, out, e, versionedPath(r, "/v"+APIVersion+"/build"), func(resp *http.Response) error {
+	return s.forward(w, out, e, "/build", func(resp *http.Response) error {
 		refreshImagesAfter(resp, e)
 		return nil
 	})
@@ -89,7 +89,7 @@ func (s *Server) buildSession(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer done()
-	return s.forward(w, r, e, versionedPath(r, "/v"+APIVersion+"/session"), nil)
+	return s.forward(w, r, e, "/session", nil)
 }
 
 // buildGRPC forwards BuildKit's gRPC control connection (buildx's docker
@@ -99,7 +99,7 @@ func (s *Server) buildGRPC(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.forward(w, r, e, versionedPath(r, "/v"+APIVersion+"/grpc"), nil)
+	return s.forward(w, r, e, "/grpc", nil)
 }
 
 // pruneBuildCache prunes the build cache of every healthy node (those the

@@ -62,6 +62,7 @@ func (s *Server) listContainers(w http.ResponseWriter, r *http.Request) error {
 		all = true
 	}
 	now := time.Now()
+	client := s.clientVersion(r)
 	out := []container.Summary{}
 	for _, c := range cs {
 		if !all && (c.Info.State == nil || !c.Info.State.Running) {
@@ -70,7 +71,7 @@ func (s *Server) listContainers(w http.ResponseWriter, r *http.Request) error {
 		if !m.match(c) {
 			continue
 		}
-		out = append(out, c.Summary(now))
+		out = append(out, shapeSummary(c.Summary(now), readVersion(c.Engine), client))
 		if limit > 0 && len(out) == limit {
 			break
 		}
@@ -217,7 +218,8 @@ func (s *Server) inspectContainer(w http.ResponseWriter, r *http.Request) error 
 	if boolValue(r.URL.Query().Get("size")) {
 		return s.forward(w, r, c.Engine, containerPath(r.URL.Path, ref, c.ID()), nil)
 	}
-	writeJSON(w, http.StatusOK, inspectResponse{InspectResponse: c.Info, Node: c.Engine.NodeInfo()})
+	info := shapeContainer(c.Info, readVersion(c.Engine), s.clientVersion(r))
+	writeJSON(w, http.StatusOK, inspectResponse{InspectResponse: info, Node: c.Engine.NodeInfo()})
 	return nil
 }
 
@@ -267,15 +269,16 @@ func parsePlatform(p string) *ocispec.Platform {
 	return pl
 }
 
-// containerPath rewrites a request path so that it names the container by
-// its full ID (the client may have used "node-1/web").
+// containerPath rewrites a request path, without its version, so that it
+// names the container by its full ID (the client may have used
+// "node-1/web").
 func containerPath(p, ref, id string) string {
 	p = stripVersion(p)
 	prefix := "/containers/" + ref
 	if strings.HasPrefix(p, prefix) {
-		return "/v" + APIVersion + "/containers/" + id + p[len(prefix):]
+		return "/containers/" + id + p[len(prefix):]
 	}
-	return "/v" + APIVersion + p
+	return p
 }
 
 // proxyContainer forwards a container call to the engine that holds the
@@ -291,16 +294,8 @@ func (s *Server) proxyContainer(after func(resp *http.Response, c *engine.Contai
 		if after != nil {
 			hook = func(resp *http.Response) error { return after(resp, c) }
 		}
-		return s.forward(w, r, c.Engine, versionedPath(r, containerPath(r.URL.Path, ref, c.ID())), hook)
+		return s.forward(w, r, c.Engine, containerPath(r.URL.Path, ref, c.ID()), hook)
 	}
-}
-
-// versionedPath keeps the client's API version on the engine request.
-func versionedPath(r *http.Request, p string) string {
-	if v := versionOf(r); v != "" {
-		return "/v" + v + strings.TrimPrefix(p, "/v"+APIVersion)
-	}
-	return p
 }
 
 // refreshAfter re-reads the container into the cache once the engine
@@ -345,7 +340,7 @@ func (s *Server) proxyExec(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.forward(w, r, e, versionedPath(r, "/v"+APIVersion+stripVersion(r.URL.Path)), nil)
+	return s.forward(w, r, e, stripVersion(r.URL.Path), nil)
 }
 
 func boolValue(v string) bool {

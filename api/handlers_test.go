@@ -66,7 +66,7 @@ func (f *fakeCluster) Filters() []string          { return f.filterList }
 
 // fakeServer is a Server over f, with no listener.
 func fakeServer(f *fakeCluster) *Server {
-	s := &Server{containers: f, lister: f, creator: f, execs: f, feed: f, summary: f, streams: newStreamSet()}
+	s := &Server{containers: f, lister: f, creator: f, execs: f, feed: f, summary: f, streams: newStreamSet(), apiMax: &advertised{from: f.Engines}}
 	s.proxy = s.newProxy()
 	s.handler = s.buildHandler()
 	return s

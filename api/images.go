@@ -80,6 +80,7 @@ func (s *Server) listImages(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
+	client := s.clientVersion(r)
 	out := make([]image.Summary, 0, len(merged))
 	for _, m := range merged {
 		if m.RepoTags == nil {
@@ -88,7 +89,7 @@ func (s *Server) listImages(w http.ResponseWriter, r *http.Request) error {
 		if m.RepoDigests == nil {
 			m.RepoDigests = []string{}
 		}
-		out = append(out, *m)
+		out = append(out, shapeImage(*m, client))
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Created != out[j].Created {
@@ -176,7 +177,7 @@ func (s *Server) proxyImage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.forward(w, r, e, r.URL.Path, nil)
+	return s.forward(w, r, e, stripVersion(r.URL.Path), nil)
 }
 
 // tagImage tags the image on every node that holds it.

@@ -39,7 +39,7 @@ func (s *Server) saveImages(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.forward(w, r, e, versionedPath(r, "/v"+APIVersion+stripVersion(r.URL.Path)), nil)
+	return s.forward(w, r, e, stripVersion(r.URL.Path), nil)
 }
 
 // pushImage forwards a push to a node that holds the image; the client's
@@ -49,7 +49,7 @@ func (s *Server) pushImage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.forward(w, r, e, versionedPath(r, "/v"+APIVersion+stripVersion(r.URL.Path)), nil)
+	return s.forward(w, r, e, stripVersion(r.URL.Path), nil)
 }
 
 // pruneImages prunes every healthy node (those the `node` filter names)

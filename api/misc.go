@@ -66,7 +66,7 @@ func (s *Server) forwardAny(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.forward(w, r, e, versionedPath(r, "/v"+APIVersion+stripVersion(r.URL.Path)), nil)
+	return s.forward(w, r, e, stripVersion(r.URL.Path), nil)
 }
 
 // pruneContainers prunes stopped containers on every healthy node (those
@@ -99,7 +99,7 @@ func (s *Server) commit(w http.ResponseWriter, r *http.Request) error {
 	q.Set("container", c.ID())
 	out := r.Clone(r.Context())
 	out.URL.RawQuery = q.Encode()
-	return s.forward(w, out, c.Engine, versionedPath(r, "/v"+APIVersion+"/commit"), func(resp *http.Response) error {
+	return s.forward(w, out, c.Engine, "/commit", func(resp *http.Response) error {
 		refreshImagesAfter(resp, c.Engine)
 		return nil
 	})

@@ -180,7 +180,7 @@ func (s *Server) inspectNetwork(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	n := pickHealthy(nets, networkEngine)
-	return s.forward(w, r, n.Engine, versionedPath(r, "/v"+APIVersion+"/networks/"+n.Network.ID), nil)
+	return s.forward(w, r, n.Engine, "/networks/"+n.Network.ID, nil)
 }
 
 // createNetwork creates a network on the node its name or constraints

@@ -13,7 +13,9 @@ import (
 // request's context from the handler to the shared ReverseProxy.
 type proxyTarget struct {
 	engine *engine.Engine
-	path   string // the path to request on the engine
+	path   string // the path to request on the engine, with its version
+	// shape, when set, reshapes the JSON answer to the client's version.
+	shape func([]byte) ([]byte, error)
 	// after runs on a successful (2xx/101) answer before its body is
 	// copied to the client, e.g. to refresh the cache.
 	after func(resp *http.Response) error
@@ -65,6 +67,11 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 				resp.Body = body
 				t.untrack = s.streams.add(body.stop)
 			}
+			if t.shape != nil {
+				if err := reshape(resp, t.shape); err != nil {
+					return err
+				}
+			}
 			if t.after != nil && resp.StatusCode < 300 {
 				return t.after(resp)
 			}
@@ -81,17 +88,26 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 	}
 }
 
-// forward proxies r to engine e at path.
+// forward proxies r to engine e at path (without a version). The call is
+// sent at the client's API version when the engine serves it, else at the
+// nearest version it serves, translated both ways (translate.go).
 func (s *Server) forward(w http.ResponseWriter, r *http.Request, e *engine.Engine, path string, after func(*http.Response) error) error {
 	if err := e.Available(); err != nil {
 		return err
 	}
-	t := &proxyTarget{engine: e, path: path, after: after}
+	client := s.clientVersion(r)
+	lo, hi := e.APIRange()
+	target := engineVersion(client, lo, hi)
+	out, err := translateRequest(r, path, client, target, e)
+	if err != nil {
+		return err
+	}
+	t := &proxyTarget{engine: e, path: "/v" + target + path, after: after, shape: answerShaper(r.Method, path, target, client)}
 	defer func() {
 		if t.untrack != nil {
 			t.untrack()
 		}
 	}()
-	s.proxy.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), targetKey{}, t)))
+	s.proxy.ServeHTTP(w, out.WithContext(context.WithValue(out.Context(), targetKey{}, t)))
 	return nil
 }

@@ -50,7 +50,7 @@ func specEndpoints(t *testing.T) []string {
 	if err != nil {
 		t.Fatalf("locating the docker module: %v", err)
 	}
-	data, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(out)), "docs", "api", "v"+APIVersion+".yaml"))
+	data, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(out)), "docs", "api", "v"+DefaultAPIVersion+".yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func specEndpoints(t *testing.T) []string {
 		}
 	}
 	if len(eps) < 100 {
-		t.Fatalf("read only %d endpoints from the %s specification", len(eps), APIVersion)
+		t.Fatalf("read only %d endpoints from the %s specification", len(eps), DefaultAPIVersion)
 	}
 	return eps
 }

@@ -18,12 +18,6 @@ import (
 	log "github.com/sirupsen/logrus"
 )
 
-// APIVersion is the Docker Engine API version the manager speaks.
-const APIVersion = "1.41"
-
-// MinAPIVersion is the oldest API version clients may ask for.
-const MinAPIVersion = "1.24"
-
 // Options configure a Server.
 type Options struct {
 	Version      string // the manager's version, e.g. "1.0.0"
@@ -72,6 +66,7 @@ type Server struct {
 
 	proxy   *httputil.ReverseProxy
 	handler http.Handler
+	apiMax  *advertised // the newest API version the manager answers
 	// streams are the answers that do not end by themselves (logs -f,
 	// events, stats, hijacked attach and exec connections); Shutdown ends
 	// them.
@@ -100,6 +95,7 @@ func NewServer(c Backend, opts Options) *Server {
 		builds:     c,
 		system:     c,
 		streams:    newStreamSet(),
+		apiMax:     &advertised{from: c.Engines},
 	}
 	s.proxy = s.newProxy()
 	s.handler = s.buildHandler()
@@ -214,9 +210,10 @@ func stripVersion(path string) string {
 // with Docker's messages.
 func (s *Server) versionMiddleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		maxVersion := s.apiMax.get()
 		if v := versionOf(r); v != "" {
-			if versions.GreaterThan(v, APIVersion) {
-				writeError(w, r, errorf(http.StatusBadRequest, fmt.Sprintf("client version %s is too new. Maximum supported API version is %s", v, APIVersion)))
+			if versions.GreaterThan(v, maxVersion) {
+				writeError(w, r, errorf(http.StatusBadRequest, fmt.Sprintf("client version %s is too new. Maximum supported API version is %s", v, maxVersion)))
 				return
 			}
 			if versions.LessThan(v, MinAPIVersion) {
@@ -224,7 +221,7 @@ func (s *Server) versionMiddleware(next http.Handler) http.Handler {
 				return
 			}
 		}
-		w.Header().Set("Api-Version", APIVersion)
+		w.Header().Set("Api-Version", maxVersion)
 		w.Header().Set("Server", "Swarm/"+s.opts.Version+" ("+osType()+")")
 		next.ServeHTTP(w, r)
 	})

@@ -55,9 +55,9 @@ func TestStripVersion(t *testing.T) {
 
 func TestContainerPath(t *testing.T) {
 	tests := []struct{ name, path, ref, id, want string }{
-		{"by name", "/v1.41/containers/web/start", "web", "abc123", "/v1.41/containers/abc123/start"},
-		{"node/name", "/containers/node-1/web/json", "node-1/web", "abc123", "/v1.41/containers/abc123/json"},
-		{"delete", "/v1.30/containers/web", "web", "abc123", "/v1.41/containers/abc123"},
+		{"by name", "/v1.41/containers/web/start", "web", "abc123", "/containers/abc123/start"},
+		{"node/name", "/containers/node-1/web/json", "node-1/web", "abc123", "/containers/abc123/json"},
+		{"delete", "/v1.30/containers/web", "web", "abc123", "/containers/abc123"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -23,7 +23,7 @@ func osType() string { return runtime.GOOS }
 // for version negotiation.
 func (s *Server) ping(w http.ResponseWriter, r *http.Request) error {
 	h := w.Header()
-	h.Set("Api-Version", APIVersion)
+	h.Set("Api-Version", s.apiMax.get())
 	h.Set("Ostype", osType())
 	h.Set("Docker-Experimental", fmt.Sprint(s.opts.Experimental))
 	h.Set("Builder-Version", "1")
@@ -40,9 +40,10 @@ func (s *Server) ping(w http.ResponseWriter, r *http.Request) error {
 
 // version answers GET /version.
 func (s *Server) version(w http.ResponseWriter, r *http.Request) error {
+	apiVersion := s.apiMax.get()
 	v := types.Version{
 		Version:       "swarm/" + s.opts.Version,
-		APIVersion:    APIVersion,
+		APIVersion:    apiVersion,
 		MinAPIVersion: MinAPIVersion,
 		GitCommit:     s.opts.GitCommit,
 		GoVersion:     runtime.Version(),
@@ -52,7 +53,7 @@ func (s *Server) version(w http.ResponseWriter, r *http.Request) error {
 		Components: []types.ComponentVersion{{
 			Name:    "Swarm",
 			Version: s.opts.Version,
-			Details: map[string]string{"ApiVersion": APIVersion, "MinAPIVersion": MinAPIVersion, "GitCommit": s.opts.GitCommit, "GoVersion": runtime.Version(), "Os": runtime.GOOS, "Arch": runtime.GOARCH},
+			Details: map[string]string{"ApiVersion": apiVersion, "MinAPIVersion": MinAPIVersion, "GitCommit": s.opts.GitCommit, "GoVersion": runtime.Version(), "Os": runtime.GOOS, "Arch": runtime.GOARCH},
 		}},
 	}
 	if kv := kernelVersion(); kv != "" {

@@ -109,7 +109,7 @@ func (s *Server) inspectVolume(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := pickHealthy(vols, volumeEngine)
-	return s.forward(w, r, v.Engine, versionedPath(r, "/v"+APIVersion+"/volumes/"+v.Volume.Name), nil)
+	return s.forward(w, r, v.Engine, "/volumes/"+v.Volume.Name, nil)
 }
 
 // createVolume creates a volume on the node its name or constraints

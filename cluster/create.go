@@ -3,12 +3,14 @@ package cluster
 import (
 	"context"
 	"errors"
+	"sort"
 	"strings"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/api/types/versions"
 	log "github.com/sirupsen/logrus"
 
 	"github.com/swarm-project/swarm/scheduler"
@@ -179,9 +181,10 @@ func (c *Cluster) createOn(ctx context.Context, e *Engine, name string, cfg *con
 	hc, nc := localCopies(req.HostConfig, req.NetworkingConfig)
 	c.LocalizeNetworking(e, hc, nc)
 	c.LocalizeVolumes(e, hc)
+	nc, later := splitEndpoints(e, hc, nc)
 	resp, err := e.Client().ContainerCreate(ctx, cfg, hc, nc, req.Platform, name)
 	if err == nil {
-		return resp, nil
+		return resp, connectLater(ctx, e, resp.ID, later)
 	}
 	if !cerrdefs.IsNotFound(err) || cfg.Image == "" || e.HasImage(cfg.Image) {
 		return resp, EngineError(err)
@@ -196,7 +199,54 @@ func (c *Cluster) createOn(ctx context.Context, e *Engine, name string, cfg *con
 		}
 	}
 	resp, err = e.Client().ContainerCreate(ctx, cfg, hc, nc, req.Platform, name)
-	return resp, EngineError(err)
+	if err != nil {
+		return resp, EngineError(err)
+	}
+	return resp, connectLater(ctx, e, resp.ID, later)
+}
+
+// splitEndpoints keeps, for an engine older than API 1.44 (which takes one
+// network at create), the endpoint of the container's network mode in the
+// create call and returns the others to connect after it, as clients of
+// that API did.
+func splitEndpoints(e *Engine, hc *container.HostConfig, nc *network.NetworkingConfig) (*network.NetworkingConfig, map[string]*network.EndpointSettings) {
+	if nc == nil || len(nc.EndpointsConfig) < 2 {
+		return nc, nil
+	}
+	if _, hi := e.APIRange(); hi == "" || !versions.LessThan(hi, "1.44") {
+		return nc, nil
+	}
+	keep := string(hc.NetworkMode)
+	if _, ok := nc.EndpointsConfig[keep]; !ok {
+		names := make([]string, 0, len(nc.EndpointsConfig))
+		for n := range nc.EndpointsConfig {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		keep = names[0]
+	}
+	later := map[string]*network.EndpointSettings{}
+	for n, ep := range nc.EndpointsConfig {
+		if n != keep {
+			later[n] = ep
+		}
+	}
+	return &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{keep: nc.EndpointsConfig[keep]}}, later
+}
+
+// connectLater connects a new container to the networks splitEndpoints
+// held back. When one fails, the container is removed: a create is all or
+// nothing.
+func connectLater(ctx context.Context, e *Engine, id string, later map[string]*network.EndpointSettings) error {
+	for n, ep := range later {
+		if err := e.Client().NetworkConnect(ctx, n, id, ep); err != nil {
+			if rerr := e.Client().ContainerRemove(context.WithoutCancel(ctx), id, container.RemoveOptions{Force: true}); rerr != nil {
+				log.WithError(rerr).WithField("container", id).Warn("cannot remove a half-made container")
+			}
+			return EngineError(err)
+		}
+	}
+	return nil
 }
 
 // localCopies copies what LocalizeNetworking and LocalizeVolumes modify,

@@ -4,14 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/api/types/network"
 	"github.com/docker/go-connections/nat"
 
+	"github.com/swarm-project/swarm/cluster/engine"
 	"github.com/swarm-project/swarm/scheduler"
 	"github.com/swarm-project/swarm/test/simengine"
 )
@@ -315,6 +319,49 @@ func TestCreateRetry(t *testing.T) {
 			}
 			if err != nil || e.Name() != "node-2" {
 				t.Fatalf("create with retry: %v on %v, want node-2", err, e)
+			}
+		})
+	}
+}
+
+func TestSplitEndpoints(t *testing.T) {
+	old := engine.NewFixture(engine.Fixture{Addr: "a:1", APIVersion: "1.41", MinAPIVersion: "1.12"})
+	new29 := engine.NewFixture(engine.Fixture{Addr: "b:1", APIVersion: "1.56", MinAPIVersion: "1.44"})
+	two := func() *network.NetworkingConfig {
+		return &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{
+			"front": {Aliases: []string{"f"}}, "back": {Aliases: []string{"b"}},
+		}}
+	}
+	tests := []struct {
+		name      string
+		e         *Engine
+		mode      string
+		nc        *network.NetworkingConfig
+		wantKeep  []string
+		wantLater []string
+	}{
+		{"Engine 29 takes both at create", new29, "front", two(), []string{"back", "front"}, nil},
+		{"20.10 gets the network mode's endpoint, the other later", old, "front", two(), []string{"front"}, []string{"back"}},
+		{"20.10, mode not among them: the first by name", old, "bridge", two(), []string{"back"}, []string{"front"}},
+		{"one endpoint is never split", old, "front", &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{"front": {}}}, []string{"front"}, nil},
+		{"no networking config", old, "", nil, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			nc, later := splitEndpoints(tt.e, &container.HostConfig{NetworkMode: container.NetworkMode(tt.mode)}, tt.nc)
+			var keep, rest []string
+			if nc != nil {
+				for n := range nc.EndpointsConfig {
+					keep = append(keep, n)
+				}
+			}
+			for n := range later {
+				rest = append(rest, n)
+			}
+			sort.Strings(keep)
+			sort.Strings(rest)
+			if !slices.Equal(keep, tt.wantKeep) || !slices.Equal(rest, tt.wantLater) {
+				t.Fatalf("create with %q, connect later %q; want %q and %q", keep, rest, tt.wantKeep, tt.wantLater)
 			}
 		})
 	}

@@ -178,7 +178,7 @@ func (e *Engine) RefreshContainer(ctx context.Context, id string) error {
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
 	seq := e.reads.Add(1)
-	info, err := e.api.ContainerInspect(ctx, id)
+	info, err := e.Client().ContainerInspect(ctx, id)
 	if cerrdefs.IsNotFound(err) {
 		e.dropContainer(id, seq)
 		return nil
@@ -250,7 +250,7 @@ func (e *Engine) Lookup(ref string) *Container {
 // new or changed since the cache last saw them.
 func (e *Engine) refreshContainers(ctx context.Context) error {
 	listSeq := e.reads.Add(1)
-	list, err := e.api.ContainerList(ctx, container.ListOptions{All: true})
+	list, err := e.Client().ContainerList(ctx, container.ListOptions{All: true})
 	if err != nil {
 		return err
 	}
@@ -267,7 +267,7 @@ func (e *Engine) refreshContainers(ctx context.Context) error {
 			continue
 		}
 		seq := e.reads.Add(1)
-		info, err := e.api.ContainerInspect(ctx, s.ID)
+		info, err := e.Client().ContainerInspect(ctx, s.ID)
 		if cerrdefs.IsNotFound(err) {
 			continue // removed between list and inspect
 		}

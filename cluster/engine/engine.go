@@ -95,14 +95,15 @@ func (discardSink) EngineRenamed(*Engine)               {}
 // reports back to the cluster goes through its sink, never through the
 // cluster's fields.
 type Engine struct {
-	addr   string
-	opts   *Options
-	api    *client.Client
-	events *client.Client // for the /events stream only
-	base   *url.URL
-	sink   Sink          // the cluster's side; never nil in an engine built by New
-	kick   chan struct{} // asks the refresh loop for an early round
-	reads  atomic.Uint64 // numbers container reads, to order their answers
+	addr string
+	opts *Options
+	// clients are replaced when the engine's API range changes.
+	// clients are replaced when the engine's API range changes.
+	clients atomic.Pointer[clients]
+	base    *url.URL
+	sink    Sink          // the cluster's side; never nil in an engine built by New
+	kick    chan struct{} // asks the refresh loop for an early round
+	reads   atomic.Uint64 // numbers container reads, to order their answers
 
 	mu        sync.RWMutex // guards every field below
 	id, name  string
@@ -136,6 +137,36 @@ func New(addr string, opts *Options, sink Sink) (*Engine, error) {
 		scheme = "https"
 	}
 	base := &url.URL{Scheme: scheme, Host: addr}
+	cl, err := newClients(addr, scheme, opts)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{
+		addr:       addr,
+		opts:       opts,
+		base:       base,
+		sink:       sink,
+		kick:       make(chan struct{}, 1),
+		health:     healthState{retry: opts.FailureRetry},
+		containers: map[string]*Container{},
+		names:      map[string]string{},
+		gone:       map[string]uint64{},
+	}
+	e.clients.Store(cl)
+	return e, nil
+}
+
+// clients are an engine's Docker API clients, negotiated for one API range
+// of the engine.
+type clients struct {
+	api    *client.Client
+	events *client.Client // for the /events stream only
+	// pinged is the engine's newest API when they were negotiated ("" not
+	// yet): an engine upgraded in place gets new clients.
+	pinged string
+}
+
+func newClients(addr, scheme string, opts *Options) (*clients, error) {
 	api, err := client.NewClientWithOpts(
 		client.WithHost("tcp://"+addr),
 		client.WithScheme(scheme),
@@ -158,19 +189,7 @@ func New(addr string, opts *Options, sink Sink) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("engine %s: %w", addr, err)
 	}
-	return &Engine{
-		addr:       addr,
-		opts:       opts,
-		api:        api,
-		events:     events,
-		base:       base,
-		sink:       sink,
-		kick:       make(chan struct{}, 1),
-		health:     healthState{retry: opts.FailureRetry},
-		containers: map[string]*Container{},
-		names:      map[string]string{},
-		gone:       map[string]uint64{},
-	}, nil
+	return &clients{api: api, events: events}, nil
 }
 
 // Addr is the host:port the manager reaches the engine at.
@@ -183,7 +202,7 @@ func (e *Engine) URL() *url.URL { u := *e.base; return &u }
 func (e *Engine) Transport() http.RoundTripper { return e.opts.Transport }
 
 // Client is a Docker API client for the engine, for typed calls.
-func (e *Engine) Client() *client.Client { return e.api }
+func (e *Engine) Client() *client.Client { return e.clients.Load().api }
 
 // IP is the host part of Addr.
 func (e *Engine) IP() string {
@@ -378,19 +397,21 @@ func (e *Engine) refreshLimited(ctx context.Context) error {
 func (e *Engine) refresh(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
-	ping, err := e.api.Ping(ctx)
+	ping, err := e.Client().Ping(ctx)
 	if err != nil {
 		return err
 	}
-	e.api.NegotiateAPIVersionPing(ping)
-	v, err := e.api.ServerVersion(ctx)
+	if err := e.negotiate(ping); err != nil {
+		return err
+	}
+	v, err := e.Client().ServerVersion(ctx)
 	if err != nil {
 		return err
 	}
 	if versions.LessThan(v.APIVersion, MinEngineAPIVersion) {
 		return fmt.Errorf("engine %s runs Docker %s (API %s); swarm needs API %s or newer", e.addr, v.Version, v.APIVersion, MinEngineAPIVersion)
 	}
-	info, err := e.api.Info(ctx)
+	info, err := e.Client().Info(ctx)
 	if err != nil {
 		return err
 	}
@@ -501,3 +522,42 @@ func (e *Engine) changed() { e.gen.Add(1) }
 // Generation counts the changes of the engine's cache and health: a view
 // built from the engine at one generation is current until it moves.
 func (e *Engine) Generation() uint64 { return e.gen.Load() }
+
+// APIRange is the range of Engine API versions the engine serves, from its
+// last /version answer (read again at every refresh, so an engine upgraded
+// in place is seen): ("", "") until it was reached. An engine that does not
+// report a minimum (before API 1.25) serves only its own version.
+func (e *Engine) APIRange() (lo, hi string) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	hi = e.version.APIVersion
+	lo = e.version.MinAPIVersion
+	if lo == "" {
+		lo = hi
+	}
+	return lo, hi
+}
+
+// negotiate makes the engine's clients speak the newest API both they and
+// the engine know. An engine whose newest API changed since the last
+// negotiation (upgraded or downgraded in place) gets new clients: a
+// negotiated client keeps its version otherwise.
+func (e *Engine) negotiate(ping types.Ping) error {
+	cl := e.clients.Load()
+	if cl.pinged == ping.APIVersion {
+		return nil
+	}
+	if cl.pinged != "" {
+		fresh, err := newClients(e.addr, e.base.Scheme, e.opts)
+		if err != nil {
+			return err
+		}
+		log.WithFields(log.Fields{"addr": e.addr, "was": cl.pinged, "now": ping.APIVersion}).Info("engine API changed; negotiating again")
+		cl = fresh
+	}
+	next := &clients{api: cl.api, events: cl.events, pinged: ping.APIVersion}
+	next.api.NegotiateAPIVersionPing(ping)
+	next.events.NegotiateAPIVersionPing(ping)
+	e.clients.Store(next)
+	return nil
+}

@@ -65,7 +65,7 @@ func (e *Engine) watchEvents(ctx context.Context, connected <-chan time.Time) {
 func (e *Engine) streamEvents(ctx context.Context, since time.Time) (time.Time, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	msgs, errs := e.events.Events(ctx, events.ListOptions{
+	msgs, errs := e.clients.Load().events.Events(ctx, events.ListOptions{
 		Since:   since.Format(time.RFC3339Nano),
 		Filters: filters.NewArgs(),
 	})

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"github.com/docker/docker/api/types"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/network"
@@ -13,11 +14,13 @@ import (
 type Fixture struct {
 	Addr, Name, ID string
 	Health         Health
-	Labels         map[string]string
-	Containers     []container.InspectResponse
-	Images         []image.Summary
-	Networks       []network.Summary
-	Volumes        []*volume.Volume
+	// APIVersion and MinAPIVersion are what its /version would say.
+	APIVersion, MinAPIVersion string
+	Labels                    map[string]string
+	Containers                []container.InspectResponse
+	Images                    []image.Summary
+	Networks                  []network.Summary
+	Volumes                   []*volume.Volume
 }
 
 // NewFixture builds the engine f describes.
@@ -30,6 +33,7 @@ func NewFixture(f Fixture) *Engine {
 		name:       f.Name,
 		labels:     f.Labels,
 		health:     healthState{state: f.Health},
+		version:    types.Version{APIVersion: f.APIVersion, MinAPIVersion: f.MinAPIVersion},
 		containers: map[string]*Container{},
 		names:      map[string]string{},
 		gone:       map[string]uint64{},

@@ -13,7 +13,7 @@ import (
 // Pull pulls ref on the engine, copying the progress stream to w when w is
 // not nil. An error in the stream is returned as an error.
 func (e *Engine) Pull(ctx context.Context, ref, registryAuth string, w io.Writer) error {
-	rc, err := e.api.ImagePull(ctx, ref, image.PullOptions{RegistryAuth: registryAuth})
+	rc, err := e.Client().ImagePull(ctx, ref, image.PullOptions{RegistryAuth: registryAuth})
 	if err != nil {
 		return EngineError(err)
 	}

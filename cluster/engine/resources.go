@@ -36,7 +36,7 @@ func (e *Engine) Volumes() []*volume.Volume {
 func (e *Engine) RefreshImages(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
-	images, err := e.api.ImageList(ctx, image.ListOptions{All: false})
+	images, err := e.Client().ImageList(ctx, image.ListOptions{All: false})
 	if err != nil {
 		return err
 	}
@@ -51,7 +51,7 @@ func (e *Engine) RefreshImages(ctx context.Context) error {
 func (e *Engine) RefreshNetworks(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
-	networks, err := e.api.NetworkList(ctx, network.ListOptions{})
+	networks, err := e.Client().NetworkList(ctx, network.ListOptions{})
 	if err != nil {
 		return err
 	}
@@ -66,7 +66,7 @@ func (e *Engine) RefreshNetworks(ctx context.Context) error {
 func (e *Engine) RefreshVolumes(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
-	resp, err := e.api.VolumeList(ctx, volume.ListOptions{})
+	resp, err := e.Client().VolumeList(ctx, volume.ListOptions{})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,97 @@
+package api
+
+import (
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/docker/docker/api/types/versions"
+
+	"github.com/swarm-project/swarm/cluster/engine"
+)
+
+// The manager's API versions. A client speaks one version; each engine
+// serves a range. The manager advertises the range it can answer for the
+// whole fleet, and translates each forwarded call to a version the engine
+// accepts (translate.go); cached answers are shaped to the client's
+// version (shape.go). docs/api.md, "Versions", says why.
+const (
+	// MaxAPIVersion is the newest API whose shapes the manager's own types
+	// know: github.com/docker/docker v28.5 defines them up to API 1.51.
+	MaxAPIVersion = "1.51"
+	// MinAPIVersion is the oldest API clients may ask for.
+	MinAPIVersion = "1.24"
+	// DefaultAPIVersion is advertised while no engine is healthy: the API
+	// of Docker 20.10.
+	DefaultAPIVersion = "1.41"
+)
+
+// advertisedEvery bounds how often the advertised version is computed
+// again from the engines' ranges.
+const advertisedEvery = time.Second
+
+// advertised caches the manager's newest API version.
+type advertised struct {
+	mu   sync.Mutex // guards max and at
+	max  string
+	at   time.Time
+	from func() []*engine.Engine
+}
+
+// get returns the newest API version the manager answers now: the newest
+// API among its healthy engines (an older engine is reached through
+// translation), capped at MaxAPIVersion; DefaultAPIVersion while no engine
+// is healthy.
+func (a *advertised) get() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.max != "" && time.Since(a.at) < advertisedEvery {
+		return a.max
+	}
+	a.max, a.at = newestAPI(a.from()), time.Now()
+	return a.max
+}
+
+func newestAPI(engines []*engine.Engine) string {
+	best := ""
+	for _, e := range engines {
+		if !e.IsHealthy() {
+			continue
+		}
+		if _, hi := e.APIRange(); hi != "" && (best == "" || versions.GreaterThan(hi, best)) {
+			best = hi
+		}
+	}
+	switch {
+	case best == "":
+		return DefaultAPIVersion
+	case versions.GreaterThan(best, MaxAPIVersion):
+		return MaxAPIVersion
+	case versions.LessThan(best, MinAPIVersion):
+		return MinAPIVersion
+	}
+	return best
+}
+
+// clientVersion is the API version a request speaks: the one in its path,
+// else (an unversioned request) the newest the manager advertises, as an
+// engine answers unversioned requests at its newest version.
+func (s *Server) clientVersion(r *http.Request) string {
+	if v := versionOf(r); v != "" {
+		return v
+	}
+	return s.apiMax.get()
+}
+
+// engineVersion is the version a request of client version v is sent to an
+// engine serving [lo, hi] at: v itself when the engine serves it, else the
+// nearest version the engine serves. An engine not reached yet ("") gets v.
+func engineVersion(v, lo, hi string) string {
+	switch {
+	case hi != "" && versions.GreaterThan(v, hi):
+		return hi
+	case lo != "" && versions.LessThan(v, lo):
+		return lo
+	}
+	return v
+}

@@ -27,13 +27,16 @@ func runProxy(args []string) error {
 	n := fs.Int("n", 300, "iterations of each call with the Go client")
 	cliN := fs.Int("cli", 30, "iterations of each call with the docker CLI (0 skips the CLI)")
 	count := fs.Int("containers", 10, "containers created on the first engine")
+	kind := fs.String("engine", "20.10", "engine kind: 20.10 or 29")
+	api := fs.String("api", "", "API version the client through the manager speaks (default: negotiated); "+
+		"an older one than the engine serves makes the manager translate")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if err := harness.EnginesAvailable(); err != nil {
 		return err
 	}
-	engines, err := harness.StartEngines(3, nil)
+	engines, err := harness.StartEnginesWith(3, harness.EnginesConfig{Kind: harness.EngineKind(*kind)})
 	if err != nil {
 		return err
 	}
@@ -79,7 +82,11 @@ func runProxy(args []string) error {
 		return err
 	}
 	defer direct.Close()
-	via, err := client.NewClientWithOpts(client.WithHost("tcp://"+m.Addr), client.WithAPIVersionNegotiation())
+	viaOpts := []client.Opt{client.WithHost("tcp://" + m.Addr), client.WithAPIVersionNegotiation()}
+	if *api != "" {
+		viaOpts = []client.Opt{client.WithHost("tcp://" + m.Addr), client.WithVersion(*api)}
+	}
+	via, err := client.NewClientWithOpts(viaOpts...)
 	if err != nil {
 		return err
 	}
@@ -127,8 +134,14 @@ func runProxy(args []string) error {
 			_, err := c.ContainerTop(ctx, running, nil)
 			return err
 		}},
+		{"start (echo, exits)", func(ctx context.Context, c *client.Client) error {
+			return c.ContainerStart(ctx, ids[1], container.StartOptions{})
+		}},
 	}
-	fmt.Printf("# proxy overhead: %d engines (%s), manager %s, %d containers on %s\n", len(engines), strings.Join(addrs, ", "), m.Addr, *count, target.Name)
+	fmt.Printf("# proxy overhead: %d engines of Docker %s (%s), manager %s, %d containers on %s\n", len(engines), *kind, strings.Join(addrs, ", "), m.Addr, *count, target.Name)
+	direct.NegotiateAPIVersion(ctx)
+	via.NegotiateAPIVersion(ctx)
+	fmt.Printf("# client API: direct %s, through the manager %s\n", direct.ClientVersion(), via.ClientVersion())
 	fmt.Printf("# command: go run ./test/bench proxy %s; %s, %d CPUs\n\n", strings.Join(args, " "), runtime.Version(), runtime.NumCPU())
 	fmt.Println("Go client (github.com/docker/docker/client), interleaved, medians:")
 	fmt.Println()
@@ -153,6 +166,7 @@ func runProxy(args []string) error {
 			{"docker ps -a", []string{"ps", "-a"}},
 			{"docker logs", []string{"logs", ids[0]}},
 			{"docker top", []string{"top", running}},
+			{"docker start (echo, exits)", []string{"start", ids[2]}},
 		}
 		fmt.Println()
 		fmt.Println("docker CLI (one process per call), interleaved, medians:")
@@ -161,7 +175,14 @@ func runProxy(args []string) error {
 		fmt.Println("|---|---|---|---|---|---|")
 		for _, c := range cli {
 			run := func(host string) func() error {
-				return func() error { _, _, err := harness.Docker(host, c.args...); return err }
+				return func() error {
+					if *api != "" && host == m.Addr {
+						_, _, err := harness.DockerEnv(host, []string{"DOCKER_API_VERSION=" + *api}, c.args...)
+						return err
+					}
+					_, _, err := harness.Docker(host, c.args...)
+					return err
+				}
 			}
 			d, v, err := interleave(*cliN, run(target.Addr), run(m.Addr))
 			if err != nil {

@@ -127,3 +127,24 @@ func DockerCmd(ctx context.Context, host string, args ...string) *exec.Cmd {
 	cmd.WaitDelay = 5 * time.Second
 	return cmd
 }
+
+// DockerEnv is Docker with extra environment variables for the CLI (e.g.
+// DOCKER_API_VERSION=1.41 to make it speak an older API).
+func DockerEnv(host string, env []string, args ...string) (stdout, stderr string, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultDockerTimeout)
+	defer cancel()
+	cmd := DockerCmd(ctx, host, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err = cmd.Run()
+	if err != nil {
+		code := -1
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			code = ee.ExitCode()
+		}
+		err = &CommandError{Args: cmd.Args, ExitCode: code, Stderr: errb.String(), Err: err}
+	}
+	return out.String(), errb.String(), err
+}

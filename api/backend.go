@@ -53,4 +53,7 @@ type clusterSummary interface {
 	Engines() []*engine.Engine
 	Strategy() string
 	Filters() []string
+	// NewestAPI is the newest Engine API among the healthy engines ("" when
+	// none is healthy).
+	NewestAPI() string
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -303,6 +304,43 @@ func (s *Server) proxyContainer(after func(resp *http.Response, c *engine.Contai
 func (s *Server) refreshAfter(resp *http.Response, c *engine.Container) error {
 	s.creator.ContainerChanged(resp.Request.Context(), c)
 	return nil
+}
+
+// refreshBeforeResult makes a wait answer re-read the container before the
+// client gets the result: the engine sends the headers at once and the
+// result when the container stopped, and a client that inspects right
+// after the result must see the container stopped, not wait for the
+// engine's die event to reach the cache.
+func (s *Server) refreshBeforeResult(resp *http.Response, c *engine.Container) error {
+	ctx := context.WithoutCancel(resp.Request.Context())
+	resp.Body = &beforeFirstByte{ReadCloser: resp.Body, fn: func() { s.creator.ContainerChanged(ctx, c) }}
+	return nil
+}
+
+// beforeFirstByte reads the whole answer at the first Read, runs fn, then
+// hands the answer out: for small answers that come late (a wait result).
+type beforeFirstByte struct {
+	io.ReadCloser
+	fn   func()
+	done bool
+	buf  *bytes.Reader
+	err  error
+}
+
+func (b *beforeFirstByte) Read(p []byte) (int, error) {
+	if !b.done {
+		b.done = true
+		data, err := io.ReadAll(io.LimitReader(b.ReadCloser, maxTranslatedBody))
+		b.buf, b.err = bytes.NewReader(data), err
+		b.fn()
+	}
+	if b.buf.Len() > 0 {
+		return b.buf.Read(p)
+	}
+	if b.err != nil {
+		return 0, b.err
+	}
+	return 0, io.EOF
 }
 
 // rememberExec notes which engine holds a new exec instance.

@@ -28,6 +28,7 @@ type fakeCluster struct {
 	strategy   string
 	filterList []string
 	past       []cluster.Event
+	newestAPI  string // NewestAPI
 }
 
 func (f *fakeCluster) Container(ref string) (*cluster.Container, error) {
@@ -63,10 +64,11 @@ func (f *fakeCluster) Subscribe(int) ([]cluster.Event, <-chan cluster.Event, fun
 func (f *fakeCluster) Engines() []*cluster.Engine { return nil }
 func (f *fakeCluster) Strategy() string           { return f.strategy }
 func (f *fakeCluster) Filters() []string          { return f.filterList }
+func (f *fakeCluster) NewestAPI() string          { return f.newestAPI }
 
 // fakeServer is a Server over f, with no listener.
 func fakeServer(f *fakeCluster) *Server {
-	s := &Server{containers: f, lister: f, creator: f, execs: f, feed: f, summary: f, streams: newStreamSet(), apiMax: &advertised{from: f.Engines}}
+	s := &Server{containers: f, lister: f, creator: f, execs: f, feed: f, summary: f, streams: newStreamSet()}
 	s.proxy = s.newProxy()
 	s.handler = s.buildHandler()
 	return s

@@ -66,7 +66,6 @@ type Server struct {
 
 	proxy   *httputil.ReverseProxy
 	handler http.Handler
-	apiMax  *advertised // the newest API version the manager answers
 	// streams are the answers that do not end by themselves (logs -f,
 	// events, stats, hijacked attach and exec connections); Shutdown ends
 	// them.
@@ -95,7 +94,6 @@ func NewServer(c Backend, opts Options) *Server {
 		builds:     c,
 		system:     c,
 		streams:    newStreamSet(),
-		apiMax:     &advertised{from: c.Engines},
 	}
 	s.proxy = s.newProxy()
 	s.handler = s.buildHandler()
@@ -151,7 +149,7 @@ func (s *Server) coreRoutes() []route {
 		{"POST", "/containers/{name:.*}/update", s.proxyContainer(s.refreshAfter)},
 		{"POST", "/containers/{name:.*}/rename", s.renameContainer},
 		{"POST", "/containers/{name:.*}/resize", s.proxyContainer(nil)},
-		{"POST", "/containers/{name:.*}/wait", s.proxyContainer(nil)},
+		{"POST", "/containers/{name:.*}/wait", s.proxyContainer(s.refreshBeforeResult)},
 		{"POST", "/containers/{name:.*}/attach", s.proxyContainer(nil)},
 		{"POST", "/containers/{name:.*}/exec", s.proxyContainer(s.rememberExec)},
 		{"POST", "/containers/{name:.*}/copy", s.proxyContainer(nil)},
@@ -210,7 +208,7 @@ func stripVersion(path string) string {
 // with Docker's messages.
 func (s *Server) versionMiddleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		maxVersion := s.apiMax.get()
+		maxVersion := s.advertisedAPI()
 		if v := versionOf(r); v != "" {
 			if versions.GreaterThan(v, maxVersion) {
 				writeError(w, r, errorf(http.StatusBadRequest, fmt.Sprintf("client version %s is too new. Maximum supported API version is %s", v, maxVersion)))

@@ -23,7 +23,7 @@ func osType() string { return runtime.GOOS }
 // for version negotiation.
 func (s *Server) ping(w http.ResponseWriter, r *http.Request) error {
 	h := w.Header()
-	h.Set("Api-Version", s.apiMax.get())
+	h.Set("Api-Version", s.advertisedAPI())
 	h.Set("Ostype", osType())
 	h.Set("Docker-Experimental", fmt.Sprint(s.opts.Experimental))
 	h.Set("Builder-Version", "1")
@@ -40,7 +40,7 @@ func (s *Server) ping(w http.ResponseWriter, r *http.Request) error {
 
 // version answers GET /version.
 func (s *Server) version(w http.ResponseWriter, r *http.Request) error {
-	apiVersion := s.apiMax.get()
+	apiVersion := s.advertisedAPI()
 	v := types.Version{
 		Version:       "swarm/" + s.opts.Version,
 		APIVersion:    apiVersion,

@@ -2,12 +2,8 @@ package api
 
 import (
 	"net/http"
-	"sync"
-	"time"
 
 	"github.com/docker/docker/api/types/versions"
-
-	"github.com/swarm-project/swarm/cluster/engine"
 )
 
 // The manager's API versions. A client speaks one version; each engine
@@ -26,51 +22,23 @@ const (
 	DefaultAPIVersion = "1.41"
 )
 
-// advertisedEvery bounds how often the advertised version is computed
-// again from the engines' ranges.
-const advertisedEvery = time.Second
-
-// advertised caches the manager's newest API version.
-type advertised struct {
-	mu   sync.Mutex // guards max and at
-	max  string
-	at   time.Time
-	from func() []*engine.Engine
-}
-
-// get returns the newest API version the manager answers now: the newest
-// API among its healthy engines (an older engine is reached through
+// advertisedAPI is the newest API version the manager answers now: the
+// newest API among its healthy engines (an older engine is reached through
 // translation), capped at MaxAPIVersion; DefaultAPIVersion while no engine
 // is healthy.
-func (a *advertised) get() string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.max != "" && time.Since(a.at) < advertisedEvery {
-		return a.max
-	}
-	a.max, a.at = newestAPI(a.from()), time.Now()
-	return a.max
-}
+func (s *Server) advertisedAPI() string { return capAPI(s.summary.NewestAPI()) }
 
-func newestAPI(engines []*engine.Engine) string {
-	best := ""
-	for _, e := range engines {
-		if !e.IsHealthy() {
-			continue
-		}
-		if _, hi := e.APIRange(); hi != "" && (best == "" || versions.GreaterThan(hi, best)) {
-			best = hi
-		}
-	}
+// capAPI bounds the newest engine API by what the manager can serve.
+func capAPI(newest string) string {
 	switch {
-	case best == "":
+	case newest == "":
 		return DefaultAPIVersion
-	case versions.GreaterThan(best, MaxAPIVersion):
+	case versions.GreaterThan(newest, MaxAPIVersion):
 		return MaxAPIVersion
-	case versions.LessThan(best, MinAPIVersion):
+	case versions.LessThan(newest, MinAPIVersion):
 		return MinAPIVersion
 	}
-	return best
+	return newest
 }
 
 // clientVersion is the API version a request speaks: the one in its path,
@@ -80,7 +48,7 @@ func (s *Server) clientVersion(r *http.Request) string {
 	if v := versionOf(r); v != "" {
 		return v
 	}
-	return s.apiMax.get()
+	return s.advertisedAPI()
 }
 
 // engineVersion is the version a request of client version v is sent to an

@@ -55,6 +55,14 @@ type Cluster struct {
 	views nodeViews // each engine's scheduling view
 
 	sessions buildSessions // open BuildKit sessions
+
+	// epoch moves when an engine joins, leaves or changes health;
+	// NewestAPI's answer is kept for one epoch.
+	epoch       atomic.Uint64
+	newestMu    sync.Mutex // guards newest, newestEpoch and newestOK
+	newest      string
+	newestEpoch uint64
+	newestOK    bool
 }
 
 // maxRefreshesInFlight bounds the full engine refreshes running at once.
@@ -175,6 +183,7 @@ func (c *Cluster) AddEngine(ctx context.Context, addr string) error {
 	run := &engineRun{engine: e, cancel: cancel, done: make(chan struct{})}
 	c.engines[addr] = run
 	c.gen.Add(1)
+	c.epoch.Add(1)
 	log.WithField("addr", addr).Info("engine added")
 	go func() {
 		defer close(run.done)
@@ -190,6 +199,7 @@ func (c *Cluster) RemoveEngine(addr string) {
 	if ok {
 		delete(c.engines, addr)
 		c.gen.Add(1)
+		c.epoch.Add(1)
 		if id := run.engine.ID(); id != "" && c.byID[id] == run.engine {
 			delete(c.byID, id)
 		}
@@ -241,9 +251,15 @@ func (s sink) ClaimEngineID(e *Engine, id string) error {
 
 // EngineEvent publishes an event of e, tagged with e's node.
 func (s sink) EngineEvent(e *Engine, ev Event) {
+	if ev.Type == "engine" {
+		s.c.epoch.Add(1) // connect, disconnect, reconnect: health changed
+	}
 	ev.Node = e.EventNode()
 	s.c.broker.Publish(ev)
 }
+
+// EngineAPIChanged makes NewestAPI look again: e was upgraded in place.
+func (s sink) EngineAPIChanged(*Engine) { s.c.epoch.Add(1) }
 
 // EngineRenamed makes Engines sort again: e's name changed.
 func (s sink) EngineRenamed(*Engine) { s.c.gen.Add(1) }

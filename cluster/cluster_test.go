@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docker/docker/api/types/events"
+	"github.com/swarm-project/swarm/cluster/engine"
 	"github.com/swarm-project/swarm/discovery"
 	"github.com/swarm-project/swarm/scheduler"
 	"github.com/swarm-project/swarm/test/simengine"
@@ -279,5 +281,45 @@ func TestContainerLookup(t *testing.T) {
 	var nf *NotFoundError
 	if _, err := c.Container("nope"); !errors.As(err, &nf) || nf.Error() != "No such container: nope" {
 		t.Fatalf("not found error = %v, want Docker's \"No such container: nope\"", err)
+	}
+}
+
+func TestNewestAPI(t *testing.T) {
+	c := New(Options{})
+	add := func(name, lo, hi string, h engine.Health) *Engine {
+		e := engine.NewFixture(engine.Fixture{Addr: name + ":1", Name: name, ID: "ID-" + name, Health: h, APIVersion: hi, MinAPIVersion: lo})
+		c.mu.Lock()
+		c.engines[e.Addr()] = &engineRun{engine: e}
+		c.mu.Unlock()
+		c.gen.Add(1)
+		c.epoch.Add(1)
+		return e
+	}
+	if got := c.NewestAPI(); got != "" {
+		t.Fatalf("empty cluster: %q", got)
+	}
+	add("old", "1.12", "1.41", engine.Healthy)
+	if got := c.NewestAPI(); got != "1.41" {
+		t.Fatalf("20.10 only: %q", got)
+	}
+	add("down", "1.44", "1.56", engine.Unhealthy)
+	if got := c.NewestAPI(); got != "1.41" {
+		t.Fatalf("an unhealthy Engine 29 counted: %q", got)
+	}
+	add("new", "1.44", "1.56", engine.Healthy)
+	if got := c.NewestAPI(); got != "1.56" {
+		t.Fatalf("with a healthy Engine 29: %q", got)
+	}
+	// Kept until the epoch moves.
+	c.mu.Lock()
+	delete(c.engines, "new:1")
+	c.mu.Unlock()
+	c.gen.Add(1)
+	if got := c.NewestAPI(); got != "1.56" {
+		t.Fatalf("recomputed without an epoch change: %q", got)
+	}
+	sink{c}.EngineEvent(engine.NewFixture(engine.Fixture{Addr: "x:1"}), Event{Message: events.Message{Type: "engine", Action: "engine_remove"}})
+	if got := c.NewestAPI(); got != "1.41" {
+		t.Fatalf("after a manager event: %q", got)
 	}
 }

@@ -328,6 +328,8 @@ func (s *recordingSink) ClaimEngineID(_ *Engine, id string) error {
 	return nil
 }
 
+func (s *recordingSink) EngineAPIChanged(*Engine) {}
+
 func (s *recordingSink) EngineRenamed(*Engine) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

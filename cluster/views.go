@@ -1,6 +1,10 @@
 package cluster
 
-import "context"
+import (
+	"context"
+
+	"github.com/docker/docker/api/types/versions"
+)
 
 // This file holds the cluster's small read and bookkeeping calls that the
 // API layer uses besides the caches' own accessors.
@@ -48,3 +52,24 @@ func (c *Cluster) Strategy() string { return c.sched.Strategy() }
 
 // Filters are the names of the placement filters, in pipeline order.
 func (c *Cluster) Filters() []string { return c.sched.Filters() }
+
+// NewestAPI is the newest Engine API version among the healthy engines, ""
+// when none is healthy. It is computed again only after an engine joined,
+// left or changed health (each of which moves the cluster's epoch), so it
+// costs one atomic load per call otherwise.
+func (c *Cluster) NewestAPI() string {
+	epoch := c.epoch.Load()
+	c.newestMu.Lock()
+	defer c.newestMu.Unlock()
+	if c.newestOK && c.newestEpoch == epoch {
+		return c.newest
+	}
+	best := ""
+	for _, e := range c.HealthyEngines() {
+		if _, hi := e.APIRange(); hi != "" && (best == "" || versions.GreaterThan(hi, best)) {
+			best = hi
+		}
+	}
+	c.newest, c.newestEpoch, c.newestOK = best, epoch, true
+	return best
+}

@@ -64,6 +64,9 @@ type Sink interface {
 	ClaimEngineID(e *Engine, id string) error
 	// EngineRenamed reports that the engine's name changed.
 	EngineRenamed(e *Engine)
+	// EngineAPIChanged reports that the engine's API range changed (it
+	// was upgraded or downgraded in place).
+	EngineAPIChanged(e *Engine)
 }
 
 // discardSink is the sink of an engine without a cluster (tests): events
@@ -73,6 +76,7 @@ type discardSink struct{}
 func (discardSink) EngineEvent(*Engine, Event)          {}
 func (discardSink) ClaimEngineID(*Engine, string) error { return nil }
 func (discardSink) EngineRenamed(*Engine)               {}
+func (discardSink) EngineAPIChanged(*Engine)            {}
 
 // Engine is one Docker daemon of the cluster and its cached state.
 //
@@ -419,6 +423,7 @@ func (e *Engine) refresh(ctx context.Context) error {
 		return err
 	}
 	e.mu.Lock()
+	apiChanged := e.version.APIVersion != "" && (e.version.APIVersion != v.APIVersion || e.version.MinAPIVersion != v.MinAPIVersion)
 	e.version = v
 	e.info = info
 	e.id = info.ID
@@ -429,6 +434,9 @@ func (e *Engine) refresh(ctx context.Context) error {
 	e.mu.Unlock()
 	if nameChanged {
 		e.sinkOrDiscard().EngineRenamed(e)
+	}
+	if apiChanged {
+		e.sinkOrDiscard().EngineAPIChanged(e)
 	}
 	if err := e.refreshContainers(ctx); err != nil {
 		return err

@@ -1,7 +1,9 @@
 package engine29
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -57,20 +59,31 @@ func composeBin(t *testing.T, gen string) string {
 type compose struct {
 	t                 *testing.T
 	bin, dir, project string
+	host              string // the manager; "" for the all-29 one
 }
 
-// run runs compose against the all-29 manager; it returns stdout and
-// stderr together.
-func (c *compose) run(args ...string) (string, error) {
-	ctx, cancel := withTimeout(3 * time.Minute)
-	defer cancel()
+// command is compose with args against the manager, not started.
+func (c *compose) command(ctx context.Context, args ...string) *exec.Cmd {
+	host := c.host
+	if host == "" {
+		host = all29.Addr
+	}
 	full := append([]string{"-p", c.project, "-f", filepath.Join(c.dir, "compose.yml")}, args...)
 	cmd := exec.CommandContext(ctx, c.bin, full...)
 	cmd.Dir = c.dir
-	cmd.Env = append(os.Environ(), "DOCKER_HOST=tcp://"+all29.Addr, "DOCKER_BUILDKIT=0", "COMPOSE_DOCKER_CLI_BUILD=0")
+	cmd.Env = append(os.Environ(), "DOCKER_HOST=tcp://"+host, "DOCKER_BUILDKIT=0", "COMPOSE_DOCKER_CLI_BUILD=0")
+	cmd.WaitDelay = 5 * time.Second
+	return cmd
+}
+
+// run runs compose against the manager; it returns stdout and stderr
+// together.
+func (c *compose) run(args ...string) (string, error) {
+	ctx, cancel := withTimeout(3 * time.Minute)
+	defer cancel()
+	cmd := c.command(ctx, args...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.WaitDelay = 5 * time.Second
 	err := cmd.Run()
 	return out.String(), err
 }
@@ -149,6 +162,96 @@ func testCompose(t *testing.T, gen, project string) {
 		}
 		if got := onEngine(t, e, "network", "ls", "-q", "--filter", "name="+project); got != "" {
 			t.Errorf("after down, %s (%s) still has networks %q", e.Name, e.Kind, got)
+		}
+	}
+}
+
+// mixedProject: one service pinned to a 20.10 node and one to an Engine 29
+// node, on the default bridge (no network spans engines yet), each
+// printing a line when it starts and then a tick a second.
+const mixedProject = `services:
+  old:
+    image: busybox
+    command: ["sh", "-c", "echo old-up; while true; do echo old-tick; sleep 1; done"]
+    stop_grace_period: 1s
+    network_mode: bridge
+    environment:
+      - "constraint:node==%[1]s"
+  new:
+    image: busybox
+    command: ["sh", "-c", "echo new-up; while true; do echo new-tick; sleep 1; done"]
+    stop_grace_period: 1s
+    network_mode: bridge
+    environment:
+      - "constraint:node==%[2]s"
+`
+
+func TestMixedComposeV2(t *testing.T) { testMixedCompose(t, "v2", "e29mtwo") }
+
+func TestMixedComposeV5(t *testing.T) { testMixedCompose(t, "v5", "e29mfive") }
+
+// testMixedCompose: a compose project over both engine kinds through the
+// mixed manager: up, --scale, logs -f, exec, down.
+func testMixedCompose(t *testing.T, gen, project string) {
+	c := &compose{t: t, bin: composeBin(t, gen), dir: t.TempDir(), project: project, host: mixed.Addr}
+	oldNode, newNode := engines[0], engines[2]
+	if err := os.WriteFile(filepath.Join(c.dir, "compose.yml"), []byte(fmt.Sprintf(mixedProject, oldNode.Name, newNode.Name)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			_, _ = c.run("down", "-t", "1")
+		}
+	})
+	label := "label=com.docker.compose.project=" + project
+	c.must("up", "-d")
+	c.must("up", "-d", "--scale", "new=2")
+	nodes := map[string]int{}
+	for _, n := range lines(docker(t, mixed.Addr, "ps", "--filter", label, "--format", "{{.Names}}")) {
+		node, _, _ := strings.Cut(n, "/")
+		nodes[node]++
+	}
+	if nodes[oldNode.Name] != 1 || nodes[newNode.Name] != 2 || len(nodes) != 2 {
+		t.Fatalf("containers per node %v, want 1 on %s (20.10) and 2 on %s (Engine 29)", nodes, oldNode.Name, newNode.Name)
+	}
+
+	// logs -f follows all three containers across both kinds.
+	ctx, cancel := withTimeout(time.Minute)
+	defer cancel()
+	follow := c.command(ctx, "logs", "-f", "--no-color")
+	out, err := follow.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := follow.Start(); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	sc := bufio.NewScanner(out)
+	for sc.Scan() && (seen["old-tick"] < 2 || seen["new-tick"] < 4) {
+		line := sc.Text()
+		for _, w := range []string{"old-up", "new-up", "old-tick", "new-tick"} {
+			if strings.HasSuffix(line, w) {
+				seen[w]++
+			}
+		}
+	}
+	cancel()
+	_ = follow.Wait()
+	if seen["old-up"] != 1 || seen["new-up"] != 2 || seen["old-tick"] < 2 || seen["new-tick"] < 4 {
+		t.Errorf("logs -f saw %v, want old-up once, new-up twice and ticks of both while following", seen)
+	}
+
+	if got := c.must("exec", "-T", "old", "echo", "on-20.10"); got != "on-20.10\n" {
+		t.Errorf("compose exec old: %q", got)
+	}
+	if got := c.must("exec", "-T", "--index", "2", "new", "echo", "on-29"); got != "on-29\n" {
+		t.Errorf("compose exec --index 2 new: %q", got)
+	}
+	c.must("down", "-t", "1")
+	for _, e := range engines {
+		if got := onEngine(t, e, "ps", "-aq", "--filter", label); got != "" {
+			t.Errorf("after down, %s (%s) still has containers %q", e.Name, e.Kind, got)
 		}
 	}
 }

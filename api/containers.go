@@ -22,7 +22,7 @@ import (
 
 // containerFilters are the `filters` keys GET /containers/json accepts.
 var containerFilters = map[string]bool{
-	"id": true, "name": true, "label": true, "status": true, "node": true,
+	"id": true, "name": true, "label": true, "status": true, "node": true, "annotation": true,
 	"ancestor": true, "exited": true, "before": true, "since": true,
 	"health": true, "network": true, "volume": true, "is-task": true,
 	"publish": true, "expose": true,
@@ -122,6 +122,9 @@ func (m *containerMatcher) match(c *engine.Container) bool {
 	if a.Contains("label") && !a.MatchKVList("label", c.Info.Config.Labels) {
 		return false
 	}
+	if a.Contains("annotation") && (c.Info.HostConfig == nil || !annotationsMatch(a.Get("annotation"), c.Info.HostConfig.Annotations)) {
+		return false
+	}
 	if a.Contains("status") && !a.ExactMatch("status", c.State()) {
 		return false
 	}
@@ -219,17 +222,29 @@ func (s *Server) inspectContainer(w http.ResponseWriter, r *http.Request) error 
 	if boolValue(r.URL.Query().Get("size")) {
 		return s.forward(w, r, c.Engine, containerPath(r.URL.Path, ref, c.ID()), nil)
 	}
-	info := shapeContainer(c.Info, readVersion(c.Engine), s.clientVersion(r))
-	writeJSON(w, http.StatusOK, inspectResponse{InspectResponse: info, Node: c.Engine.NodeInfo()})
+	client := s.clientVersion(r)
+	if newerThanTypes(client) && serves(c.Engine, client) {
+		// Newer than the cache's types: the engine's own answer, with
+		// every field it has, plus the node.
+		return s.forward(w, r, c.Engine, containerPath(r.URL.Path, ref, c.ID()), withNode(c.Engine.NodeInfo()))
+	}
+	info := shapeContainer(c.Info, readVersion(c.Engine), client)
+	writeInspect(w, inspectResponse{InspectResponse: info, Node: c.Engine.NodeInfo()}, client)
 	return nil
 }
 
 // createContainer places a new container through the scheduler.
 func (s *Server) createContainer(w http.ResponseWriter, r *http.Request) error {
+	raw, err := io.ReadAll(io.LimitReader(r.Body, maxTranslatedBody+1))
+	if err != nil {
+		return err
+	}
+	if len(raw) > maxTranslatedBody {
+		return errorf(http.StatusRequestEntityTooLarge, "container create body larger than 16 MiB")
+	}
 	var body container.CreateRequest
-	dec := json.NewDecoder(r.Body)
-	if err := dec.Decode(&body); err != nil {
-		if err == io.EOF {
+	if err := json.Unmarshal(raw, &body); err != nil {
+		if len(bytes.TrimSpace(raw)) == 0 {
 			return errorf(http.StatusBadRequest, "invalid JSON: request body is empty")
 		}
 		return errorf(http.StatusBadRequest, "invalid JSON: "+err.Error())
@@ -246,6 +261,11 @@ func (s *Server) createContainer(w http.ResponseWriter, r *http.Request) error {
 	}
 	if p := r.URL.Query().Get("platform"); p != "" {
 		req.Platform = parsePlatform(p)
+	}
+	if v := s.clientVersion(r); newerThanTypes(v) {
+		// Fields of API 1.52 and later go through as the client sent them.
+		req.Extra, req.HostConfigExtra = unknownCreateFields(raw)
+		req.APIVersion = v
 	}
 	resp, _, err := s.creator.CreateContainer(r.Context(), req)
 	if err != nil {

@@ -44,6 +44,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 		return errorf(http.StatusBadRequest, "`since` time must be before `until`")
 	}
 
+	client := s.clientVersion(r)
 	past, live, cancel := s.feed.Subscribe(4096)
 	defer cancel()
 	ended := make(chan struct{})
@@ -68,7 +69,12 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 		if (!since.IsZero() && t.Before(since)) || (!until.IsZero() && t.After(until)) || !matchEvent(args, ev) {
 			return nil
 		}
-		if err := enc.Encode(displayEvent(ev)); err != nil {
+		out := displayEvent(ev)
+		if newerThanTypes(client) {
+			// API 1.52 dropped the fields deprecated since 1.22.
+			out.Status, out.ID, out.From = "", "", ""
+		}
+		if err := enc.Encode(out); err != nil {
 			return err
 		}
 		flush()

@@ -113,6 +113,6 @@ func (s *Server) diskUsage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, diskUsageFor(out, s.clientVersion(r), boolValue(r.URL.Query().Get("verbose"))))
 	return nil
 }

@@ -25,11 +25,11 @@ func before(v, since string) bool { return versions.LessThan(v, since) }
 
 // readVersion is the version the manager's cache read engine e at: the
 // Docker client the cluster uses negotiates the engine's newest version,
-// capped at the client's own (MaxAPIVersion).
+// capped at the client's own (TypesAPIVersion).
 func readVersion(e *engine.Engine) string {
 	_, hi := e.APIRange()
-	if hi == "" || versions.GreaterThan(hi, MaxAPIVersion) {
-		return MaxAPIVersion
+	if hi == "" || versions.GreaterThan(hi, TypesAPIVersion) {
+		return TypesAPIVersion
 	}
 	return hi
 }

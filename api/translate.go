@@ -136,23 +136,51 @@ func answerShaper(method, path, src, v string) func([]byte) ([]byte, error) {
 	return nil
 }
 
-// reshape applies shape to a successful JSON answer of known size, in
-// place. An answer it cannot read is passed on unchanged.
+// reshape applies shape to a successful JSON answer, in place. An answer
+// it cannot read, or larger than maxTranslatedBody, is passed on
+// unchanged.
 func reshape(resp *http.Response, shape func([]byte) ([]byte, error)) error {
-	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") ||
-		resp.ContentLength < 0 || resp.ContentLength > maxTranslatedBody {
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 		return nil
 	}
-	body, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil {
+	body, whole, err := readAnswer(resp)
+	if err != nil || !whole {
 		return err
 	}
 	if shaped, err := shape(body); err == nil {
 		body = append(shaped, '\n')
 	}
+	setBody(resp, body)
+	return nil
+}
+
+// readAnswer reads a JSON answer of at most maxTranslatedBody bytes, known
+// length or chunked (Engine 29 answers inspects chunked). When it is
+// larger, whole is false and resp.Body still yields the whole answer.
+func readAnswer(resp *http.Response) (body []byte, whole bool, err error) {
+	if resp.ContentLength > maxTranslatedBody {
+		return nil, false, nil
+	}
+	body, err = io.ReadAll(io.LimitReader(resp.Body, maxTranslatedBody+1))
+	if err != nil {
+		return nil, false, err
+	}
+	if len(body) > maxTranslatedBody {
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(body), resp.Body), resp.Body}
+		return nil, false, nil
+	}
+	resp.Body.Close()
+	return body, true, nil
+}
+
+// setBody replaces an answer's body with a complete one.
+func setBody(resp *http.Response, body []byte) {
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))
 	resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
-	return nil
+	resp.Header.Del("Transfer-Encoding")
+	resp.TransferEncoding = nil
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/docker/docker/api/types/versions"
+	"github.com/swarm-project/swarm/cluster/engine"
 )
 
 // The manager's API versions. A client speaks one version; each engine
@@ -12,9 +13,14 @@ import (
 // accepts (translate.go); cached answers are shaped to the client's
 // version (shape.go). docs/api.md, "Versions", says why.
 const (
-	// MaxAPIVersion is the newest API whose shapes the manager's own types
-	// know: github.com/docker/docker v28.5 defines them up to API 1.51.
-	MaxAPIVersion = "1.51"
+	// MaxAPIVersion is the newest API the manager serves: Engine 29's. The
+	// differences of 1.52 to 1.56 it translates itself (versions.go,
+	// shape.go, newer.go).
+	MaxAPIVersion = "1.56"
+	// TypesAPIVersion is the newest API whose shapes the manager's own
+	// types know (github.com/docker/docker v28.5), and the version its
+	// client reads engines at.
+	TypesAPIVersion = "1.51"
 	// MinAPIVersion is the oldest API clients may ask for.
 	MinAPIVersion = "1.24"
 	// DefaultAPIVersion is advertised while no engine is healthy: the API
@@ -62,4 +68,10 @@ func engineVersion(v, lo, hi string) string {
 		return lo
 	}
 	return v
+}
+
+// serves reports whether engine e serves API version v.
+func serves(e *engine.Engine, v string) bool {
+	lo, hi := e.APIRange()
+	return hi != "" && !versions.LessThan(v, lo) && !versions.GreaterThan(v, hi)
 }

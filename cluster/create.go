@@ -182,7 +182,13 @@ func (c *Cluster) createOn(ctx context.Context, e *Engine, name string, cfg *con
 	c.LocalizeNetworking(e, hc, nc)
 	c.LocalizeVolumes(e, hc)
 	nc, later := splitEndpoints(e, hc, nc)
-	resp, err := e.Client().ContainerCreate(ctx, cfg, hc, nc, req.Platform, name)
+	create := func() (container.CreateResponse, error) {
+		if len(req.Extra) > 0 || len(req.HostConfigExtra) > 0 {
+			return createRaw(ctx, e, name, cfg, hc, nc, req)
+		}
+		return e.Client().ContainerCreate(ctx, cfg, hc, nc, req.Platform, name)
+	}
+	resp, err := create()
 	if err == nil {
 		return resp, connectLater(ctx, e, resp.ID, later)
 	}
@@ -198,7 +204,7 @@ func (c *Cluster) createOn(ctx context.Context, e *Engine, name string, cfg *con
 			return resp, perr
 		}
 	}
-	resp, err = e.Client().ContainerCreate(ctx, cfg, hc, nc, req.Platform, name)
+	resp, err = create()
 	if err != nil {
 		return resp, EngineError(err)
 	}

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	cerrdefs "github.com/containerd/errdefs"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/image"
@@ -364,5 +367,47 @@ func TestSplitEndpoints(t *testing.T) {
 				t.Fatalf("create with %q, connect later %q; want %q and %q", keep, rest, tt.wantKeep, tt.wantLater)
 			}
 		})
+	}
+}
+
+func TestRawCreateBodyAndErrors(t *testing.T) {
+	req := CreateRequest{
+		Extra:           map[string]json.RawMessage{"Future": json.RawMessage(`{"a":1}`)},
+		HostConfigExtra: map[string]json.RawMessage{"Umask": json.RawMessage(`"0027"`)},
+	}
+	body, err := rawCreateBody(&container.Config{Image: "busybox", Labels: map[string]string{"k": "v"}},
+		&container.HostConfig{Resources: container.Resources{Memory: 64}}, nil, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Image      string
+		Labels     map[string]string
+		Future     map[string]int
+		HostConfig struct {
+			Memory int64
+			Umask  string
+		}
+	}
+	if err := json.Unmarshal(body, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Image != "busybox" || got.Labels["k"] != "v" || got.Future["a"] != 1 || got.HostConfig.Memory != 64 || got.HostConfig.Umask != "0027" {
+		t.Fatalf("merged body %s", body)
+	}
+	if names := extraNames(req); !slices.Equal(names, []string{"Future", "HostConfig.Umask"}) {
+		t.Fatalf("extraNames %q", names)
+	}
+	for code, is := range map[int]func(error) bool{404: cerrdefs.IsNotFound, 409: cerrdefs.IsConflict, 400: cerrdefs.IsInvalidArgument, 503: cerrdefs.IsUnavailable} {
+		if err := statusClass(code, "m"); !is(err) || err.Error() != "m" {
+			t.Errorf("status %d: %v has not its class", code, err)
+		}
+	}
+	// An engine that does not serve the client's version is refused clearly.
+	old := engine.NewFixture(engine.Fixture{Addr: "a:1", Name: "node-1", APIVersion: "1.41", MinAPIVersion: "1.12"})
+	req.APIVersion = "1.56"
+	_, err = createRaw(context.Background(), old, "x", &container.Config{}, &container.HostConfig{}, nil, req)
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "Future, HostConfig.Umask: API 1.56 fields; node node-1 serves API 1.12 to 1.41") {
+		t.Fatalf("error %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/json"
 	"strings"
 
 	"github.com/docker/docker/api/types/container"
@@ -21,6 +22,13 @@ type CreateRequest struct {
 	NetworkingConfig *network.NetworkingConfig
 	Platform         *ocispec.Platform
 	RegistryAuth     string // X-Registry-Auth, used when the image must be pulled
+	// APIVersion, Extra and HostConfigExtra carry a create of API 1.52 or
+	// later: the fields, top level and in HostConfig, that the manager's
+	// types do not know, sent on as they came to an engine serving
+	// APIVersion.
+	APIVersion      string
+	Extra           map[string]json.RawMessage
+	HostConfigExtra map[string]json.RawMessage
 }
 
 // NetworkOn is one network as one engine holds it.

@@ -16,12 +16,12 @@ import (
 
 func TestAll29Version(t *testing.T) {
 	got := docker(t, all29.Addr, "version", "--format", "{{.Server.APIVersion}} {{.Server.MinAPIVersion}}")
-	if got != "1.51 1.24" {
-		t.Errorf("docker version: server API %q, want \"1.51 1.24\"", got)
+	if got != "1.56 1.24" {
+		t.Errorf("docker version: server API %q, want \"1.56 1.24\"", got)
 	}
 }
 
-// A manager over Engine 29 engines advertises 1.51 as soon as it reports
+// A manager over Engine 29 engines advertises 1.56 as soon as it reports
 // them Healthy: a client that negotiates right then must not be held to
 // 1.41. A fresh manager, since the shared ones have settled.
 func TestAdvertisedVersionOnceHealthy(t *testing.T) {
@@ -43,10 +43,10 @@ func TestAdvertisedVersionOnceHealthy(t *testing.T) {
 		t.Fatalf("the manager never saw two healthy engines: %v", err)
 	}
 	got := docker(t, m.Addr, "version", "--format", "{{.Server.APIVersion}} {{.Server.MinAPIVersion}}")
-	if got != "1.51 1.24" {
+	if got != "1.56 1.24" {
 		t0 := time.Now()
-		settle := waitAdvertised(m.Addr, "1.51", 15*time.Second)
-		t.Errorf("docker version right after docker info showed both Engine 29 engines Healthy: server API %q, want \"1.51 1.24\" (advertised 1.51 %v later, %v)", got, time.Since(t0).Round(time.Millisecond), settle)
+		settle := waitAdvertised(m.Addr, "1.56", 15*time.Second)
+		t.Errorf("docker version right after docker info showed both Engine 29 engines Healthy: server API %q, want \"1.56 1.24\" (advertised 1.56 %v later, %v)", got, time.Since(t0).Round(time.Millisecond), settle)
 	}
 }
 

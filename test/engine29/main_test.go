@@ -74,7 +74,7 @@ func setup() (func(bool), error) {
 	// Healthy (TestAdvertisedVersionOnceHealthy): let that settle so that
 	// every other test negotiates as a client would a minute later.
 	for _, m := range []*harness.Manager{mixed, all29} {
-		if err := waitAdvertised(m.Addr, "1.51", 15*time.Second); err != nil {
+		if err := waitAdvertised(m.Addr, "1.56", 15*time.Second); err != nil {
 			return teardown, fmt.Errorf("manager %s: %v", m.Addr, err)
 		}
 	}

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,18 +77,18 @@ func managers() []struct {
 
 func TestRawVersions(t *testing.T) {
 	for _, mg := range managers() {
-		for _, v := range []string{"1.24", "1.41", "1.44", "1.51"} {
+		for _, v := range []string{"1.24", "1.41", "1.44", "1.51", "1.56"} {
 			t.Run(mg.name+"/v"+v, func(t *testing.T) {
 				a, p := mg.m.Addr, "/v"+v
 				status, apiv, body := call(t, a, "GET", p+"/_ping", nil)
-				if status != 200 || string(body) != "OK" || apiv != "1.51" {
-					t.Errorf("GET %s/_ping: %d %q Api-Version %q, want 200 OK 1.51", p, status, body, apiv)
+				if status != 200 || string(body) != "OK" || apiv != "1.56" {
+					t.Errorf("GET %s/_ping: %d %q Api-Version %q, want 200 OK 1.56", p, status, body, apiv)
 				}
 				var ver struct{ ApiVersion, MinAPIVersion string }
 				if err := json.Unmarshal(expect(t, 200, a, "GET", p+"/version", nil), &ver); err != nil {
 					t.Errorf("GET %s/version: %v", p, err)
-				} else if ver.ApiVersion != "1.51" || ver.MinAPIVersion != "1.24" {
-					t.Errorf("GET %s/version: ApiVersion %q MinAPIVersion %q, want 1.51 1.24", p, ver.ApiVersion, ver.MinAPIVersion)
+				} else if ver.ApiVersion != "1.56" || ver.MinAPIVersion != "1.24" {
+					t.Errorf("GET %s/version: ApiVersion %q MinAPIVersion %q, want 1.56 1.24", p, ver.ApiVersion, ver.MinAPIVersion)
 				}
 				var list []map[string]any
 				if err := json.Unmarshal(expect(t, 200, a, "GET", p+"/containers/json?all=1", nil), &list); err != nil {
@@ -188,17 +190,17 @@ func TestRawInspectAfterWait(t *testing.T) {
 }
 
 func TestRawTooNew(t *testing.T) {
-	const want = "client version 1.56 is too new. Maximum supported API version is 1.51"
+	const want = "client version 1.57 is too new. Maximum supported API version is 1.56"
 	for _, mg := range managers() {
 		a := mg.m.Addr
 		for _, rq := range []struct {
 			method, path string
 			body         any
 		}{
-			{"GET", "/v1.56/_ping", nil},
-			{"GET", "/v1.56/version", nil},
-			{"GET", "/v1.56/containers/json", nil},
-			{"POST", "/v1.56/containers/create", map[string]any{"Image": "busybox", "Cmd": []string{"echo", "raw"}}},
+			{"GET", "/v1.57/_ping", nil},
+			{"GET", "/v1.57/version", nil},
+			{"GET", "/v1.57/containers/json", nil},
+			{"POST", "/v1.57/containers/create", map[string]any{"Image": "busybox", "Cmd": []string{"echo", "raw"}}},
 		} {
 			status, _, body := call(t, a, rq.method, rq.path, rq.body)
 			var msg struct{ Message string }
@@ -279,5 +281,88 @@ func TestRawInspectShaping(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestRaw156 checks what API 1.52 to 1.56 added, through both managers: a
+// create field the manager's own types do not know (HostConfig.Umask,
+// 1.56) reaches an Engine 29 node and shows in a 1.56 inspect, and is
+// refused clearly for a 20.10 node; the annotation filter of ps (1.56);
+// the usage summaries of /system/df (1.52, legacy fields gone from 1.53).
+func TestRaw156(t *testing.T) {
+	for _, mg := range managers() {
+		t.Run(mg.name, func(t *testing.T) {
+			a := mg.m.Addr
+			node := engines[3] // Engine 29
+			name := "raw156-" + mg.name
+			create := map[string]any{
+				"Image": "busybox", "Cmd": []string{"sleep", "60"},
+				"Env":        []string{"constraint:node==" + node.Name},
+				"HostConfig": map[string]any{"Umask": 23, "Annotations": map[string]string{"team": "web"}}, // 23 is 0027
+			}
+			var created struct{ Id string }
+			if err := json.Unmarshal(expect(t, 201, a, "POST", "/v1.56/containers/create?name="+name, create), &created); err != nil {
+				t.Fatal(err)
+			}
+			defer call(t, a, "DELETE", "/v1.56/containers/"+created.Id+"?force=1", nil)
+			var insp struct {
+				HostConfig struct{ Umask *uint32 }
+				Node       struct{ Name string }
+			}
+			if err := json.Unmarshal(expect(t, 200, a, "GET", "/v1.56/containers/"+name+"/json", nil), &insp); err != nil {
+				t.Fatal(err)
+			}
+			if insp.HostConfig.Umask == nil || *insp.HostConfig.Umask != 23 || insp.Node.Name != node.Name {
+				t.Errorf("inspect at 1.56: Umask %v Node %q, want 23 on %s", insp.HostConfig.Umask, insp.Node.Name, node.Name)
+			}
+			// The engine has it too: it came through, not dropped.
+			if got := onEngine(t, node, "inspect", "-f", "{{.HostConfig.Annotations}}", name); got != "map[team:web]" {
+				t.Errorf("annotations on the engine: %q", got)
+			}
+			list := func(filter string) int {
+				var l []map[string]any
+				q := url.QueryEscape(`{"annotation":["` + filter + `"],"name":["` + name + `"]}`)
+				if err := json.Unmarshal(expect(t, 200, a, "GET", "/v1.56/containers/json?all=1&filters="+q, nil), &l); err != nil {
+					t.Fatal(err)
+				}
+				return len(l)
+			}
+			if n, m := list("team=web"), list("team=db"); n != 1 || m != 0 {
+				t.Errorf("annotation filter: team=web lists %d, team=db %d; want 1 and 0", n, m)
+			}
+
+			var df map[string]json.RawMessage
+			if err := json.Unmarshal(expect(t, 200, a, "GET", "/v1.53/system/df", nil), &df); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := df["ImageUsage"]; !ok {
+				t.Errorf("df at 1.53 lacks ImageUsage: %v", df)
+			}
+			if _, ok := df["LayersSize"]; ok {
+				t.Errorf("df at 1.53 still has the legacy LayersSize")
+			}
+			if err := json.Unmarshal(expect(t, 200, a, "GET", "/v1.41/system/df", nil), &df); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := df["LayersSize"]; !ok {
+				t.Errorf("df at 1.41 lacks LayersSize")
+			}
+		})
+	}
+	// A 20.10 node cannot take a 1.56 field: a clear 400, nothing made.
+	old := engines[0]
+	create := map[string]any{
+		"Image": "busybox", "Cmd": []string{"true"}, "Env": []string{"constraint:node==" + old.Name},
+		"HostConfig": map[string]any{"Umask": 23},
+	}
+	status, _, body := call(t, mixed.Addr, "POST", "/v1.56/containers/create?name=raw156-old", create)
+	var msg struct{ Message string }
+	_ = json.Unmarshal(body, &msg)
+	want := "HostConfig.Umask: API 1.56 fields; node " + old.Name + " serves API"
+	if status != 400 || !strings.Contains(msg.Message, want) {
+		t.Errorf("1.56 create for a 20.10 node: %d %q, want 400 with %q", status, msg.Message, want)
+	}
+	if got := onEngine(t, old, "ps", "-aq", "--filter", "name=raw156-old"); got != "" {
+		t.Errorf("%s has the refused container %q", old.Name, got)
 	}
 }

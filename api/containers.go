@@ -229,8 +229,7 @@ func (s *Server) inspectContainer(w http.ResponseWriter, r *http.Request) error 
 		return s.forward(w, r, c.Engine, containerPath(r.URL.Path, ref, c.ID()), withNode(c.Engine.NodeInfo()))
 	}
 	info := shapeContainer(c.Info, readVersion(c.Engine), client)
-	writeInspect(w, inspectResponse{InspectResponse: info, Node: c.Engine.NodeInfo()}, client)
-	return nil
+	return writeInspect(w, inspectResponse{InspectResponse: info, Node: c.Engine.NodeInfo()}, client)
 }
 
 // createContainer places a new container through the scheduler.

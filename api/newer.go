@@ -108,15 +108,14 @@ var removedIn152 = []string{"Bridge", "HairpinMode", "LinkLocalIPv6Address", "Li
 
 // writeInspect writes a container's inspect answer for a client at v:
 // from 1.52 on without the fields 1.52 removed.
-func writeInspect(w http.ResponseWriter, resp inspectResponse, v string) {
+func writeInspect(w http.ResponseWriter, resp inspectResponse, v string) error {
 	if !newerThanTypes(v) {
 		writeJSON(w, http.StatusOK, resp)
-		return
+		return nil
 	}
 	b, err := json.Marshal(resp)
 	if err != nil {
-		writeError(w, nil, err)
-		return
+		return err
 	}
 	var m map[string]json.RawMessage
 	if json.Unmarshal(b, &m) == nil {
@@ -134,6 +133,7 @@ func writeInspect(w http.ResponseWriter, resp inspectResponse, v string) {
 		}
 	}
 	writeJSON(w, http.StatusOK, m)
+	return nil
 }
 
 // withNode adds classic Swarm's Node object to a forwarded inspect answer,

@@ -37,7 +37,9 @@ func TestWriteInspectFor152(t *testing.T) {
 		removed bool
 	}{{"1.51", false}, {"1.52", true}, {"1.56", true}} {
 		w := httptest.NewRecorder()
-		writeInspect(w, resp, tt.v)
+		if err := writeInspect(w, resp, tt.v); err != nil {
+			t.Fatal(err)
+		}
 		var got struct {
 			NetworkSettings map[string]json.RawMessage
 			Config          map[string]json.RawMessage

@@ -57,21 +57,14 @@ volumes:
 `
 
 // composeBinary installs (once) and returns the path of a compose
-// generation, "v1" or "v2", through test/compose.sh.
+// generation.
 func composeBinary(t *testing.T, gen string) string {
 	t.Helper()
-	root, err := harness.RepoRoot()
+	bin, err := harness.ComposeBinary(gen)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
-	defer cancel()
-	out, err := runCmd(ctx, nil, "", "bash", filepath.Join(root, "test", "compose.sh"), gen)
-	if err != nil {
-		t.Fatalf("test/compose.sh %s: %v\n%s", gen, err, out)
-	}
-	l := lines(out)
-	return l[len(l)-1]
+	return bin
 }
 
 type composeRun struct {

@@ -42,18 +42,11 @@ networks:
 
 func composeBin(t *testing.T, gen string) string {
 	t.Helper()
-	root, err := harness.RepoRoot()
+	bin, err := harness.ComposeBinary(gen)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := withTimeout(20 * time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "bash", filepath.Join(root, "test", "compose.sh"), gen).Output()
-	if err != nil {
-		t.Fatalf("test/compose.sh %s: %v", gen, err)
-	}
-	l := lines(string(out))
-	return l[len(l)-1]
+	return bin
 }
 
 type compose struct {

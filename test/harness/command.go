@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -147,4 +148,24 @@ func DockerEnv(host string, env []string, args ...string) (stdout, stderr string
 		err = &CommandError{Args: cmd.Args, ExitCode: code, Stderr: errb.String(), Err: err}
 	}
 	return out.String(), errb.String(), err
+}
+
+// ComposeBinary installs (once, through test/compose.sh) and returns the
+// path of a docker compose generation: "v1", "v2" or "v5".
+func ComposeBinary(gen string) (string, error) {
+	root, err := RepoRoot()
+	if err != nil {
+		return "", err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	defer cancel()
+	out, stderr, err := run(ctx, "", "bash", filepath.Join(root, "test", "compose.sh"), gen)
+	if err != nil {
+		return "", fmt.Errorf("test/compose.sh %s: %w\n%s", gen, err, stderr)
+	}
+	fields := strings.Fields(out)
+	if len(fields) == 0 {
+		return "", fmt.Errorf("test/compose.sh %s printed no path", gen)
+	}
+	return fields[len(fields)-1], nil
 }

@@ -56,17 +56,6 @@ volumes:
   dbdata: {}
 `
 
-// composeBinary installs (once) and returns the path of a compose
-// generation.
-func composeBinary(t *testing.T, gen string) string {
-	t.Helper()
-	bin, err := harness.ComposeBinary(gen)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bin
-}
-
 type composeRun struct {
 	t       *testing.T
 	bin     string
@@ -106,7 +95,7 @@ func TestComposeV1(t *testing.T) { testCompose(t, "v1", "swtone") }
 func TestComposeV2(t *testing.T) { testCompose(t, "v2", "swttwo") }
 
 func testCompose(t *testing.T, gen, project string) {
-	bin := composeBinary(t, gen)
+	bin := harness.Compose(t, gen)
 	db := engines[0].Name
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "docker-compose.yml"), []byte(fmt.Sprintf(composeFile, db, project)), 0o644); err != nil {

@@ -40,15 +40,6 @@ networks:
   back: {}
 `
 
-func composeBin(t *testing.T, gen string) string {
-	t.Helper()
-	bin, err := harness.ComposeBinary(gen)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bin
-}
-
 type compose struct {
 	t                 *testing.T
 	bin, dir, project string
@@ -95,7 +86,7 @@ func TestAll29ComposeV2(t *testing.T) { testCompose(t, "v2", "e29ctwo") }
 func TestAll29ComposeV5(t *testing.T) { testCompose(t, "v5", "e29cfive") }
 
 func testCompose(t *testing.T, gen, project string) {
-	c := &compose{t: t, bin: composeBin(t, gen), dir: t.TempDir(), project: project}
+	c := &compose{t: t, bin: harness.Compose(t, gen), dir: t.TempDir(), project: project}
 	node := engines[3]
 	if err := os.WriteFile(filepath.Join(c.dir, "compose.yml"), []byte(fmt.Sprintf(composeProject, node.Name)), 0o644); err != nil {
 		t.Fatal(err)
@@ -186,7 +177,7 @@ func TestMixedComposeV5(t *testing.T) { testMixedCompose(t, "v5", "e29mfive") }
 // testMixedCompose: a compose project over both engine kinds through the
 // mixed manager: up, --scale, logs -f, exec, down.
 func testMixedCompose(t *testing.T, gen, project string) {
-	c := &compose{t: t, bin: composeBin(t, gen), dir: t.TempDir(), project: project, host: mixed.Addr}
+	c := &compose{t: t, bin: harness.Compose(t, gen), dir: t.TempDir(), project: project, host: mixed.Addr}
 	oldNode, newNode := engines[0], engines[2]
 	if err := os.WriteFile(filepath.Join(c.dir, "compose.yml"), []byte(fmt.Sprintf(mixedProject, oldNode.Name, newNode.Name)), 0o644); err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"testing"
 	"time"
 )
 
@@ -168,4 +169,14 @@ func ComposeBinary(gen string) (string, error) {
 		return "", fmt.Errorf("test/compose.sh %s printed no path", gen)
 	}
 	return fields[len(fields)-1], nil
+}
+
+// Compose is ComposeBinary for a test: it fails the test on error.
+func Compose(t testing.TB, gen string) string {
+	t.Helper()
+	bin, err := ComposeBinary(gen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bin
 }

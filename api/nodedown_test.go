@@ -14,12 +14,15 @@ import (
 )
 
 // fixtureFinder finds and lists the containers of fixture engines, by ID,
-// swarm ID or name (what engine.Lookup takes).
+// swarm ID or name.
 type fixtureFinder []*engine.Engine
 
 func (f fixtureFinder) Container(ref string) (*engine.Container, error) {
 	for _, e := range f {
 		if c := e.Lookup(strings.TrimPrefix(ref, "/")); c != nil {
+			return c, nil
+		}
+		if c := e.BySwarmID(ref); c != nil {
 			return c, nil
 		}
 	}

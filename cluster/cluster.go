@@ -347,15 +347,14 @@ func (c *Cluster) Container(ref string) (*Container, error) {
 	engines := c.Engines()
 	var byName, bySwarmID []*Container
 	for _, e := range engines {
-		ct := e.Lookup(name)
-		switch {
-		case ct == nil:
-		case ct.ID() == name:
-			return ct, nil
-		case ct.SwarmID() == name:
-			bySwarmID = append(bySwarmID, ct)
-		default:
+		if ct := e.Lookup(name); ct != nil {
+			if ct.ID() == name {
+				return ct, nil
+			}
 			byName = append(byName, ct)
+		}
+		if ct := e.BySwarmID(name); ct != nil {
+			bySwarmID = append(bySwarmID, ct)
 		}
 	}
 	if len(bySwarmID) > 0 {

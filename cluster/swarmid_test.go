@@ -117,6 +117,7 @@ func TestContainerLookupBySwarmID(t *testing.T) {
 		withLabels(hex("5555"), "other", hex("1111")),    // a swarm ID that is another container's ID
 		withLabels(hex("6666"), "moved", hex("dddd1")),   // re-created here while its old node is down
 		withLabels(hex("7777"), "twin-up", hex("eeee1")), // two running containers with one swarm ID
+		withLabels(hex("abab"), hex("bbbb1"), ""),        // a name that is another container's swarm ID
 	}})
 	addFixture(c, engine.Fixture{Addr: "c:1", Name: "node-3", Health: engine.Healthy, Containers: []container.InspectResponse{
 		withLabels(hex("8888"), "twin-up2", hex("eeee1")), // (labels set by hand)
@@ -137,6 +138,7 @@ func TestContainerLookupBySwarmID(t *testing.T) {
 		{"short container ID", hex("3333")[:12], hex("3333"), nil},
 		{"exact ID wins over an equal swarm ID", hex("1111"), hex("1111"), nil},
 		{"name wins over a swarm ID prefix", "cccc", hex("4444"), nil},
+		{"full swarm ID wins over an equal name", hex("bbbb1"), hex("2222"), nil},
 		{"prefix of an ID and of another's swarm ID is ambiguous", "aaaa", "", ErrInvalid},
 		{"swarm ID of a container on a down node", hex("ffff1"), hex("aaaa2"), nil},
 		{"re-created container: the one on the up node", hex("dddd1"), hex("6666"), nil},

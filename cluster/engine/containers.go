@@ -281,19 +281,26 @@ func (e *Engine) unindex(c *Container) {
 	}
 }
 
-// Lookup finds a container of this engine by full ID, by full swarm ID
-// (the com.docker.swarm.id label) or by name (without the leading slash),
-// in that order.
+// Lookup finds a container of this engine by full ID or by name (without
+// the leading slash).
 func (e *Engine) Lookup(ref string) *Container {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if c, ok := e.containers[ref]; ok {
 		return c
 	}
-	if id, ok := e.swarmIDs[ref]; ok {
+	if id, ok := e.names[ref]; ok {
 		return e.containers[id]
 	}
-	if id, ok := e.names[ref]; ok {
+	return nil
+}
+
+// BySwarmID finds a container of this engine by its full swarm ID (the
+// com.docker.swarm.id label).
+func (e *Engine) BySwarmID(sid string) *Container {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if id, ok := e.swarmIDs[sid]; ok {
 		return e.containers[id]
 	}
 	return nil

@@ -30,28 +30,33 @@ func TestLookupBySwarmID(t *testing.T) {
 	e := NewFixture(Fixture{Name: "node-1", Health: Healthy, Containers: []container.InspectResponse{
 		inspected(id1, "web", sid1),
 		inspected(id2, "direct", ""), // created on the engine, not through the manager
-		inspected(id3, strings.Repeat("a", 64), sid3),
+		inspected(id3, sid1, sid3),   // a name that is another container's swarm ID
 	}})
 	tests := []struct {
-		name, ref string
-		want      string // the ID found, "" for nothing
+		name, ref         string
+		lookup, bySwarmID string // the IDs found, "" for nothing
 	}{
-		{"full ID", id1, id1},
-		{"full swarm ID", sid1, id1},
-		{"name", "web", id1},
-		{"container without a swarm ID by name", "direct", id2},
-		{"swarm ID wins over a name that equals it", strings.Repeat("a", 64), id1},
-		{"short swarm ID is not an exact reference", sid1[:12], ""},
-		{"empty", "", ""},
+		{"full ID", id1, id1, ""},
+		{"full swarm ID", sid3, "", id3},
+		{"name", "web", id1, ""},
+		{"container without a swarm ID by name", "direct", id2, ""},
+		{"a name equal to a swarm ID: each finds its own", sid1, id3, id1},
+		{"short swarm ID is not an exact reference", sid1[:12], "", ""},
+		{"empty", "", "", ""},
+	}
+	idOf := func(c *Container) string {
+		if c == nil {
+			return ""
+		}
+		return c.ID()
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := e.Lookup(tt.ref)
-			switch {
-			case tt.want == "" && got != nil:
-				t.Fatalf("Lookup(%q) = %s, want nothing", tt.ref, got.ID())
-			case tt.want != "" && (got == nil || got.ID() != tt.want):
-				t.Fatalf("Lookup(%q) = %v, want %s", tt.ref, got, tt.want)
+			if got := idOf(e.Lookup(tt.ref)); got != tt.lookup {
+				t.Errorf("Lookup(%q) = %q, want %q", tt.ref, got, tt.lookup)
+			}
+			if got := idOf(e.BySwarmID(tt.ref)); got != tt.bySwarmID {
+				t.Errorf("BySwarmID(%q) = %q, want %q", tt.ref, got, tt.bySwarmID)
 			}
 		})
 	}
@@ -80,8 +85,8 @@ func TestSwarmIDIndexFollowsTheCache(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := &Engine{containers: map[string]*Container{}, names: map[string]string{}, gone: map[string]uint64{}}
 			tt.steps(e)
-			if got := e.Lookup(sid) != nil; got != tt.found {
-				t.Fatalf("Lookup(swarm ID) found %v, want %v", got, tt.found)
+			if got := e.BySwarmID(sid) != nil; got != tt.found {
+				t.Fatalf("BySwarmID found %v, want %v", got, tt.found)
 			}
 		})
 	}

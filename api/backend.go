@@ -12,8 +12,9 @@ import (
 // what a group of handlers needs. Server holds one field per interface;
 // *engine.Cluster implements them all, and handler tests use fakes.
 
-// containerFinder resolves a container reference: a full ID, a name
-// ("web", "/web", "node-1/web") or a unique ID prefix.
+// containerFinder resolves a container reference: a full ID or swarm ID,
+// a name ("web", "/web", "node-1/web") or a unique prefix of an ID or a
+// swarm ID.
 type containerFinder interface {
 	Container(ref string) (*engine.Container, error)
 }

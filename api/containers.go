@@ -66,7 +66,9 @@ func (s *Server) listContainers(w http.ResponseWriter, r *http.Request) error {
 	client := s.clientVersion(r)
 	out := []container.Summary{}
 	for _, c := range cs {
-		if !all && (c.Info.State == nil || !c.Info.State.Running) {
+		// A container whose node is down is not known to run: only -a
+		// lists it, with the status "Host Down".
+		if !all && (c.Info.State == nil || !c.Info.State.Running || c.NodeDown()) {
 			continue
 		}
 		if !m.match(c) {
@@ -124,6 +126,9 @@ func (m *containerMatcher) match(c *engine.Container) bool {
 	}
 	if a.Contains("annotation") && (c.Info.HostConfig == nil || !annotationsMatch(a.Get("annotation"), c.Info.HostConfig.Annotations)) {
 		return false
+	}
+	if (a.Contains("status") || a.Contains("exited") || a.Contains("health")) && c.NodeDown() {
+		return false // its state is what a node that went down last said
 	}
 	if a.Contains("status") && !a.ExactMatch("status", c.State()) {
 		return false
@@ -215,7 +220,7 @@ type inspectResponse struct {
 // (or from the engine when sizes are asked for).
 func (s *Server) inspectContainer(w http.ResponseWriter, r *http.Request) error {
 	ref := mux.Vars(r)["name"]
-	c, err := s.containers.Container(ref)
+	c, err := liveContainer(s.containers, ref)
 	if err != nil {
 		return err
 	}
@@ -301,12 +306,28 @@ func containerPath(p, ref, id string) string {
 	return p
 }
 
+// liveContainer resolves a container reference of a per-container call
+// (a full or short ID or swarm ID, a name) and refuses a container whose
+// node does not take requests: on an Unhealthy node, "Container <ref>
+// running on unhealthy node <node>" (500), as classic Swarm answered,
+// rather than stale cached data.
+func liveContainer(f containerFinder, ref string) (*engine.Container, error) {
+	c, err := f.Container(ref)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Available(ref); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
 // proxyContainer forwards a container call to the engine that holds the
 // container; after, if given, runs on success.
 func (s *Server) proxyContainer(after func(resp *http.Response, c *engine.Container) error) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		ref := mux.Vars(r)["name"]
-		c, err := s.containers.Container(ref)
+		c, err := liveContainer(s.containers, ref)
 		if err != nil {
 			return err
 		}

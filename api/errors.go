@@ -48,6 +48,8 @@ func statusCode(err error) int {
 		return http.StatusBadRequest
 	case errors.Is(err, engine.ErrUnavailable), cerrdefs.IsUnavailable(err):
 		return http.StatusServiceUnavailable
+	case errors.Is(err, engine.ErrNodeDown):
+		return http.StatusInternalServerError // classic Swarm's status for "running on unhealthy node"
 	case errors.Is(err, engine.ErrNoFit):
 		return http.StatusInternalServerError // classic Swarm's status for "Unable to find a node"
 	case cerrdefs.IsUnauthorized(err):

@@ -92,7 +92,7 @@ func (s *Server) commit(w http.ResponseWriter, r *http.Request) error {
 	if ref == "" {
 		return errorf(http.StatusBadRequest, "container is required")
 	}
-	c, err := s.system.Container(ref)
+	c, err := liveContainer(s.system, ref)
 	if err != nil {
 		return err
 	}

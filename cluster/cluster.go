@@ -333,26 +333,35 @@ func (c *Cluster) Containers() []*Container {
 	return out
 }
 
-// Container finds a container by full ID, name ("web", "/web" or
-// "node-1/web") or unique ID prefix, in that order, as docker does. Exact
-// IDs and names are found through each engine's index; only a prefix
-// walks the containers.
+// Container finds a container by full ID or full swarm ID (the
+// com.docker.swarm.id label), by name ("web", "/web" or "node-1/web"), or
+// by a prefix of its ID or swarm ID that no other container's ID or swarm
+// ID has, in that order, as docker does with IDs. Exact IDs, swarm IDs and
+// names are found through each engine's index; only a prefix walks the
+// containers.
 func (c *Cluster) Container(ref string) (*Container, error) {
 	name := strings.TrimPrefix(ref, "/")
 	if name == "" {
 		return nil, &NotFoundError{Kind: "container", Ref: ref}
 	}
 	engines := c.Engines()
-	var byName []*Container
+	var byName, bySwarmID []*Container
 	for _, e := range engines {
-		ct := e.Lookup(name)
-		if ct == nil {
-			continue
+		if ct := e.Lookup(name); ct != nil {
+			if ct.ID() == name {
+				return ct, nil
+			}
+			byName = append(byName, ct)
 		}
-		if ct.ID() == name {
+		if ct := e.BySwarmID(name); ct != nil {
+			bySwarmID = append(bySwarmID, ct)
+		}
+	}
+	if len(bySwarmID) > 0 {
+		if ct, ok := swarmTwin(bySwarmID, name); ok {
 			return ct, nil
 		}
-		byName = append(byName, ct)
+		return nil, Errorf(ErrInvalid, "swarm ID %s is used by several containers (on %s): use the container ID", ref, containerNodes(bySwarmID))
 	}
 	if nodeName, rest, ok := strings.Cut(name, "/"); ok && len(byName) == 0 {
 		for _, e := range engines {
@@ -375,15 +384,15 @@ func (c *Cluster) Container(ref string) (*Container, error) {
 			break
 		}
 		for _, ct := range e.Containers() {
-			if strings.HasPrefix(ct.ID(), name) {
+			if strings.HasPrefix(ct.ID(), name) || strings.HasPrefix(ct.SwarmID(), name) {
 				byPrefix = append(byPrefix, ct)
 			}
 		}
 	}
-	switch {
-	case len(byPrefix) == 1:
-		return byPrefix[0], nil
-	case len(byPrefix) > 1:
+	if ct, ok := swarmTwin(byPrefix, name); ok {
+		return ct, nil
+	}
+	if len(byPrefix) > 1 {
 		return nil, Errorf(ErrInvalid, "multiple IDs found with provided prefix: %s", ref)
 	}
 	return nil, &NotFoundError{Kind: "container", Ref: ref}

@@ -33,7 +33,7 @@ func (c *Cluster) CreateContainer(ctx context.Context, req CreateRequest) (conta
 	}
 	cfg := *req.Config
 	cfg.Env = env
-	cfg.Labels = labels
+	cfg.Labels = withSwarmID(labels) // labels is Normalize's copy
 	placement := containerRequest(name, &cfg, req.HostConfig, req.NetworkingConfig)
 
 	tried := map[*Engine]bool{}

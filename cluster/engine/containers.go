@@ -40,8 +40,34 @@ func (c *Container) Name() string { return strings.TrimPrefix(c.Info.Name, "/") 
 // Labels are the container's labels (never nil); do not modify them.
 func (c *Container) Labels() map[string]string { return c.summary.Labels }
 
+// SwarmIDLabel is the label that holds a container's swarm ID: 64
+// hexadecimal characters the manager gives every container it creates,
+// kept when the container is created again elsewhere. Every container
+// reference accepts it, as it accepts the container's ID.
+const SwarmIDLabel = "com.docker.swarm.id"
+
+// SwarmID is the container's swarm ID, "" for a container created
+// directly on its engine.
+func (c *Container) SwarmID() string { return c.summary.Labels[SwarmIDLabel] }
+
 // State is the container's state ("running", "exited", ...).
 func (c *Container) State() string { return string(c.summary.State) }
+
+// NodeDown reports whether the container's node is Unhealthy: the node
+// takes no requests, and the cached state is what the node last said, not
+// what the container does now.
+func (c *Container) NodeDown() bool { return c.Engine.Health() == Unhealthy }
+
+// Available returns nil when a call on the container can go to its node.
+// ref is the reference the client used, for the message: a
+// *ContainerNodeDownError when the node is Unhealthy, else what
+// Engine.Available says.
+func (c *Container) Available(ref string) error {
+	if c.NodeDown() {
+		return &ContainerNodeDownError{Ref: ref, Node: c.Engine.Name()}
+	}
+	return c.Engine.Available()
+}
 
 // Summary renders the container as GET /containers/json lists it, names
 // prefixed with the node name as classic Swarm showed them.
@@ -53,8 +79,8 @@ func (c *Container) Summary(now time.Time) container.Summary {
 	for i, n := range c.summary.Names {
 		s.Names[i] = "/" + node + n
 	}
-	if !c.Engine.IsHealthy() {
-		s.Status = "Host Down"
+	if c.NodeDown() {
+		s.Status = "Host Down" // classic Swarm's words
 	}
 	return s
 }
@@ -204,11 +230,11 @@ func (e *Engine) storeContainer(c *Container) {
 	if ok && old.seq > c.seq {
 		return
 	}
-	if ok && e.names[old.Name()] == old.ID() {
-		delete(e.names, old.Name())
+	if ok {
+		e.unindex(old)
 	}
 	e.containers[c.ID()] = c
-	e.names[c.Name()] = c.ID()
+	e.index(c)
 	e.changed()
 }
 
@@ -225,10 +251,33 @@ func (e *Engine) dropContainer(id string, seq uint64) {
 	e.gone[id] = max(e.gone[id], seq)
 	if ok {
 		delete(e.containers, id)
-		if e.names[c.Name()] == id {
-			delete(e.names, c.Name())
-		}
+		e.unindex(c)
 		e.changed()
+	}
+}
+
+// index records c's name and swarm ID. The caller holds e.mu for writing.
+func (e *Engine) index(c *Container) {
+	if e.names == nil {
+		e.names = map[string]string{}
+	}
+	e.names[c.Name()] = c.ID()
+	if sid := c.SwarmID(); sid != "" {
+		if e.swarmIDs == nil {
+			e.swarmIDs = map[string]string{}
+		}
+		e.swarmIDs[sid] = c.ID()
+	}
+}
+
+// unindex forgets c's name and swarm ID unless another container holds
+// them now. The caller holds e.mu for writing.
+func (e *Engine) unindex(c *Container) {
+	if e.names[c.Name()] == c.ID() {
+		delete(e.names, c.Name())
+	}
+	if sid := c.SwarmID(); sid != "" && e.swarmIDs[sid] == c.ID() {
+		delete(e.swarmIDs, sid)
 	}
 }
 
@@ -241,6 +290,17 @@ func (e *Engine) Lookup(ref string) *Container {
 		return c
 	}
 	if id, ok := e.names[ref]; ok {
+		return e.containers[id]
+	}
+	return nil
+}
+
+// BySwarmID finds a container of this engine by its full swarm ID (the
+// com.docker.swarm.id label).
+func (e *Engine) BySwarmID(sid string) *Container {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if id, ok := e.swarmIDs[sid]; ok {
 		return e.containers[id]
 	}
 	return nil
@@ -297,8 +357,9 @@ func (e *Engine) refreshContainers(ctx context.Context) error {
 	}
 	e.containers = fresh
 	e.names = make(map[string]string, len(fresh))
-	for id, c := range fresh {
-		e.names[c.Name()] = id
+	e.swarmIDs = make(map[string]string, len(fresh))
+	for _, c := range fresh {
+		e.index(c)
 	}
 	e.changed()
 	e.mu.Unlock()

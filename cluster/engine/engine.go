@@ -81,7 +81,7 @@ func (discardSink) EngineAPIChanged(*Engine)            {}
 // Engine is one Docker daemon of the cluster and its cached state.
 //
 // The Engine type is the one writer of its cache (id, name, info, the
-// containers, names, gone, images, networks and volumes maps and lists, and
+// containers, names, swarmIDs, gone, images, networks and volumes maps and lists, and
 // the scheduling view node): every write is done by an Engine method while
 // holding e.mu, and nothing outside those methods assigns the fields. The
 // methods are driven from three places:
@@ -121,6 +121,7 @@ type Engine struct {
 	// an update replaces the pointer, so readers may keep them.
 	containers map[string]*Container
 	names      map[string]string // container name (no slash) -> full ID
+	swarmIDs   map[string]string // com.docker.swarm.id label -> full ID (one of them if set twice by hand)
 	gone       map[string]uint64 // container ID -> read seq that saw it removed
 	images     []image.Summary
 	networks   []network.Summary
@@ -154,6 +155,7 @@ func New(addr string, opts *Options, sink Sink) (*Engine, error) {
 		health:     healthState{retry: opts.FailureRetry},
 		containers: map[string]*Container{},
 		names:      map[string]string{},
+		swarmIDs:   map[string]string{},
 		gone:       map[string]uint64{},
 	}
 	e.clients.Store(cl)

@@ -100,6 +100,25 @@ func (e *Engine) Available() error {
 	return nil
 }
 
+// ErrNodeDown: a request names a container whose node is Unhealthy.
+// Docker has no such status; classic Swarm answered 500.
+var ErrNodeDown = errors.New("container on an unhealthy node")
+
+// ContainerNodeDownError refuses a call on a container whose node is
+// Unhealthy: the node takes no requests and what the cache holds of the
+// container may be stale. Ref is the reference as the client gave it. It
+// matches ErrNodeDown.
+type ContainerNodeDownError struct {
+	Ref, Node string
+}
+
+func (e *ContainerNodeDownError) Error() string {
+	return fmt.Sprintf("Container %s running on unhealthy node %s", e.Ref, e.Node)
+}
+
+// Is makes errors.Is(err, ErrNodeDown) true.
+func (e *ContainerNodeDownError) Is(target error) bool { return target == ErrNodeDown }
+
 // NodeError is an engine's error with the node named, for operations that
 // went to several nodes. It keeps the class of the engine's error (404,
 // 409...). Msg, when set, replaces the whole message (errors of several

@@ -36,6 +36,7 @@ func NewFixture(f Fixture) *Engine {
 		version:    types.Version{APIVersion: f.APIVersion, MinAPIVersion: f.MinAPIVersion},
 		containers: map[string]*Container{},
 		names:      map[string]string{},
+		swarmIDs:   map[string]string{},
 		gone:       map[string]uint64{},
 		images:     f.Images,
 		networks:   f.Networks,
@@ -44,7 +45,7 @@ func NewFixture(f Fixture) *Engine {
 	for _, info := range f.Containers {
 		c := newContainer(e, info)
 		e.containers[c.ID()] = c
-		e.names[c.Name()] = c.ID()
+		e.index(c)
 	}
 	return e
 }

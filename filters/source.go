@@ -18,14 +18,17 @@ const (
 
 // LabelFor returns the label that stores expressions of kind.
 func LabelFor(kind Kind) string {
-	if kind == KindAffinity {
+	switch kind {
+	case KindAffinity:
 		return AffinitiesLabel
+	case KindWhitelist:
+		return WhitelistsLabel
 	}
 	return ConstraintsLabel
 }
 
 // EnvPrefix returns the pseudo environment variable prefix of kind,
-// "constraint:" or "affinity:".
+// "constraint:", "affinity:" or "whitelist:".
 func EnvPrefix(kind Kind) string { return string(kind) + ":" }
 
 // ParseLabel parses the JSON array a ConstraintsLabel or AffinitiesLabel

@@ -203,7 +203,7 @@ func (m *containerMatcher) match(c *engine.Container) bool {
 }
 
 // isTaskFilter reads the is-task filter as dockerd 20.10 does: "true" if
-// given, else "false" if given, else 400 "invalid filter 'is-task=[maybe]'".
+// given, else "false" if given, else 400 "Invalid filter 'is-task=[maybe]'".
 func isTaskFilter(args filters.Args) (bool, error) {
 	switch {
 	case args.ExactMatch("is-task", "true"):
@@ -213,7 +213,7 @@ func isTaskFilter(args filters.Args) (bool, error) {
 	}
 	values := args.Get("is-task")
 	sort.Strings(values)
-	return false, errorf(http.StatusBadRequest, fmt.Sprintf("invalid filter 'is-task=%s'", values))
+	return false, errorf(http.StatusBadRequest, fmt.Sprintf("Invalid filter 'is-task=%s'", values))
 }
 
 func anyPrefix(prefixes []string, s string) bool {

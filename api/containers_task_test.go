@@ -32,8 +32,8 @@ func TestListContainersIsTask(t *testing.T) {
 		{name: "false", filter: `{"is-task":["false"]}`, want: []string{"/node-1/plain", "/node-2/other"}},
 		{name: "true wins over false", filter: `{"is-task":["false","true"]}`, want: []string{"/node-1/empty-task", "/node-1/task"}},
 		{name: "with another filter", filter: `{"is-task":["true"],"name":["empty"]}`, want: []string{"/node-1/empty-task"}},
-		{name: "bad value", filter: `{"is-task":["maybe"]}`, code: http.StatusBadRequest, msg: `{"message":"invalid filter 'is-task=[maybe]'"}`},
-		{name: "bad values sorted", filter: `{"is-task":["no","maybe"]}`, code: http.StatusBadRequest, msg: `{"message":"invalid filter 'is-task=[maybe no]'"}`},
+		{name: "bad value", filter: `{"is-task":["maybe"]}`, code: http.StatusBadRequest, msg: `{"message":"Invalid filter 'is-task=[maybe]'"}`},
+		{name: "bad values sorted", filter: `{"is-task":["no","maybe"]}`, code: http.StatusBadRequest, msg: `{"message":"Invalid filter 'is-task=[maybe no]'"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

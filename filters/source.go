@@ -31,8 +31,8 @@ func LabelFor(kind Kind) string {
 // "constraint:", "affinity:" or "whitelist:".
 func EnvPrefix(kind Kind) string { return string(kind) + ":" }
 
-// ParseLabel parses the JSON array a ConstraintsLabel or AffinitiesLabel
-// holds. An empty string holds nothing.
+// ParseLabel parses the JSON array a ConstraintsLabel, AffinitiesLabel or
+// WhitelistsLabel holds. An empty string holds nothing.
 func ParseLabel(kind Kind, value string) ([]*Expr, error) {
 	if strings.TrimSpace(value) == "" {
 		return nil, nil

@@ -89,14 +89,26 @@ var containerStates = map[string]bool{
 	"paused": true, "exited": true, "dead": true,
 }
 
+// taskLabel marks the containers of a swarm-mode task; `is-task` filters on
+// its presence.
+const taskLabel = "com.docker.swarm.task"
+
 // containerMatcher applies the parsed `filters` of a list call.
 type containerMatcher struct {
 	args          filters.Args
 	before, since time.Time // created-time bounds
+	task          *bool     // is-task: keep only tasks (true) or non-tasks (false)
 }
 
 func newContainerMatcher(c containerFinder, args filters.Args) (*containerMatcher, error) {
 	m := &containerMatcher{args: args}
+	if args.Contains("is-task") {
+		task, err := isTaskFilter(args)
+		if err != nil {
+			return nil, err
+		}
+		m.task = &task
+	}
 	for _, key := range []string{"before", "since"} {
 		for _, ref := range args.Get(key) {
 			ct, err := c.Container(ref)
@@ -177,6 +189,15 @@ func (m *containerMatcher) match(c *engine.Container) bool {
 			return false
 		}
 	}
+	if m.task != nil {
+		labelled := false
+		if c.Info.Config != nil {
+			_, labelled = c.Info.Config.Labels[taskLabel]
+		}
+		if labelled != *m.task {
+			return false
+		}
+	}
 	if !m.before.IsZero() && !c.Created().Before(m.before) {
 		return false
 	}
@@ -184,6 +205,20 @@ func (m *containerMatcher) match(c *engine.Container) bool {
 		return false
 	}
 	return true
+}
+
+// isTaskFilter reads the is-task filter as dockerd 20.10 does: "true" if
+// given, else "false" if given, else 400 "Invalid filter 'is-task=[maybe]'".
+func isTaskFilter(args filters.Args) (bool, error) {
+	switch {
+	case args.ExactMatch("is-task", "true"):
+		return true, nil
+	case args.ExactMatch("is-task", "false"):
+		return false, nil
+	}
+	values := args.Get("is-task")
+	sort.Strings(values)
+	return false, errorf(http.StatusBadRequest, fmt.Sprintf("Invalid filter 'is-task=%s'", values))
 }
 
 func anyPrefix(prefixes []string, s string) bool {

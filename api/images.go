@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -53,12 +54,21 @@ func (s *Server) listImages(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	all := boolValue(r.URL.Query().Get("all"))
 	merged := map[string]*image.Summary{}
 	for _, e := range s.images.Engines() {
 		if args.Contains("node") && !matchAny(args.Get("node"), e.Name(), e.ID(), e.Addr()) {
 			continue
 		}
-		for _, img := range e.Images() {
+		imgs := e.Images()
+		var parents map[string]bool
+		if !all {
+			parents = parentIDs(imgs)
+		}
+		for _, img := range imgs {
+			if !all && parents[img.ID] && untagged(img) {
+				continue // an intermediate image: listed with all=1 only
+			}
 			if !matchImage(args, img) || (before != 0 && img.Created >= before) || (since != 0 && img.Created <= since) {
 				continue
 			}
@@ -83,6 +93,9 @@ func (s *Server) listImages(w http.ResponseWriter, r *http.Request) error {
 	client := s.clientVersion(r)
 	out := make([]image.Summary, 0, len(merged))
 	for _, m := range merged {
+		// Untagged on one node, tagged on another: the tags only.
+		m.RepoTags = withoutPlaceholder(m.RepoTags, noneTag)
+		m.RepoDigests = withoutPlaceholder(m.RepoDigests, noneDigest)
 		if m.RepoTags == nil {
 			m.RepoTags = []string{}
 		}
@@ -99,6 +112,54 @@ func (s *Server) listImages(w http.ResponseWriter, r *http.Request) error {
 	})
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// The placeholders dockerd lists for an image with no tag or no digest.
+const (
+	noneTag    = "<none>:<none>"
+	noneDigest = "<none>@<none>"
+)
+
+// parentIDs returns the IDs of the images that are the parent of another
+// in imgs (one engine's list, taken with all=1).
+func parentIDs(imgs []image.Summary) map[string]bool {
+	out := map[string]bool{}
+	for _, img := range imgs {
+		if img.ParentID != "" {
+			out[img.ParentID] = true
+		}
+	}
+	return out
+}
+
+// untagged reports whether img has neither a tag nor a digest.
+func untagged(img image.Summary) bool {
+	for _, t := range img.RepoTags {
+		if t != noneTag {
+			return false
+		}
+	}
+	for _, d := range img.RepoDigests {
+		if d != noneDigest {
+			return false
+		}
+	}
+	return true
+}
+
+// withoutPlaceholder drops placeholder from list when list holds anything
+// else.
+func withoutPlaceholder(list []string, placeholder string) []string {
+	if len(list) < 2 || !slices.Contains(list, placeholder) {
+		return list
+	}
+	out := make([]string, 0, len(list)-1)
+	for _, s := range list {
+		if s != placeholder {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // imageBounds reads the `before` and `since` filters: the creation times
@@ -129,7 +190,7 @@ func (s *Server) imageBounds(args filters.Args) (before, since int64, err error)
 
 func matchImage(args filters.Args, img image.Summary) bool {
 	if args.Contains("dangling") {
-		dangling := len(img.RepoTags) == 0 || (len(img.RepoTags) == 1 && img.RepoTags[0] == "<none>:<none>")
+		dangling := len(img.RepoTags) == 0 || (len(img.RepoTags) == 1 && img.RepoTags[0] == noneTag)
 		if args.ExactMatch("dangling", "true") != dangling {
 			return false
 		}

@@ -154,7 +154,7 @@ func (c *Cluster) SetEntries(ctx context.Context, entries discovery.Entries) {
 	c.mu.RUnlock()
 	sort.Strings(gone)
 	for _, addr := range gone {
-		c.RemoveEngine(addr)
+		c.removeEngine(addr, true)
 	}
 	added := make([]string, 0, len(want))
 	for addr := range want {
@@ -193,7 +193,12 @@ func (c *Cluster) AddEngine(ctx context.Context, addr string) error {
 }
 
 // RemoveEngine stops managing the engine at addr.
-func (c *Cluster) RemoveEngine(addr string) {
+func (c *Cluster) RemoveEngine(addr string) { c.removeEngine(addr, false) }
+
+// removeEngine stops managing the engine at addr. left says it left the
+// discovery: as in classic Swarm, an engine that was ever reached then
+// reports engine_disconnect (before engine_remove), as an unhealthy one does.
+func (c *Cluster) removeEngine(addr string, left bool) {
 	c.mu.Lock()
 	run, ok := c.engines[addr]
 	if ok {
@@ -212,6 +217,9 @@ func (c *Cluster) RemoveEngine(addr string) {
 	<-run.done
 	log.WithFields(log.Fields{"addr": addr, "name": run.engine.Name()}).Info("engine removed")
 	c.forgetView(run.engine)
+	if left {
+		run.engine.Disconnected()
+	}
 	run.engine.Removed()
 }
 

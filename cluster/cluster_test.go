@@ -143,15 +143,32 @@ func TestSetEntriesDiff(t *testing.T) {
 	// a's event stream is closed once it is removed.
 	waitUntil(t, "a has no event stream", func() bool { return a.EventSubscribers() == 0 })
 
+	// a left the discovery: engine_disconnect (as an unhealthy engine
+	// reports), then engine_remove.
+	var disconnect *Event
 	removed := false
 	deadline := time.After(5 * time.Second)
 	for !removed {
 		select {
 		case ev := <-evs:
-			removed = ev.Type == "engine" && ev.Action == "engine_remove" && ev.Node != nil && ev.Node.Addr == a.Addr()
+			if ev.Type != "engine" || ev.Node == nil || ev.Node.Addr != a.Addr() {
+				continue
+			}
+			switch ev.Action {
+			case "engine_disconnect":
+				disconnect = &ev
+			case "engine_remove":
+				removed = true
+			}
 		case <-deadline:
 			t.Fatal("no engine_remove event for the removed engine")
 		}
+	}
+	if disconnect == nil {
+		t.Fatal("no engine_disconnect before engine_remove for the engine that left")
+	}
+	if got := disconnect.Actor.Attributes; got["name"] != "node-a" || got["addr"] != a.Addr() || disconnect.Actor.ID == "" || disconnect.From != "swarm" {
+		t.Errorf("engine_disconnect actor %+v from %q, want node-a's ID, name and addr from swarm", disconnect.Actor, disconnect.From)
 	}
 
 	c.SetEntries(ctx, nil)

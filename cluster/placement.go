@@ -64,7 +64,7 @@ func containerRequest(name string, cfg *container.Config, hc *container.HostConf
 
 // buildRequest turns a build's arguments and labels into the scheduler's
 // request. The constraint:/affinity: arguments place the build and are not
-// passed on: kept holds the arguments the engine gets.
+// passed on (nor whitelist:): kept holds the arguments the engine gets.
 func buildRequest(args map[string]*string, labels map[string]string) (req *node.Request, kept map[string]*string) {
 	req = &node.Request{Labels: labels, BuildArgs: map[string]string{}}
 	kept = map[string]*string{}
@@ -89,7 +89,8 @@ func buildRequest(args map[string]*string, labels map[string]string) (req *node.
 // placement.
 func objectRequest(labels, opts map[string]string) (req *node.Request, cleanOpts map[string]string, constrained bool) {
 	exprs := placementExprs(labels, opts)
-	constrained = len(exprs) > 0 || labels[swarmfilters.ConstraintsLabel] != "" || labels[swarmfilters.AffinitiesLabel] != ""
+	constrained = len(exprs) > 0 || labels[swarmfilters.ConstraintsLabel] != "" ||
+		labels[swarmfilters.AffinitiesLabel] != "" || labels[swarmfilters.WhitelistsLabel] != ""
 	return &node.Request{Env: exprs, Labels: labels}, withoutPlacement(opts), constrained
 }
 
@@ -120,10 +121,11 @@ func placementExprs(maps ...map[string]string) []string {
 
 func isPlacementKey(k string) bool {
 	return strings.HasPrefix(k, swarmfilters.EnvPrefix(swarmfilters.KindConstraint)) ||
-		strings.HasPrefix(k, swarmfilters.EnvPrefix(swarmfilters.KindAffinity))
+		strings.HasPrefix(k, swarmfilters.EnvPrefix(swarmfilters.KindAffinity)) ||
+		strings.HasPrefix(k, swarmfilters.EnvPrefix(swarmfilters.KindWhitelist))
 }
 
-// withoutPlacement returns m without its constraint and affinity keys.
+// withoutPlacement returns m without its constraint, affinity and whitelist keys.
 func withoutPlacement(m map[string]string) map[string]string {
 	if m == nil {
 		return nil

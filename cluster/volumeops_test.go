@@ -96,6 +96,36 @@ func TestCreateVolumeEverywhere(t *testing.T) {
 	}
 }
 
+func TestCreateVolumeWhitelist(t *testing.T) {
+	c, _ := startObjEngines(t, 3, nil)
+	tests := []struct {
+		name string
+		req  volume.CreateOptions
+		want []string
+	}{
+		{name: "label", req: volume.CreateOptions{Name: "wl-label", Labels: map[string]string{"com.docker.swarm.whitelists": `["node==node-1|node-3"]`}},
+			want: []string{"node-1", "node-3"}},
+		{name: "option", req: volume.CreateOptions{Name: "wl-opt", DriverOpts: map[string]string{"whitelist:node": "=node-2"}},
+			want: []string{"node-2"}},
+		{name: "two lists", req: volume.CreateOptions{Name: "wl-two", Labels: map[string]string{"com.docker.swarm.whitelists": `["node==node-1|node-2","name==node-2|node-3"]`}},
+			want: []string{"node-2"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := c.CreateVolume(t.Context(), tc.req); err != nil {
+				t.Fatal(err)
+			}
+			if got := volNodes(c, tc.req.Name); !slices.Equal(got, tc.want) {
+				t.Errorf("%s on %v, want %v", tc.req.Name, got, tc.want)
+			}
+		})
+	}
+	_, err := c.CreateVolume(t.Context(), volume.CreateOptions{Name: "wl-bad", Labels: map[string]string{"com.docker.swarm.whitelists": `["node!=node-1"]`}})
+	if !errors.Is(err, ErrInvalid) {
+		t.Errorf("node!=node-1: error %v, want ErrInvalid", err)
+	}
+}
+
 func TestRemoveVolume(t *testing.T) {
 	c, objs := startObjEngines(t, 3, nil)
 	ctx := t.Context()

@@ -1,6 +1,6 @@
 // Package filters holds the placement rules the scheduler applies, one file
-// each: health, port, containerslots, dependency, affinity and constraint
-// (their default order, as `docker info` lists them).
+// each: health, port, containerslots, dependency, affinity, constraint and
+// whitelist (their default order, as `docker info` lists them).
 //
 // A Filter reads a node.Request once in Prepare, before the scheduler loops
 // over the nodes, and returns a Plan: a hard Check that must pass on a node

@@ -81,6 +81,7 @@ var defaults = []entry{
 	{"dependency", func() Filter { return Dependency{} }},
 	{"affinity", func() Filter { return Affinity{} }},
 	{"constraint", func() Filter { return Constraint{} }},
+	{"whitelist", func() Filter { return Whitelist{} }},
 }
 
 // registry maps each name to its factory; built once, here.

@@ -10,7 +10,7 @@ func TestRegistry(t *testing.T) {
 	if registryErr != nil {
 		t.Fatalf("registry: %v", registryErr)
 	}
-	want := []string{"health", "port", "containerslots", "dependency", "affinity", "constraint"}
+	want := []string{"health", "port", "containerslots", "dependency", "affinity", "constraint", "whitelist"}
 	if got := Names(); !slices.Equal(got, want) {
 		t.Errorf("Names() = %q, want %q", got, want)
 	}

@@ -18,18 +18,21 @@ const (
 
 // LabelFor returns the label that stores expressions of kind.
 func LabelFor(kind Kind) string {
-	if kind == KindAffinity {
+	switch kind {
+	case KindAffinity:
 		return AffinitiesLabel
+	case KindWhitelist:
+		return WhitelistsLabel
 	}
 	return ConstraintsLabel
 }
 
 // EnvPrefix returns the pseudo environment variable prefix of kind,
-// "constraint:" or "affinity:".
+// "constraint:", "affinity:" or "whitelist:".
 func EnvPrefix(kind Kind) string { return string(kind) + ":" }
 
-// ParseLabel parses the JSON array a ConstraintsLabel or AffinitiesLabel
-// holds. An empty string holds nothing.
+// ParseLabel parses the JSON array a ConstraintsLabel, AffinitiesLabel or
+// WhitelistsLabel holds. An empty string holds nothing.
 func ParseLabel(kind Kind, value string) ([]*Expr, error) {
 	if strings.TrimSpace(value) == "" {
 		return nil, nil

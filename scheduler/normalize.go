@@ -15,8 +15,8 @@ const (
 	AffinitiesLabel  = filters.AffinitiesLabel
 )
 
-// Normalize moves the constraint:/affinity: pseudo variables out of env into
-// the com.docker.swarm.constraints / com.docker.swarm.affinities labels
+// Normalize moves the constraint:/affinity:/whitelist: pseudo variables out of
+// env into the com.docker.swarm.constraints / .affinities / .whitelists labels
 // (JSON arrays of expressions without their prefix, e.g.
 // ["node==node-1","storage==ssd"]), after what the labels already hold and
 // without duplicates. It returns the env the container must receive and the
@@ -25,7 +25,7 @@ const (
 func Normalize(env []string, labels map[string]string) (cleanEnv []string, newLabels map[string]string, err error) {
 	newLabels = maps.Clone(labels)
 	drop := map[int]bool{}
-	for _, kind := range []filters.Kind{filters.KindConstraint, filters.KindAffinity} {
+	for _, kind := range []filters.Kind{filters.KindConstraint, filters.KindAffinity, filters.KindWhitelist} {
 		label := filters.LabelFor(kind)
 		fromLabel, err := filters.ParseLabel(kind, labels[label])
 		if err != nil {

@@ -49,6 +49,12 @@ func TestNormalize(t *testing.T) {
 			},
 		},
 		{
+			name:       "moves whitelists",
+			env:        []string{"whitelist:node==node-1|node-2", "A=b"},
+			wantEnv:    []string{"A=b"},
+			wantLabels: map[string]string{filters.WhitelistsLabel: `["node==node-1|node-2"]`},
+		},
+		{
 			name:       "soft and regexp kept as written",
 			env:        []string{"affinity:image==~/redis|valkey/"},
 			wantEnv:    []string{},

@@ -104,7 +104,8 @@ func newScheduler(strategy string, fs []filters.Filter, opts Options) (*Schedule
 	// go first so that fewer nodes reach those that walk every container.
 	//
 	// 1. The chosen filters that read only node fields (health,
-	//    containerslots, dependency, constraint), in the order given.
+	//    containerslots, dependency, constraint, whitelist), in the order
+	//    given.
 	s.steps = append(s.steps, filtersCosting(fs, filters.CostNode)...)
 	// 2. Resources: a node whose free CPUs or memory would go negative
 	//    (beyond the overcommit allowance) is dropped. Always on.

@@ -23,7 +23,7 @@ func TestNew(t *testing.T) {
 		wantFilters  []string
 		wantErr      error
 	}{
-		{name: "defaults", wantStrategy: "spread", wantFilters: []string{"health", "port", "containerslots", "dependency", "affinity", "constraint"}},
+		{name: "defaults", wantStrategy: "spread", wantFilters: []string{"health", "port", "containerslots", "dependency", "affinity", "constraint", "whitelist"}},
 		{name: "empty list is defaults", strategy: "binpack", filters: []string{}, wantStrategy: "binpack", wantFilters: FilterNames()},
 		{name: "subset keeps given order", strategy: "random", filters: []string{"constraint", "health"}, wantStrategy: "random", wantFilters: []string{"constraint", "health"}},
 		{name: "unknown strategy", strategy: "roundrobin", wantErr: ErrUnknownStrategy},

@@ -523,6 +523,15 @@ func (e *Engine) Resync(ctx context.Context, what string, read func(context.Cont
 	}
 }
 
+// Disconnected publishes engine_disconnect, the same event an engine that
+// turns unhealthy publishes, for an engine that left the discovery; nothing
+// for one that was never reached (it never connected).
+func (e *Engine) Disconnected() {
+	if e.ID() != "" {
+		e.emitManagerEvent("engine_disconnect")
+	}
+}
+
 // Removed publishes engine_remove: the cluster stopped managing the engine.
 func (e *Engine) Removed() { e.emitManagerEvent("engine_remove") }
 

@@ -32,11 +32,13 @@ func (e *Engine) Volumes() []*volume.Volume {
 	return e.volumes
 }
 
-// RefreshImages re-reads the engine's image list.
+// RefreshImages re-reads the engine's image list, intermediate images
+// included (all=1): `docker images -a` lists them, and the callers that
+// want the default list drop them (the untagged parents of another image).
 func (e *Engine) RefreshImages(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
-	images, err := e.Client().ImageList(ctx, image.ListOptions{All: false})
+	images, err := e.Client().ImageList(ctx, image.ListOptions{All: true})
 	if err != nil {
 		return err
 	}

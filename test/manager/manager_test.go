@@ -62,7 +62,7 @@ func removeAll(t *testing.T) {
 
 func TestInfoShowsEveryNode(t *testing.T) {
 	out := docker(t, "info")
-	for _, want := range []string{"Strategy: spread", "Filters: health, port, containerslots, dependency, affinity, constraint", "Nodes: 3"} {
+	for _, want := range []string{"Strategy: spread", "Filters: health, port, containerslots, dependency, affinity, constraint, whitelist", "Nodes: 3"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("docker info lacks %q:\n%s", want, out)
 		}

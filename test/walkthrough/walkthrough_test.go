@@ -12,7 +12,7 @@ import (
 )
 
 // wantFilters is the classic default filter chain, in order.
-const wantFilters = "health, port, containerslots, dependency, affinity, constraint"
+const wantFilters = "health, port, containerslots, dependency, affinity, constraint, whitelist"
 
 // TestWalkthrough is README.md's "Run it with Docker", command by command:
 // create a token on e0, join e1 and e2 to it, start the manager on e0,

@@ -214,14 +214,14 @@ func matchEvent(args filters.Args, ev engine.Event) bool {
 }
 
 // displayEvent fills in what the docker CLI shows for the manager's own
-// events (type "engine": engine_connect when a node joined or was first
+// events (type "swarm": engine_connect when a node joined or was first
 // reached, engine_disconnect when it turned unhealthy or left, engine_reconnect
 // when it came back, engine_remove when it left): the actor is the node,
 // named by its ID, or by its address before it was ever reached, and the
 // attributes carry its name and address, so that
-// `docker events` prints "engine engine_connect <id> (addr=..., name=node-1)".
+// `docker events` prints "swarm engine_connect <id> (addr=..., name=node-1)".
 func displayEvent(ev engine.Event) engine.Event {
-	if ev.Type != "engine" {
+	if ev.Type != engine.ManagerEventType {
 		return ev
 	}
 	attrs := make(map[string]string, len(ev.Actor.Attributes)+2)

@@ -49,8 +49,8 @@ func TestDisplayEvent(t *testing.T) {
 		in     cluster.Event
 		wantID string
 	}{
-		{name: "engine never reached", in: cluster.Event{Message: events.Message{Type: "engine", Action: "engine_disconnect"}, Node: node}, wantID: "127.0.0.1:2375"},
-		{name: "engine with ID", in: cluster.Event{Message: events.Message{Type: "engine", Action: "engine_connect", Actor: events.Actor{ID: "ABC"}}, Node: node}, wantID: "ABC"},
+		{name: "engine never reached", in: cluster.Event{Message: events.Message{Type: engine.ManagerEventType, Action: "engine_disconnect"}, Node: node}, wantID: "127.0.0.1:2375"},
+		{name: "engine with ID", in: cluster.Event{Message: events.Message{Type: engine.ManagerEventType, Action: "engine_connect", Actor: events.Actor{ID: "ABC"}}, Node: node}, wantID: "ABC"},
 		{name: "container untouched", in: cluster.Event{Message: events.Message{Type: "container", Action: "start", Actor: events.Actor{ID: "c1"}}, Node: node}, wantID: "c1"},
 	}
 	for _, tc := range tests {
@@ -59,7 +59,7 @@ func TestDisplayEvent(t *testing.T) {
 			if out.Actor.ID != tc.wantID {
 				t.Errorf("actor ID %q, want %q", out.Actor.ID, tc.wantID)
 			}
-			if out.Type == "engine" && (out.Actor.Attributes["name"] != "node-1" || out.Status != string(out.Action)) {
+			if out.Type == engine.ManagerEventType && (out.Actor.Attributes["name"] != "node-1" || out.Status != string(out.Action)) {
 				t.Errorf("engine event shown as %+v", out)
 			}
 		})

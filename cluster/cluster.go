@@ -259,7 +259,7 @@ func (s sink) ClaimEngineID(e *Engine, id string) error {
 
 // EngineEvent publishes an event of e, tagged with e's node.
 func (s sink) EngineEvent(e *Engine, ev Event) {
-	if ev.Type == "engine" {
+	if ev.Type == engine.ManagerEventType {
 		s.c.epoch.Add(1) // connect, disconnect, reconnect: health changed
 	}
 	ev.Node = e.EventNode()

@@ -151,7 +151,7 @@ func TestSetEntriesDiff(t *testing.T) {
 	for !removed {
 		select {
 		case ev := <-evs:
-			if ev.Type != "engine" || ev.Node == nil || ev.Node.Addr != a.Addr() {
+			if ev.Type != engine.ManagerEventType || ev.Node == nil || ev.Node.Addr != a.Addr() {
 				continue
 			}
 			switch ev.Action {
@@ -335,7 +335,7 @@ func TestNewestAPI(t *testing.T) {
 	if got := c.NewestAPI(); got != "1.56" {
 		t.Fatalf("recomputed without an epoch change: %q", got)
 	}
-	sink{c}.EngineEvent(engine.NewFixture(engine.Fixture{Addr: "x:1"}), Event{Message: events.Message{Type: "engine", Action: "engine_remove"}})
+	sink{c}.EngineEvent(engine.NewFixture(engine.Fixture{Addr: "x:1"}), Event{Message: events.Message{Type: engine.ManagerEventType, Action: "engine_remove"}})
 	if got := c.NewestAPI(); got != "1.41" {
 		t.Fatalf("after a manager event: %q", got)
 	}

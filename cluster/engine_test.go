@@ -16,14 +16,14 @@ import (
 	"github.com/swarm-project/swarm/test/simengine"
 )
 
-// managerEvents collects the Type "engine" actions published for addr.
+// managerEvents collects the manager-event actions published for addr.
 func managerEvents(ch <-chan Event, addr string) func(want string) bool {
 	var seen []string
 	return func(want string) bool {
 		for {
 			select {
 			case ev := <-ch:
-				if ev.Type == "engine" && ev.Node != nil && ev.Node.Addr == addr {
+				if ev.Type == engine.ManagerEventType && ev.Node != nil && ev.Node.Addr == addr {
 					seen = append(seen, string(ev.Action))
 				}
 			default:
@@ -276,7 +276,7 @@ func TestEngineEventsUpdateCache(t *testing.T) {
 			for got < len(tt.steps) {
 				select {
 				case ev := <-evs:
-					if ev.Type == "engine" {
+					if ev.Type == engine.ManagerEventType {
 						continue
 					}
 					if ev.Node == nil || ev.Node.Name != "node-1" || ev.Node.Addr != sim.Addr() || ev.Node.ID != sim.ID() {
@@ -377,7 +377,7 @@ func TestEngineSink(t *testing.T) {
 	e := runEngine(t, sim, sink)
 	waitUntil(t, "the engine is healthy", e.IsHealthy)
 	waitUntil(t, "engine_connect reaches the sink", func() bool {
-		found, _, _ := sink.seen("engine", "engine_connect")
+		found, _, _ := sink.seen(engine.ManagerEventType, "engine_connect")
 		return found
 	})
 	_, claims, renames := sink.seen("", "")

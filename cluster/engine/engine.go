@@ -496,11 +496,16 @@ func (e *Engine) sinkOrDiscard() Sink {
 	return e.sink
 }
 
-// emitManagerEvent publishes a manager event (Type "engine") about e.
+// ManagerEventType is the Type of the manager's own events about its
+// engines (engine_connect, engine_disconnect, ...), as classic Swarm
+// typed them.
+const ManagerEventType = "swarm"
+
+// emitManagerEvent publishes a manager event (Type ManagerEventType) about e.
 func (e *Engine) emitManagerEvent(action string) {
 	now := time.Now()
 	e.sinkOrDiscard().EngineEvent(e, Event{Message: events.Message{
-		Type:     "engine",
+		Type:     ManagerEventType,
 		Action:   events.Action(action),
 		Status:   action,
 		ID:       e.ID(),

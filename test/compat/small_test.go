@@ -166,7 +166,7 @@ func TestEngineDisconnectOnLeave(t *testing.T) {
 		t.Fatalf("event %s: %v", lines[0], err)
 	}
 	id := strings.TrimSpace(onEngine(t, leave, "info", "-f", "{{.ID}}"))
-	if ev.Type != "engine" || ev.Action != "engine_disconnect" || ev.Scope != "swarm" || ev.From != "swarm" {
+	if ev.Type != "swarm" || ev.Action != "engine_disconnect" || ev.Scope != "swarm" || ev.From != "swarm" {
 		t.Errorf("event %s: want type engine, action engine_disconnect, scope and from swarm", lines[0])
 	}
 	if ev.Actor.ID != id || ev.Actor.Attributes["name"] != leave.Name || ev.Actor.Attributes["addr"] != leave.Addr {

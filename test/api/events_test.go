@@ -82,9 +82,9 @@ func TestEventsHistoryAndFilters(t *testing.T) {
 		t.Errorf("docker events --until only: %q", l)
 	}
 	// The manager's own events: every node joined when the manager started.
-	l = eventsBetween(t, time.Unix(1, 0), until, "--filter", "type=engine", "--filter", "event=engine_connect")
+	l = eventsBetween(t, time.Unix(1, 0), until, "--filter", "type=swarm", "--filter", "event=engine_connect")
 	for _, e := range engines {
-		if !contains(l, "engine engine_connect "+e.Name) {
+		if !contains(l, "swarm engine_connect "+e.Name) {
 			t.Errorf("no engine_connect event for %s: %q", e.Name, l)
 		}
 	}

@@ -17,7 +17,7 @@ func TestNodeEvents(t *testing.T) {
 	if err := e.Kill(); err != nil {
 		t.Fatalf("kill %s: %v", e.Name, err)
 	}
-	waitLine(t, ch, "engine engine_disconnect "+e.Name, 60*time.Second)
+	waitLine(t, ch, "swarm engine_disconnect "+e.Name, 60*time.Second)
 	if err := e.Start(); err != nil {
 		t.Fatalf("start %s: %v", e.Name, err)
 	}

@@ -44,7 +44,7 @@ func TestLabelsShellEscapedBang(t *testing.T) {
 		t.Errorf("--label '%s' landed on %s, next to c1", label, got)
 	}
 	// The premise: without the label, spread picks c1's node.
-	if got := run(p+"control"); got != c1Node.Name {
+	if got := run(p + "control"); got != c1Node.Name {
 		t.Fatalf("control container landed on %s, want %s (the test's premise)", got, c1Node.Name)
 	}
 

@@ -184,7 +184,7 @@ func (s *Scheduler) SelectWithDiagnosis(req *node.Request, nodes []*node.Node) (
 	if len(cands) == 0 {
 		return nil, d, s.noNode(d, plans, nodes)
 	}
-	cands, _ = hardPass(s.steps, plans, cands, d)
+	cands = hardPass(s.steps, plans, cands, d)
 	if len(cands) == 0 {
 		return nil, d, s.noNode(d, plans, nodes)
 	}

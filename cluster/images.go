@@ -1,9 +1,5 @@
 package cluster
 
-import (
-	"strings"
-)
-
 // This file answers which engine an image call goes to, from the caches:
 // the calls themselves are forwarded to that engine as they are.
 
@@ -67,7 +63,8 @@ func (c *Cluster) SaveSource(names []string) (*Engine, error) {
 			return nil, &NotFoundError{Kind: "image", Ref: n}
 		}
 	}
-	return nil, Errorf(ErrNotFound, "no single node holds all of %s: save them one by one", strings.Join(names, ", "))
+	// Classic Swarm's words, with the names as given.
+	return nil, Errorf(ErrNotFound, "Unable to find a healthy engine containing all images: %v", names)
 }
 
 func holdsAll(e *Engine, names []string) bool {

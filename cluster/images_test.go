@@ -35,7 +35,7 @@ func TestSaveSource(t *testing.T) {
 		{name: "first holder by name", names: []string{"c:1"}, want: "node-2"},
 		{name: "missing image", names: []string{"b:1", "nosuch:1"}, wantErr: ErrNotFound, wantText: "No such image: nosuch:1"},
 		{name: "spread over nodes", names: []string{"a:1", "c:1"}, wantErr: ErrNotFound,
-			wantText: "no single node holds all of a:1, c:1: save them one by one"},
+			wantText: "Unable to find a healthy engine containing all images: [a:1 c:1]"},
 		{name: "none named", names: nil, wantErr: ErrInvalid, wantText: "no images named: give at least one image"},
 	}
 	for _, tc := range tests {

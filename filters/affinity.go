@@ -31,7 +31,9 @@ func (Affinity) Prepare(req *node.Request, snapshot []*node.Node) (Plan, error) 
 	for i, e := range exprs {
 		preds[i] = affinityPredicate(e, snapshot)
 	}
-	return exprPlan(exprs, preds), nil
+	plan := exprPlan(exprs, preds)
+	plan.Conditions = affinityConditions(exprs)
+	return plan, nil
 }
 
 func affinityPredicate(e *Expr, snapshot []*node.Node) predicate {

@@ -25,7 +25,9 @@ func (Constraint) Prepare(req *node.Request, _ []*node.Node) (Plan, error) {
 	for i, e := range exprs {
 		preds[i] = constraintPredicate(e)
 	}
-	return exprPlan(exprs, preds), nil
+	plan := exprPlan(exprs, preds)
+	plan.Conditions = constraintConditions(exprs)
+	return plan, nil
 }
 
 func constraintPredicate(e *Expr) predicate {

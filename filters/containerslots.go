@@ -27,9 +27,10 @@ func (Slots) Name() string { return "containerslots" }
 // Cost returns CostNode: the check reads node fields only.
 func (Slots) Cost() Cost { return CostNode }
 
-// Prepare returns the slot check; it reads nothing from the request.
+// Prepare returns the slot check; it reads nothing from the request. Its
+// condition is always listed, as classic Swarm did.
 func (Slots) Prepare(*node.Request, []*node.Node) (Plan, error) {
-	return Plan{Hard: func(n *node.Node) (bool, string) {
+	return Plan{Conditions: []string{ReasonSlots}, Hard: func(n *node.Node) (bool, string) {
 		v, ok := n.Label(slotsKey)
 		if !ok {
 			return true, ""

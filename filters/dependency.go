@@ -118,6 +118,8 @@ func (Dependency) Prepare(req *node.Request, snapshot []*node.Node) (Plan, error
 
 	deps = append(deps, res...)
 	loc = append(loc, resLoc...)
+	// The flags as the user wrote them are the filter's conditions
+	// ("--volumes-from=db", "--link=db:alias", "--net=container:db").
 	flags := make([]string, len(deps))
 	for i, d := range deps {
 		flags[i] = d.flag
@@ -129,7 +131,7 @@ func (Dependency) Prepare(req *node.Request, snapshot []*node.Node) (Plan, error
 	for i, d := range deps {
 		nodes := loc[i].best()
 		if len(nodes) == 0 {
-			return rejectAll("dependency " + d.flag + ": no such container"), nil
+			return rejectAll("dependency "+d.flag+": no such container", flags), nil
 		}
 		next := make(map[*node.Node]bool, len(nodes))
 		for _, n := range nodes {
@@ -144,9 +146,9 @@ func (Dependency) Prepare(req *node.Request, snapshot []*node.Node) (Plan, error
 		for i, d := range deps {
 			parts[i] = d.flag + " (" + nodeNames(loc[i].best()) + ")"
 		}
-		return rejectAll("dependency " + strings.Join(parts, ", ") + " are on different nodes"), nil
+		return rejectAll("dependency "+strings.Join(parts, ", ")+" are on different nodes", flags), nil
 	}
-	return Plan{Hard: func(n *node.Node) (bool, string) {
+	return Plan{Conditions: flags, Hard: func(n *node.Node) (bool, string) {
 		if allowed[n] {
 			return true, ""
 		}
@@ -154,8 +156,8 @@ func (Dependency) Prepare(req *node.Request, snapshot []*node.Node) (Plan, error
 	}}, nil
 }
 
-func rejectAll(reason string) Plan {
-	return Plan{Hard: func(*node.Node) (bool, string) { return false, reason }}
+func rejectAll(reason string, conditions []string) Plan {
+	return Plan{Conditions: conditions, Hard: func(*node.Node) (bool, string) { return false, reason }}
 }
 
 func containsString(list []string, s string) bool {

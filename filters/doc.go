@@ -7,8 +7,10 @@
 // and soft Preferences (the `==~`/`!=~` expressions) that the scheduler
 // applies in a separate second pass. A Check answers fit, or no fit with a
 // reason that names the unmet condition ("port 8080 (Bridge mode)",
-// "constraint:storage==ssd"); the scheduler counts them per filter and
-// renders its "Unable to find a node..." error from them.
+// "constraint:storage==ssd"); the scheduler counts them per filter (its
+// Diagnosis). The Plan also lists the request's Conditions for the filter,
+// met or not, in classic Swarm's words (conditions.go); the scheduler's
+// "Unable to find a node..." error prints them, one line per filter.
 //
 // Constraint and affinity expressions (expr.go) are `key==value` or
 // `key!=value`, with `~` after the operator for soft ones; a value is a plain

@@ -30,6 +30,13 @@ type Plan struct {
 	// Soft are preferences (the `==~`/`!=~` expressions). The scheduler
 	// applies them in a second pass and drops those no candidate satisfies.
 	Soft []Preference
+	// Conditions lists every condition the request sets for this filter,
+	// met or not, hard or soft, in the words of classic Swarm's error, e.g.
+	// "port 80 (Bridge mode)" or "storage==ssd". When no node fits, the
+	// scheduler prints them as one line per filter, "[a b c]", for each
+	// filter up to the one that left no node. Nil when the request sets
+	// none: the filter then prints no line. A filter fills it in Prepare.
+	Conditions []string
 }
 
 // Preference is one soft condition.

@@ -54,7 +54,7 @@ func (PortFilter) Prepare(req *node.Request, _ []*node.Node) (Plan, error) {
 	if len(want) == 0 {
 		return Plan{}, nil
 	}
-	return Plan{Hard: func(n *node.Node) (bool, string) {
+	return Plan{Conditions: portConditions(req), Hard: func(n *node.Node) (bool, string) {
 		idx, rest := n.Indexed()
 		if idx != nil {
 			// Ports bound on every address conflict whatever the address

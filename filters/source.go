@@ -32,14 +32,21 @@ func LabelFor(kind Kind) string {
 func EnvPrefix(kind Kind) string { return string(kind) + ":" }
 
 // ParseLabel parses the JSON array a ConstraintsLabel, AffinitiesLabel or
-// WhitelistsLabel holds. An empty string holds nothing.
+// WhitelistsLabel holds. An empty string holds nothing. A `\!` inside a
+// string reads as `!`: users escape the `!` for their shell (`--label
+// 'com.docker.swarm.affinities=["container\!=c1"]'`), which leaves a
+// backslash JSON does not allow. Any other malformed value is an
+// *ExpressionError.
 func ParseLabel(kind Kind, value string) ([]*Expr, error) {
 	if strings.TrimSpace(value) == "" {
 		return nil, nil
 	}
 	var bodies []string
 	if err := json.Unmarshal([]byte(value), &bodies); err != nil {
-		return nil, &ExpressionError{Expr: LabelFor(kind) + "=" + value, Reason: "not a JSON array of strings"}
+		lenient, changed := unescapeBang(value)
+		if !changed || json.Unmarshal([]byte(lenient), &bodies) != nil {
+			return nil, &ExpressionError{Expr: LabelFor(kind) + "=" + value, Reason: "not a JSON array of strings"}
+		}
 	}
 	out := make([]*Expr, 0, len(bodies))
 	for _, b := range bodies {
@@ -50,6 +57,38 @@ func ParseLabel(kind Kind, value string) ([]*Expr, error) {
 		out = append(out, e)
 	}
 	return out, nil
+}
+
+// unescapeBang drops the backslash of every `\!` inside the JSON strings of
+// s, leaving every other escape (`\\`, `\"`, ...) as it is; changed
+// reports whether it dropped any.
+func unescapeBang(s string) (out string, changed bool) {
+	var b strings.Builder
+	inString := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case !inString:
+			inString = c == '"'
+		case c == '"':
+			inString = false
+		case c == '\\' && i+1 < len(s):
+			if s[i+1] == '!' {
+				changed = true
+				continue // keep the '!', drop the backslash
+			}
+			// Copy the escape pair as it is, so that `\\!` stays an
+			// escaped backslash followed by '!'.
+			b.WriteByte(c)
+			i++
+			c = s[i]
+		}
+		b.WriteByte(c)
+	}
+	if !changed {
+		return s, false
+	}
+	return b.String(), true
 }
 
 // ParseEnv parses the env entries that start with kind's prefix and returns

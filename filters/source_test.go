@@ -112,3 +112,64 @@ func TestRequestExprsErrors(t *testing.T) {
 		})
 	}
 }
+
+// A `\!` in a label, left by escaping `!` for the shell, reads as `!`.
+func TestParseLabelShellEscapedBang(t *testing.T) {
+	tests := []struct {
+		name  string
+		value string
+		want  []string
+	}{
+		{name: "escaped", value: `["container\!=c1"]`, want: []string{"container!=c1"}},
+		{name: "escaped, soft", value: `["container\!=~c1", "image==redis"]`, want: []string{"container!=~c1", "image==redis"}},
+		{name: "valid JSON is read as it is", value: `["node!=a"]`, want: []string{"node!=a"}},
+		{name: "other escapes kept", value: `["com.x\u002ey\!=v"]`, want: []string{"com.x.y!=v"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, kind := range []Kind{KindAffinity, KindConstraint} {
+				got, err := ParseLabel(kind, tt.value)
+				if err != nil {
+					t.Fatalf("ParseLabel(%s, %s): %v", kind, tt.value, err)
+				}
+				if !slices.Equal(bodies(got), tt.want) {
+					t.Errorf("ParseLabel(%s, %s) = %q, want %q", kind, tt.value, bodies(got), tt.want)
+				}
+			}
+		})
+	}
+}
+
+// Other malformed labels still give an ExpressionError (HTTP 400).
+func TestParseLabelMalformed(t *testing.T) {
+	tests := []struct {
+		name     string
+		value    string
+		wantExpr string // "" means the whole label
+	}{
+		{name: "not JSON", value: `container!=c1`},
+		{name: "unclosed", value: `["container\!=c1"`},
+		{name: "other bad escape", value: `["container\q=c1"]`},
+		{name: "bad escape besides a bang", value: `["container\!=c1", "a\q"]`},
+		{name: "bang outside a string", value: `[\!"container==c1"]`},
+		{name: "not strings", value: `[1]`},
+		// Valid JSON: the key is `container\`, which is not a valid key.
+		{name: "escaped backslash then bang stays a backslash", value: `["container\\!=c1"]`, wantExpr: `affinity:container\!=c1`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseLabel(KindAffinity, tt.value)
+			var ee *ExpressionError
+			if !errors.As(err, &ee) {
+				t.Fatalf("ParseLabel(%s) error = %v, want *ExpressionError", tt.value, err)
+			}
+			want := tt.wantExpr
+			if want == "" {
+				want = AffinitiesLabel + "=" + tt.value
+			}
+			if ee.Expr != want {
+				t.Errorf("Expr = %q, want %q", ee.Expr, want)
+			}
+		})
+	}
+}

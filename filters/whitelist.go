@@ -38,7 +38,9 @@ func (Whitelist) Prepare(req *node.Request, _ []*node.Node) (Plan, error) {
 	for i, e := range exprs {
 		preds[i] = whitelistPredicate(e)
 	}
-	return exprPlan(exprs, preds), nil
+	plan := exprPlan(exprs, preds)
+	plan.Conditions = constraintConditions(exprs)
+	return plan, nil
 }
 
 // whitelistExprs returns the request's whitelist expressions, refusing the
@@ -74,23 +76,4 @@ func whitelistPredicate(e *Expr) predicate {
 		names[s] = true
 	}
 	return func(n *node.Node) bool { return names[n.Name] }
-}
-
-// whitelistConditions lists the request's whitelists as the "Unable to find
-// a node..." error shows them, one per expression: "node==a|b" (with "~"
-// for a soft one). A malformed request lists nothing; Prepare reports it.
-//
-// TODO(merge): wire this into the filters' way of listing a request's
-// conditions for the "no node fits" message once that lands; until then the
-// scheduler shows the check's reason, "whitelist:node==a|b".
-func whitelistConditions(req *node.Request) []string {
-	exprs, err := whitelistExprs(req)
-	if err != nil {
-		return nil
-	}
-	out := make([]string, len(exprs))
-	for i, e := range exprs {
-		out[i] = e.Body()
-	}
-	return out
 }

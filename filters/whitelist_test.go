@@ -92,7 +92,7 @@ func TestWhitelist(t *testing.T) {
 			req:       envReq("whitelist:node==~node-3|nowhere"),
 			wantFit:   []string{"node-1", "node-2", "node-3", "Node-4"},
 			wantSoft:  [][]string{{"node-3"}},
-			wantConds: []string{"node==~node-3|nowhere"},
+			wantConds: []string{"node==node-3|nowhere"},
 		},
 	}
 	for _, tt := range tests {
@@ -117,8 +117,8 @@ func TestWhitelist(t *testing.T) {
 					t.Errorf("preference %s passes %s, want %s", o.conds[i], show(o.soft[i]), show(tt.wantSoft[i]))
 				}
 			}
-			if got := whitelistConditions(tt.req); !equalNames(got, tt.wantConds) {
-				t.Errorf("whitelistConditions = %q, want %q", got, tt.wantConds)
+			if got := whitelistConds(tt.req); !equalNames(got, tt.wantConds) {
+				t.Errorf("Plan.Conditions = %q, want %q", got, tt.wantConds)
 			}
 		})
 	}
@@ -163,8 +163,8 @@ func TestWhitelistBadExpression(t *testing.T) {
 			if ee.Expr != tt.wantExpr {
 				t.Errorf("Expr = %q, want %q", ee.Expr, tt.wantExpr)
 			}
-			if got := whitelistConditions(tt.req); got != nil {
-				t.Errorf("whitelistConditions = %q, want none", got)
+			if got := whitelistConds(tt.req); got != nil {
+				t.Errorf("Plan.Conditions = %q, want none", got)
 			}
 		})
 	}
@@ -186,4 +186,14 @@ func TestWhitelistNames(t *testing.T) {
 			t.Errorf("WhitelistNames(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
+}
+
+// whitelistConds is the Conditions of the whitelist's plan for req, nil
+// when Prepare refuses it.
+func whitelistConds(req *node.Request) []string {
+	plan, err := Whitelist{}.Prepare(req, whitelistNodes())
+	if err != nil {
+		return nil
+	}
+	return plan.Conditions
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/swarm-project/swarm/filters"
+	"github.com/swarm-project/swarm/scheduler/node"
 )
 
 // Diagnosis records what one Select did: per step, how many nodes it saw and
@@ -45,71 +46,124 @@ func (s *Step) rejectN(reason string, n int) {
 	s.Reasons = append(s.Reasons, ReasonCount{Reason: reason, Nodes: n})
 }
 
-// conditions lists the unmet conditions, one per distinct reason, in step
-// order. Health is left out: an unhealthy node is not a condition the
-// request set.
-func (d *Diagnosis) conditions() []string {
-	var out []string
-	for _, s := range d.Steps {
-		if s.Name == healthStep {
-			continue
-		}
-		for _, r := range s.Reasons {
-			if !containsString(out, r.Reason) {
-				out = append(out, r.Reason)
-			}
-		}
-	}
-	return out
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 const healthStep = "health"
 
 // NoNodeError is Select's answer when no node fits. Classic Swarm answered
-// HTTP 500 for it.
+// HTTP 500 for it. Its message is classic Swarm's, byte for byte (see
+// Error); the Diagnosis holds the per-step counts.
 type NoNodeError struct {
 	// NoHealthy is true when the cluster has no (healthy) node at all.
 	NoHealthy bool
-	// Conditions are the unmet conditions, as the message lists them.
-	Conditions []string
+	// NoResources is true when nodes passed every filter but none has the
+	// CPUs or memory the request asks for.
+	NoResources bool
+	// Conditions holds the message's lines: for each filter in pipeline
+	// order, up to and including the one that left no node, the conditions
+	// the request sets for it (filters.Plan.Conditions), met or not.
+	// Filters that set none have no line.
+	Conditions [][]string
 	Diagnosis  *Diagnosis
 }
 
-// MsgNoHealthy is the message of a NoNodeError with NoHealthy set.
-const MsgNoHealthy = "no healthy node available in the cluster"
+// Messages of a NoNodeError.
+const (
+	// MsgNoHealthy is the message when no node is healthy.
+	MsgNoHealthy = "no healthy node available in the cluster"
+	// MsgNoResources is the message when no node that passes the filters
+	// has the CPUs or memory asked for.
+	MsgNoResources = "no resources available to schedule container"
+	// MsgNoFit starts the message when a filter left no node; note the
+	// trailing space, which classic Swarm printed.
+	MsgNoFit = "Unable to find a node that satisfies the following conditions "
+)
 
-// Error renders classic Swarm's text: a header and one bracketed line per
-// unmet condition.
+// Error renders classic Swarm's text: MsgNoFit, then one line per filter
+// holding its conditions between brackets, separated by spaces (as Go's %v
+// prints a []string):
+//
+//	Unable to find a node that satisfies the following conditions
+//	[available container slots]
+//	[storage==ssd node!=node-1]
 func (e *NoNodeError) Error() string {
-	if e.NoHealthy {
+	switch {
+	case e.NoHealthy:
 		return MsgNoHealthy
+	case e.NoResources:
+		return MsgNoResources
 	}
 	var b strings.Builder
-	b.WriteString("Unable to find a node that satisfies the following conditions")
-	for _, c := range e.Conditions {
+	b.WriteString(MsgNoFit)
+	for _, line := range e.Conditions {
 		b.WriteString("\n[")
-		b.WriteString(c)
+		b.WriteString(strings.Join(line, " "))
 		b.WriteString("]")
 	}
 	return b.String()
 }
 
-func noNode(d *Diagnosis, last *Step) *NoNodeError {
-	noHealthy := d.Nodes == 0 || (last != nil && last.Name == healthStep)
-	e := &NoNodeError{NoHealthy: noHealthy, Diagnosis: d}
-	if !noHealthy {
-		e.Conditions = d.conditions()
+// noNode builds the error for a Select that left no candidate. The message
+// names what classic Swarm would have named: it applied the filters one
+// after the other, in their configured order, each to the nodes the one
+// before kept, and checked resources only after all of them. The hard pass
+// runs cheap steps first and stops at a node's first failing check, so it
+// cannot tell; noNode replays the filters' checks in classic order, which
+// costs one more pass over the nodes, on this failure path only.
+func (s *Scheduler) noNode(d *Diagnosis, plans []filters.Plan, nodes []*node.Node) *NoNodeError {
+	e := &NoNodeError{Diagnosis: d}
+	if d.Nodes == 0 {
+		e.NoHealthy = true
+		return e
+	}
+	failed := s.classicFailure(plans, nodes)
+	switch {
+	case failed >= 0 && s.filters[failed].Name() == healthStep:
+		e.NoHealthy = true
+		return e
+	case failed < 0 && plans[s.resourcesStep].Hard != nil:
+		e.NoResources = true
+		return e
+	}
+	last := failed
+	if last < 0 {
+		// Not reached: the filters keep a node and resources ask nothing,
+		// so the hard pass kept it too. List every filter.
+		last = len(s.filters) - 1
+	}
+	for i := 0; i <= last; i++ {
+		if c := plans[s.stepOf[i]].Conditions; len(c) > 0 {
+			e.Conditions = append(e.Conditions, c)
+		}
 	}
 	return e
+}
+
+// classicFailure returns the index in s.filters of the first filter that,
+// applied in order to what the previous ones kept, leaves no node; -1 when
+// the filters keep some.
+func (s *Scheduler) classicFailure(plans []filters.Plan, nodes []*node.Node) int {
+	cands := make([]*node.Node, 0, len(nodes))
+	for _, n := range nodes {
+		if n != nil {
+			cands = append(cands, n)
+		}
+	}
+	for i := range s.filters {
+		check := plans[s.stepOf[i]].Hard
+		if check == nil {
+			continue
+		}
+		kept := cands[:0]
+		for _, n := range cands {
+			if ok, _ := check(n); ok {
+				kept = append(kept, n)
+			}
+		}
+		if len(kept) == 0 {
+			return i
+		}
+		cands = kept
+	}
+	return -1
 }
 
 // Compile-time check that the pipeline's resource step is a filter.

@@ -9,9 +9,11 @@
 //     ports and dependencies here, never per node);
 //  2. hard checks, node by node: the chosen filters that read only node
 //     fields, then the resource step (CPUs and memory, with the
-//     swarm.overcommit allowance), then the filters that walk containers;
-//     the first step that leaves no candidate ends the search with a
-//     *NoNodeError rendered from the Diagnosis;
+//     swarm.overcommit allowance), then the filters that walk containers,
+//     each counting in the Diagnosis the nodes it rejects and why; when no
+//     candidate is left, the *NoNodeError names what classic Swarm would
+//     have named (filters in their configured order, resources last) in
+//     its words, from each filter's Plan.Conditions (diagnosis.go);
 //  3. soft preferences (`==~`, `!=~`) narrow the survivors one at a time
 //     and are dropped when no survivor meets them;
 //  4. the strategy (spread, binpack or random) ranks the preferred

@@ -19,9 +19,8 @@ const parallelMin = 512
 // a node counts as rejected by the first step it fails. Large snapshots are
 // cut into consecutive chunks checked in parallel and merged in order, so
 // the result does not depend on the split. It fills d.Steps up to the step
-// that left no candidate (returned as last), or with every step that has a
-// hard check.
-func hardPass(steps []filters.Filter, plans []filters.Plan, cands []*node.Node, d *Diagnosis) ([]*node.Node, *Step) {
+// that left no candidate, or with every step that has a hard check.
+func hardPass(steps []filters.Filter, plans []filters.Plan, cands []*node.Node, d *Diagnosis) []*node.Node {
 	var checks []filters.Check
 	for i, p := range plans {
 		if p.Hard != nil {
@@ -46,10 +45,10 @@ func hardPass(steps []filters.Filter, plans []filters.Plan, cands []*node.Node, 
 		in -= d.Steps[i].Rejected
 		if in == 0 {
 			d.Steps = d.Steps[:i+1]
-			return kept, &d.Steps[i]
+			return kept
 		}
 	}
-	return kept, nil
+	return kept
 }
 
 // checkChunk filters cands in place and records rejections in steps (one

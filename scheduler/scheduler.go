@@ -61,6 +61,10 @@ type Scheduler struct {
 	strategy Strategy
 	filters  []filters.Filter // the chosen filters, in order
 	steps    []filters.Filter // filters then the resource step
+	// stepOf maps each filter (index in filters) to its index in steps;
+	// resourcesStep is the resource step's index in steps.
+	stepOf        []int
+	resourcesStep int
 }
 
 // FilterNames returns the valid filter names, in default order.
@@ -98,7 +102,7 @@ func newScheduler(strategy string, fs []filters.Filter, opts Options) (*Schedule
 	if err != nil {
 		return nil, err
 	}
-	s := &Scheduler{strategy: st, filters: fs}
+	s := &Scheduler{strategy: st, filters: fs, stepOf: make([]int, len(fs))}
 	// All hard steps must pass, so their order changes only the work done
 	// and which step a node is counted against, not the result. Cheap steps
 	// go first so that fewer nodes reach those that walk every container.
@@ -106,16 +110,18 @@ func newScheduler(strategy string, fs []filters.Filter, opts Options) (*Schedule
 	// 1. The chosen filters that read only node fields (health,
 	//    containerslots, dependency, constraint, whitelist), in the order
 	//    given.
-	s.steps = append(s.steps, filtersCosting(fs, filters.CostNode)...)
+	s.addSteps(fs, filters.CostNode)
 	// 2. Resources: a node whose free CPUs or memory would go negative
 	//    (beyond the overcommit allowance) is dropped. Always on.
+	s.resourcesStep = len(s.steps)
 	s.steps = append(s.steps, resourcesFilter{overcommit: opts.Overcommit})
 	// 3. The chosen filters that walk the node's containers (port,
 	//    affinity, and any filter that states no cost), in the order given.
-	s.steps = append(s.steps, filtersCosting(fs, filters.CostContainers)...)
+	s.addSteps(fs, filters.CostContainers)
 	// Each step prepares once per request; Select then runs their hard
-	// checks node by node (hardPass), and the first step to leave no
-	// candidate ends the search with a NoNodeError.
+	// checks node by node (hardPass). When no candidate is left, the
+	// NoNodeError names the filter classic Swarm would have named, in the
+	// order given, with resources last (noNode).
 	// 4. Soft preferences, gathered from every step's plan, narrow the
 	//    survivors one by one; one that no survivor meets is dropped
 	//    (softPass).
@@ -123,14 +129,14 @@ func newScheduler(strategy string, fs []filters.Filter, opts Options) (*Schedule
 	return s, nil
 }
 
-func filtersCosting(fs []filters.Filter, c filters.Cost) []filters.Filter {
-	var out []filters.Filter
-	for _, f := range fs {
+// addSteps appends the filters of cost c to the steps, in order.
+func (s *Scheduler) addSteps(fs []filters.Filter, c filters.Cost) {
+	for i, f := range fs {
 		if filters.CostOf(f) == c {
-			out = append(out, f)
+			s.stepOf[i] = len(s.steps)
+			s.steps = append(s.steps, f)
 		}
 	}
-	return out
 }
 
 // Strategy returns the strategy's name.
@@ -177,11 +183,11 @@ func (s *Scheduler) SelectWithDiagnosis(req *node.Request, nodes []*node.Node) (
 	}
 	d := &Diagnosis{Nodes: len(cands)}
 	if len(cands) == 0 {
-		return nil, d, noNode(d, nil)
+		return nil, d, s.noNode(d, plans, nodes)
 	}
-	cands, last := hardPass(s.steps, plans, cands, d)
+	cands = hardPass(s.steps, plans, cands, d)
 	if len(cands) == 0 {
-		return nil, d, noNode(d, last)
+		return nil, d, s.noNode(d, plans, nodes)
 	}
 
 	preferred, rest := softPass(plans, cands, d)

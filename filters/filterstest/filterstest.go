@@ -29,13 +29,15 @@ func (AlwaysFit) Prepare(*node.Request, []*node.Node) (filters.Plan, error) {
 	return filters.Plan{Hard: func(*node.Node) (bool, string) { return true, "" }}, nil
 }
 
-// Func is a filter whose hard check is Fit and whose preferences are Soft.
-// A nil Fit asks nothing; Err, when set, is returned by Prepare. NodeCost
-// makes it state filters.CostNode; otherwise it states CostContainers.
+// Func is a filter whose hard check is Fit, whose preferences are Soft and
+// whose plan lists Conditions. A nil Fit asks nothing; Err, when set, is
+// returned by Prepare. NodeCost makes it state filters.CostNode; otherwise
+// it states CostContainers.
 type Func struct {
 	FilterName string
 	Fit        filters.Check
 	Soft       []filters.Preference
+	Conditions []string
 	Err        error
 	NodeCost   bool
 }
@@ -56,7 +58,7 @@ func (f Func) Prepare(*node.Request, []*node.Node) (filters.Plan, error) {
 	if f.Err != nil {
 		return filters.Plan{}, f.Err
 	}
-	return filters.Plan{Hard: f.Fit, Soft: f.Soft}, nil
+	return filters.Plan{Hard: f.Fit, Soft: f.Soft, Conditions: f.Conditions}, nil
 }
 
 // Counting wraps a filter and counts the calls to Prepare and to the hard

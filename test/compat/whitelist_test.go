@@ -75,8 +75,9 @@ func TestWhitelistForms(t *testing.T) {
 		{
 			name: "no listed node",
 			args: []string{"-e", "whitelist:node==" + strings.ToUpper(a) + "|nosuch"},
-			want: "docker: Error response from daemon: Unable to find a node that satisfies the following conditions\n" +
-				"[whitelist:node==" + strings.ToUpper(a) + "|nosuch]\n\nRun 'docker run --help' for more information\n",
+			want: "docker: Error response from daemon: Unable to find a node that satisfies the following conditions \n" +
+				"[available container slots]\n" +
+				"[node==" + strings.ToUpper(a) + "|nosuch]\n\nRun 'docker run --help' for more information\n",
 		},
 		{
 			name: "not equal",

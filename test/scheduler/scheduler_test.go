@@ -127,7 +127,7 @@ func isOneOf(name string, engs []*harness.Engine) bool {
 
 func TestConstraintErrors(t *testing.T) {
 	stderr := dockerFails(t, "run", "-d", "-e", "constraint:storage==nvme", "busybox", "true")
-	if !strings.Contains(stderr, "Unable to find a node that satisfies the following conditions") || !strings.Contains(stderr, "[constraint:storage==nvme]") {
+	if !strings.Contains(stderr, "Unable to find a node that satisfies the following conditions") || !strings.Contains(stderr, "[storage==nvme]") {
 		t.Fatalf("no-fit error: %q", stderr)
 	}
 	stderr = dockerFails(t, "run", "-d", "-e", "constraint:storage=ssd", "busybox", "true")
@@ -227,7 +227,7 @@ func TestPortFilter(t *testing.T) {
 		}
 	}
 	stderr = dockerFails(t, "run", "-d", "--net=host", "--expose", "7070", "busybox", "sleep", "1")
-	if !strings.Contains(stderr, "[port 7070 (Host mode)]") {
+	if !strings.Contains(stderr, "[port 7070/tcp (Host mode)]") {
 		t.Fatalf("fourth host-mode 7070: %q", stderr)
 	}
 }

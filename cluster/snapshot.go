@@ -57,6 +57,7 @@ func buildNode(e *Engine) *node.Node {
 		IP:          e.IP(),
 		Labels:      e.Labels(),
 		Healthy:     e.IsHealthy(),
+		Health:      e.HealthScore(),
 		TotalCPUs:   int64(info.NCPU) * node.NanoCPU,
 		TotalMemory: info.MemTotal,
 	}

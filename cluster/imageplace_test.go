@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"net"
 	"strings"
 	"testing"
 
@@ -136,5 +137,37 @@ func TestCreateCPUShares(t *testing.T) {
 				t.Errorf("the scheduler sees %d reserved, want %d", n.ReservedCPUs, want)
 			}
 		})
+	}
+}
+
+// TestCreateConnectionFailureCounts: a create that cannot reach its engine
+// counts against the engine's health, as a failed refresh does.
+func TestCreateConnectionFailureCounts(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there any more
+	opts := simOptions(t)
+	opts.Engine.FailureRetry = 4
+	e, err := engine.New(addr, &opts.Engine, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newSimCluster(t, opts)
+	req := busybox("")
+	req.HostConfig = &container.HostConfig{}
+	for i := 1; i <= 2; i++ {
+		_, err = c.createOn(context.Background(), e, "", req.Config, req)
+		if !engine.IsConnectionError(err) {
+			t.Fatalf("create %d: %v, want a connection error", i, err)
+		}
+		if got := e.Failures(); got != i {
+			t.Fatalf("after %d failed creates the engine counts %d failures", i, got)
+		}
+	}
+	if got := e.HealthScore(); got != 50 {
+		t.Errorf("health score %d after 2 of 4 failures, want 50", got)
 	}
 }

@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"context"
-	"net"
 	"strings"
 	"testing"
 
@@ -10,7 +9,6 @@ import (
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/image"
 
-	"github.com/swarm-project/swarm/cluster/engine"
 	"github.com/swarm-project/swarm/test/simengine"
 )
 
@@ -95,79 +93,5 @@ func TestCreatePrefersImageHolder(t *testing.T) {
 				t.Errorf("%s pulled", s.Name())
 			}
 		}
-	}
-}
-
-// TestCreateCPUShares: -c N reserves N CPUs; the engine gets
-// ceil(N*1024/its CPUs) shares, which read back as N CPUs.
-func TestCreateCPUShares(t *testing.T) {
-	tests := []struct {
-		ncpu, asked int
-		wantShares  int64
-	}{
-		{ncpu: 2, asked: 1, wantShares: 512},
-		{ncpu: 3, asked: 1, wantShares: 342},
-		{ncpu: 4, asked: 3, wantShares: 768},
-		{ncpu: 1, asked: 1, wantShares: 1024},
-	}
-	for _, tt := range tests {
-		t.Run(strings.Repeat("c", tt.asked)+"/"+strings.Repeat("n", tt.ncpu), func(t *testing.T) {
-			c, sims := simFleet(t, 1, func(_ int, cfg *simengine.Config) { cfg.NCPU = tt.ncpu })
-			req := busybox("")
-			req.HostConfig = &container.HostConfig{Resources: container.Resources{CPUShares: int64(tt.asked)}}
-			resp, e, err := c.CreateContainer(context.Background(), req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, ok := sims[0].Inspect(resp.ID)
-			if !ok || got.HostConfig.CPUShares != tt.wantShares {
-				t.Fatalf("engine got CpuShares %d, want %d", got.HostConfig.CPUShares, tt.wantShares)
-			}
-			if req.HostConfig.CPUShares != int64(tt.asked) {
-				t.Errorf("the request was modified: CpuShares %d", req.HostConfig.CPUShares)
-			}
-			want := int64(tt.asked) * engine.NanoCPU
-			if u := e.Usage(); u.ReservedCPUs != want {
-				t.Errorf("usage reserves %d, want %d", u.ReservedCPUs, want)
-			}
-			c.schedMu.Lock()
-			nodes, _ := c.snapshotLocked(nil)
-			c.schedMu.Unlock()
-			if n := nodes[0]; n.ReservedCPUs != want {
-				t.Errorf("the scheduler sees %d reserved, want %d", n.ReservedCPUs, want)
-			}
-		})
-	}
-}
-
-// TestCreateConnectionFailureCounts: a create that cannot reach its engine
-// counts against the engine's health, as a failed refresh does.
-func TestCreateConnectionFailureCounts(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close() // nothing listens there any more
-	opts := simOptions(t)
-	opts.Engine.FailureRetry = 4
-	e, err := engine.New(addr, &opts.Engine, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := newSimCluster(t, opts)
-	req := busybox("")
-	req.HostConfig = &container.HostConfig{}
-	for i := 1; i <= 2; i++ {
-		_, err = c.createOn(context.Background(), e, "", req.Config, req)
-		if !engine.IsConnectionError(err) {
-			t.Fatalf("create %d: %v, want a connection error", i, err)
-		}
-		if got := e.Failures(); got != i {
-			t.Fatalf("after %d failed creates the engine counts %d failures", i, got)
-		}
-	}
-	if got := e.HealthScore(); got != 50 {
-		t.Errorf("health score %d after 2 of 4 failures, want 50", got)
 	}
 }

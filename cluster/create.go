@@ -213,7 +213,7 @@ func (c *Cluster) createOn(ctx context.Context, e *Engine, name string, cfg *con
 	}
 	log.WithFields(log.Fields{"node": e.Name(), "image": cfg.Image}).Info("pulling image for create")
 	if perr := e.Pull(ctx, cfg.Image, req.RegistryAuth, nil); perr != nil {
-		return resp, &pullFailedError{node: e.Name(), err: perr}
+		return resp, &pullFailedError{err: perr}
 	}
 	resp, err = create()
 	if err != nil {

@@ -19,10 +19,7 @@ import (
 
 // pullFailedError is createOn's error when the chosen node lacked the image
 // and pulling it failed. It reads and classes as the pull's error.
-type pullFailedError struct {
-	node string
-	err  error
-}
+type pullFailedError struct{ err error }
 
 func (e *pullFailedError) Error() string { return e.err.Error() }
 func (e *pullFailedError) Unwrap() error { return e.err }

@@ -13,6 +13,7 @@ import (
 	"github.com/docker/docker/api/types/versions"
 	log "github.com/sirupsen/logrus"
 
+	"github.com/swarm-project/swarm/cluster/engine"
 	"github.com/swarm-project/swarm/scheduler"
 	"github.com/swarm-project/swarm/scheduler/node"
 )
@@ -35,6 +36,7 @@ func (c *Cluster) CreateContainer(ctx context.Context, req CreateRequest) (conta
 	cfg.Env = env
 	cfg.Labels = withSwarmID(labels) // labels is Normalize's copy
 	placement := containerRequest(name, &cfg, req.HostConfig, req.NetworkingConfig)
+	pinned := pinnedToNode(labels)
 
 	tried := map[*Engine]bool{}
 	var lastErr error
@@ -49,13 +51,21 @@ func (c *Cluster) CreateContainer(ctx context.Context, req CreateRequest) (conta
 		tried[e] = true
 		resp, err := c.createOn(ctx, e, name, &cfg, req)
 		if err == nil {
-			if rerr := e.RefreshContainer(ctx, resp.ID); rerr != nil {
-				log.WithError(rerr).WithField("container", resp.ID).Warn("cannot read new container")
-			}
+			c.cacheNew(ctx, e, resp.ID)
 		}
 		c.release(e, pending)
 		if err == nil {
 			return resp, e, nil
+		}
+		// The registry cannot supply the image: unless the container is
+		// pinned to that node, use a node that holds it.
+		var pullFailed *pullFailedError
+		if errors.As(err, &pullFailed) && !pinned {
+			resp, held, herr := c.placeOnHolder(ctx, e, placement, tried, name, &cfg, req, err)
+			if herr == nil {
+				return resp, held, nil
+			}
+			err = herr
 		}
 		lastErr = err
 		if !retryable(err) {
@@ -174,19 +184,25 @@ func (c *Cluster) release(e *Engine, p *node.Container) {
 }
 
 // createOn creates the container on e. Network and volume references are
-// rewritten for e ("node/name", another node's network ID). When e lacks
-// the image, it is copied from a node that has it (keeping its ID), or
-// else pulled.
+// rewritten for e ("node/name", another node's network ID), and CpuShares
+// (a number of CPUs) becomes e's share of them. When e lacks the image, it
+// is pulled with the client's registry auth; a failed pull is a
+// *pullFailedError.
 func (c *Cluster) createOn(ctx context.Context, e *Engine, name string, cfg *container.Config, req CreateRequest) (container.CreateResponse, error) {
 	hc, nc := localCopies(req.HostConfig, req.NetworkingConfig)
 	c.LocalizeNetworking(e, hc, nc)
 	c.LocalizeVolumes(e, hc)
 	nc, later := splitEndpoints(e, hc, nc)
+	// -c N asks for N CPUs; the engine gets that share of its CPUs.
+	hc.CPUShares = engine.EngineCPUShares(hc.CPUShares, e.Info().NCPU)
+	// A connection failure counts against e's health.
 	create := func() (container.CreateResponse, error) {
 		if len(req.Extra) > 0 || len(req.HostConfigExtra) > 0 {
-			return createRaw(ctx, e, name, cfg, hc, nc, req)
+			resp, err := createRaw(ctx, e, name, cfg, hc, nc, req)
+			return resp, e.ObserveCall(err)
 		}
-		return e.Client().ContainerCreate(ctx, cfg, hc, nc, req.Platform, name)
+		resp, err := e.Client().ContainerCreate(ctx, cfg, hc, nc, req.Platform, name)
+		return resp, e.ObserveCall(err)
 	}
 	resp, err := create()
 	if err == nil {
@@ -195,14 +211,9 @@ func (c *Cluster) createOn(ctx context.Context, e *Engine, name string, cfg *con
 	if !cerrdefs.IsNotFound(err) || cfg.Image == "" || e.HasImage(cfg.Image) {
 		return resp, EngineError(err)
 	}
-	fields := log.Fields{"node": e.Name(), "image": cfg.Image}
-	if cerr := c.CopyImage(ctx, cfg.Image, e); cerr == nil {
-		log.WithFields(fields).Info("copied image from another node for create")
-	} else {
-		log.WithFields(fields).Info("pulling image for create")
-		if perr := e.Pull(ctx, cfg.Image, req.RegistryAuth, nil); perr != nil {
-			return resp, perr
-		}
+	log.WithFields(log.Fields{"node": e.Name(), "image": cfg.Image}).Info("pulling image for create")
+	if perr := e.Pull(ctx, cfg.Image, req.RegistryAuth, nil); perr != nil {
+		return resp, &pullFailedError{err: perr}
 	}
 	resp, err = create()
 	if err != nil {

@@ -17,7 +17,8 @@
 // views of the engines (snapshot.go, rebuilt per engine only when its cache
 // generation moved). A container create reserves resources, ports and its
 // name on the chosen engine until the engine answered and the new container
-// is cached. Operations on several engines (network and volume create and
+// is cached; an image the chosen engine cannot pull is used where another
+// engine holds it (imageplace.go). Operations on several engines (network and volume create and
 // remove, image pull, load, import and copy, prunes, df) live here too:
 // they fan out, roll back, re-read the caches they changed (Engine.Resync)
 // and return typed errors from package engine, which the API maps to

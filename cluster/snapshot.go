@@ -57,13 +57,14 @@ func buildNode(e *Engine) *node.Node {
 		IP:          e.IP(),
 		Labels:      e.Labels(),
 		Healthy:     e.IsHealthy(),
+		Health:      e.HealthScore(),
 		TotalCPUs:   int64(info.NCPU) * node.NanoCPU,
 		TotalMemory: info.MemTotal,
 	}
 	containers := e.Containers()
 	n.Containers = make([]*node.Container, 0, len(containers))
 	for _, c := range containers {
-		nc := schedContainer(c)
+		nc := schedContainer(c, info.NCPU)
 		n.ReservedCPUs += nc.CPUs
 		n.ReservedMemory += nc.Memory
 		n.Containers = append(n.Containers, nc)
@@ -88,8 +89,9 @@ func buildNode(e *Engine) *node.Node {
 	return n
 }
 
-// schedContainer is the scheduler's view of a cached container.
-func schedContainer(c *Container) *node.Container {
+// schedContainer is the scheduler's view of a cached container on an
+// engine with engineCPUs CPUs.
+func schedContainer(c *Container, engineCPUs int) *node.Container {
 	nc := &node.Container{
 		ID:      c.ID(),
 		Names:   []string{c.Name()},
@@ -104,14 +106,15 @@ func schedContainer(c *Container) *node.Container {
 	}
 	if hc := c.Info.HostConfig; hc != nil {
 		nc.NetworkMode = string(hc.NetworkMode)
-		nc.CPUs = requestedCPUs(hc)
+		nc.CPUs = engine.ReservedCPUs(hc, engineCPUs)
 		nc.Memory = hc.Memory
 		nc.Ports = hostPorts(hc, exposed)
 	}
 	return nc
 }
 
-// requestedCPUs reads a container's CPU request in NanoCPU units.
+// requestedCPUs reads a create's CPU request in NanoCPU units (CpuShares
+// counts CPUs).
 func requestedCPUs(hc *container.HostConfig) int64 { return engine.RequestedCPUs(hc) }
 
 // hostPorts lists the host ports a container takes: its -p bindings, and

@@ -3,8 +3,9 @@ package scheduler
 import "github.com/swarm-project/swarm/scheduler/node"
 
 // binpack fills the most used node that still fits before it uses another:
-// highest resource usage once the container is placed first; among equals
-// (no resources asked or reserved, say) the node with the most containers;
+// among the healthiest nodes (see rankBy), highest resource usage once the
+// container is placed first; among equals (no resources asked or reserved,
+// say) the node with the most containers; then one that holds the image;
 // then the first in the caller's order.
 type binpack struct{}
 
@@ -12,7 +13,7 @@ func (binpack) Name() string { return "binpack" }
 
 func (binpack) Rank(req *node.Request, nodes []*node.Node) []*node.Node {
 	// Both descending: complement the keys.
-	return rankBy(nodes, func(n *node.Node) (a, b uint64) {
+	return rankBy(req, nodes, func(n *node.Node) (a, b uint64) {
 		return ^floatKey(usageAfter(n, req)), ^uint64(len(n.Containers))
 	})
 }

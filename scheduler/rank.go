@@ -33,8 +33,70 @@ func floatKey(f float64) uint64 {
 	return u | 1<<63
 }
 
-// rankBy returns nodes ordered by the keys key gives them, in a new slice.
-func rankBy(nodes []*node.Node, key func(n *node.Node) (a, b uint64)) []*node.Node {
+// rankBy returns nodes in a new slice, ordered by:
+//
+//  1. health score, highest first: a node whose engine failed since its
+//     last success comes after every node with fewer failures, whatever
+//     its load, so a failing engine is avoided before it is Unhealthy;
+//  2. the keys key gives them (the strategy's own order);
+//  3. image locality: among nodes the strategy ranks equal, those that
+//     already hold req.Image first, so that the create needs no pull;
+//  4. the caller's order.
+func rankBy(req *node.Request, nodes []*node.Node, key func(n *node.Node) (a, b uint64)) []*node.Node {
+	nodes = imageHoldersFirst(req, nodes)
+	if sameHealth(nodes) {
+		return rankKeys(nodes, key)
+	}
+	byHealth := slices.Clone(nodes)
+	slices.SortStableFunc(byHealth, func(x, y *node.Node) int { return cmp.Compare(y.Health, x.Health) })
+	out := make([]*node.Node, 0, len(nodes))
+	for start := 0; start < len(byHealth); {
+		end := start + 1
+		for end < len(byHealth) && byHealth[end].Health == byHealth[start].Health {
+			end++
+		}
+		out = append(out, rankKeys(byHealth[start:end], key)...)
+		start = end
+	}
+	return out
+}
+
+// sameHealth reports whether every node has the same health score (the
+// usual case: no engine failed lately).
+func sameHealth(nodes []*node.Node) bool {
+	for _, n := range nodes {
+		if n.Health != nodes[0].Health {
+			return false
+		}
+	}
+	return true
+}
+
+// imageHoldersFirst returns nodes with those that hold req's image first,
+// each group in its order: as rankBy breaks full ties by position, the
+// holders then win the ties. It returns nodes itself when there is nothing
+// to move (no image asked, or every or no node holds it), else a new slice.
+func imageHoldersFirst(req *node.Request, nodes []*node.Node) []*node.Node {
+	if req == nil || req.Image == "" || len(nodes) < 2 {
+		return nodes
+	}
+	var holders, others []*node.Node
+	for _, n := range nodes {
+		if n.HoldsImage(req.Image) {
+			holders = append(holders, n)
+		} else {
+			others = append(others, n)
+		}
+	}
+	if len(holders) == 0 || len(others) == 0 {
+		return nodes
+	}
+	return append(holders, others...)
+}
+
+// rankKeys returns nodes ordered by the keys key gives them, then by
+// position, in a new slice.
+func rankKeys(nodes []*node.Node, key func(n *node.Node) (a, b uint64)) []*node.Node {
 	buf := getKeys(2 * len(nodes))
 	defer keyBufs.Put(buf)
 	keys, scratch := (*buf)[:len(nodes)], (*buf)[len(nodes):]
@@ -50,7 +112,7 @@ func rankBy(nodes []*node.Node, key func(n *node.Node) (a, b uint64)) []*node.No
 	return out
 }
 
-// keyBufs recycles the key buffers of rankBy (they hold no pointers, so
+// keyBufs recycles the key buffers of rankKeys (they hold no pointers, so
 // keep nothing alive): at 10,000 nodes they are several times the size of
 // the result.
 var keyBufs sync.Pool // of *[]rankKey
@@ -68,7 +130,7 @@ func getKeys(n int) *[]rankKey {
 // below it, a comparison sort is cheaper than its counting passes.
 const radixMin = 256
 
-// sortKeys orders keys, which must be in ascending pos order (as rankBy
+// sortKeys orders keys, which must be in ascending pos order (as rankKeys
 // builds them), by a, then b, then pos. scratch, as long as keys, is
 // overwritten; the result is keys or scratch.
 //

@@ -115,3 +115,107 @@ func TestRankMatchesDefinition(t *testing.T) {
 		}
 	}
 }
+
+func TestRankHealthAndImage(t *testing.T) {
+	redis := &node.Image{ID: "sha256:7614ae94", RepoTags: []string{"redis:latest"}}
+	tests := []struct {
+		name     string
+		strategy Strategy
+		nodes    []*node.Node
+		req      *node.Request
+		want     []string
+	}{
+		{
+			name:     "spread: a node that failed goes last despite fewer containers",
+			strategy: spread{},
+			nodes: []*node.Node{
+				nt.New("failed", nt.Health(80)),
+				nt.New("busy", nt.Health(100), nt.With(nt.Container("1"), nt.Container("2"))),
+				nt.New("ok", nt.Health(100), nt.With(nt.Container("3"))),
+			},
+			req:  &node.Request{},
+			want: []string{"ok", "busy", "failed"},
+		},
+		{
+			name:     "spread: health above free resources",
+			strategy: spread{},
+			nodes: []*node.Node{
+				nt.New("big", nt.Health(67), nt.Resources(16, 64*gib)),
+				nt.New("small", nt.Health(100), nt.Resources(1, gib)),
+			},
+			req:  &node.Request{CPUs: node.NanoCPU / 2},
+			want: []string{"small", "big"},
+		},
+		{
+			name:     "spread: more failures rank lower",
+			strategy: spread{},
+			nodes:    []*node.Node{nt.New("a", nt.Health(34)), nt.New("b", nt.Health(67)), nt.New("c", nt.Health(100))},
+			req:      &node.Request{},
+			want:     []string{"c", "b", "a"},
+		},
+		{
+			name:     "binpack: a node that failed goes last despite more usage",
+			strategy: binpack{},
+			nodes: []*node.Node{
+				nt.New("full", nt.Health(80), nt.Resources(4, 8*gib), nt.With(nt.Container("1", nt.Reserve(3, 6*gib)))),
+				nt.New("empty", nt.Health(100), nt.Resources(4, 8*gib)),
+			},
+			req:  &node.Request{CPUs: node.NanoCPU, Memory: gib},
+			want: []string{"empty", "full"},
+		},
+		{
+			name:     "spread: the image breaks a tie",
+			strategy: spread{},
+			nodes:    []*node.Node{nt.New("a"), nt.New("b", nt.Images(redis)), nt.New("c")},
+			req:      &node.Request{Image: "redis"},
+			want:     []string{"b", "a", "c"},
+		},
+		{
+			name:     "spread: the image does not beat fewer containers",
+			strategy: spread{},
+			nodes: []*node.Node{
+				nt.New("a"),
+				nt.New("b", nt.Images(redis), nt.With(nt.Container("1"))),
+			},
+			req:  &node.Request{Image: "redis:latest"},
+			want: []string{"a", "b"},
+		},
+		{
+			name:     "binpack: the image breaks a tie only",
+			strategy: binpack{},
+			nodes: []*node.Node{
+				nt.New("a", nt.With(nt.Container("1"))),
+				nt.New("b", nt.Images(redis)),
+				nt.New("c", nt.Images(redis), nt.With(nt.Container("2"))),
+			},
+			req:  &node.Request{Image: "redis"},
+			want: []string{"c", "a", "b"},
+		},
+		{
+			name:     "the image does not beat health",
+			strategy: spread{},
+			nodes:    []*node.Node{nt.New("a", nt.Health(100)), nt.New("b", nt.Health(80), nt.Images(redis))},
+			req:      &node.Request{Image: "redis"},
+			want:     []string{"a", "b"},
+		},
+		{
+			name:     "every node holds it: the caller's order",
+			strategy: spread{},
+			nodes:    []*node.Node{nt.New("c", nt.Images(redis)), nt.New("a", nt.Images(redis))},
+			req:      &node.Request{Image: "redis"},
+			want:     []string{"c", "a"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := slices.Clone(tt.nodes)
+			got := names(tt.strategy.Rank(tt.req, in))
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("Rank = %s, want %s", show(got), show(tt.want))
+			}
+			if !slices.Equal(in, tt.nodes) {
+				t.Error("Rank reordered its argument")
+			}
+		})
+	}
+}

@@ -2,15 +2,16 @@ package scheduler
 
 import "github.com/swarm-project/swarm/scheduler/node"
 
-// spread places a container on the node with the fewest containers; among
-// equals, the one with the most free resources once the container is
-// placed; among those, the first in the caller's order.
+// spread places a container on the healthiest node (see rankBy); among
+// those, on the node with the fewest containers; among equals, the one with
+// the most free resources once the container is placed; among those, one
+// that holds the image; then the first in the caller's order.
 type spread struct{}
 
 func (spread) Name() string { return "spread" }
 
 func (spread) Rank(req *node.Request, nodes []*node.Node) []*node.Node {
-	return rankBy(nodes, func(n *node.Node) (a, b uint64) {
+	return rankBy(req, nodes, func(n *node.Node) (a, b uint64) {
 		return uint64(len(n.Containers)), floatKey(usageAfter(n, req))
 	})
 }

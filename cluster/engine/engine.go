@@ -341,22 +341,7 @@ func (e *Engine) jitter() time.Duration {
 // next attempt: quick retries while counting towards Unhealthy, then the
 // refresh interval.
 func (e *Engine) recordFailure(err error) time.Duration {
-	e.mu.Lock()
-	changed := e.health.failure()
-	failures := e.health.failures
-	state := e.health.state
-	e.lastErr = err.Error()
-	if changed {
-		e.changed()
-	}
-	e.mu.Unlock()
-	fields := log.Fields{"addr": e.addr, "name": e.Name(), "failures": failures}
-	if changed {
-		log.WithFields(fields).WithError(err).Error("engine is unhealthy")
-		e.emitManagerEvent("engine_disconnect")
-	} else {
-		log.WithFields(fields).WithError(err).Warn("engine refresh failed")
-	}
+	failures, state := e.countFailure(err, "engine refresh failed")
 	backoff := time.Second << min(failures-1, 6)
 	if state == Unhealthy {
 		backoff = min(backoff, e.opts.RefreshMin)
@@ -367,13 +352,13 @@ func (e *Engine) recordFailure(err error) time.Duration {
 func (e *Engine) recordSuccess() {
 	e.mu.Lock()
 	prev := e.health.state
-	changed := e.health.success()
+	changed := e.health.success() // the state or the score moved
 	e.lastErr = ""
 	if changed {
 		e.changed()
 	}
 	e.mu.Unlock()
-	if changed {
+	if prev != Healthy {
 		log.WithFields(log.Fields{"addr": e.addr, "name": e.Name()}).Info("engine is healthy")
 		if prev == Unhealthy {
 			e.emitManagerEvent("engine_reconnect")

@@ -14,6 +14,8 @@ import (
 type Fixture struct {
 	Addr, Name, ID string
 	Health         Health
+	// FailureRetry is the failures that make it Unhealthy (1 when 0).
+	FailureRetry int
 	// APIVersion and MinAPIVersion are what its /version would say.
 	APIVersion, MinAPIVersion string
 	Labels                    map[string]string
@@ -32,7 +34,7 @@ func NewFixture(f Fixture) *Engine {
 		id:         f.ID,
 		name:       f.Name,
 		labels:     f.Labels,
-		health:     healthState{state: f.Health},
+		health:     healthState{state: f.Health, retry: f.FailureRetry},
 		version:    types.Version{APIVersion: f.APIVersion, MinAPIVersion: f.MinAPIVersion},
 		containers: map[string]*Container{},
 		names:      map[string]string{},

@@ -11,11 +11,14 @@ import (
 )
 
 // Pull pulls ref on the engine, copying the progress stream to w when w is
-// not nil. An error in the stream is returned as an error.
+// not nil. registryAuth (the client's X-Registry-Auth) is passed on as is.
+// An error in the stream is returned as an error; an error the engine
+// answered with keeps its class (a registry's 404 stays not found). A
+// failure to reach the engine counts against its health.
 func (e *Engine) Pull(ctx context.Context, ref, registryAuth string, w io.Writer) error {
 	rc, err := e.Client().ImagePull(ctx, ref, image.PullOptions{RegistryAuth: registryAuth})
 	if err != nil {
-		return EngineError(err)
+		return EngineError(e.ObserveCall(err))
 	}
 	defer rc.Close()
 	dec := json.NewDecoder(rc)
@@ -24,7 +27,7 @@ func (e *Engine) Pull(ctx context.Context, ref, registryAuth string, w io.Writer
 		if err := dec.Decode(&m); err == io.EOF {
 			break
 		} else if err != nil {
-			return fmt.Errorf("pull of %s on %s: %w", ref, e.Name(), err)
+			return fmt.Errorf("pull of %s on %s: %w", ref, e.Name(), e.ObserveCall(err))
 		}
 		if m.Error != nil {
 			return Errorf(ErrUnavailable, "%s", m.Error.Message)

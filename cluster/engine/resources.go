@@ -165,7 +165,7 @@ func (e *Engine) Usage() Usage {
 	u := Usage{TotalCPUs: int64(info.NCPU) * NanoCPU, TotalMemory: info.MemTotal}
 	for _, c := range e.Containers() {
 		if hc := c.Info.HostConfig; hc != nil {
-			u.ReservedCPUs += RequestedCPUs(hc)
+			u.ReservedCPUs += ReservedCPUs(hc, info.NCPU)
 			u.ReservedMemory += hc.Memory
 		}
 		u.Containers++
@@ -183,10 +183,11 @@ func (e *Engine) Usage() Usage {
 	return u
 }
 
-// RequestedCPUs reads a container's CPU request in NanoCPU units. NanoCpus,
-// when set, wins. Otherwise CpuShares is read as a number of whole cores, as
-// classic Swarm did (`docker run -c 2` asks for two CPUs). Negative values
-// count as no request.
+// RequestedCPUs reads the CPU request of a container create in NanoCPU
+// units. NanoCpus, when set, wins. Otherwise CpuShares is read as a number
+// of whole CPUs, as classic Swarm did (`docker run -c 2` asks for two
+// CPUs); the engine then gets EngineCPUShares of it. Negative values count
+// as no request.
 func RequestedCPUs(hc *container.HostConfig) int64 {
 	if hc.NanoCPUs > 0 {
 		return hc.NanoCPUs
@@ -194,11 +195,48 @@ func RequestedCPUs(hc *container.HostConfig) int64 {
 	if hc.CPUShares <= 0 {
 		return 0
 	}
-	const maxCores = int64(^uint64(0)>>1) / NanoCPU
-	if hc.CPUShares > maxCores {
-		return maxCores * NanoCPU
+	return min(hc.CPUShares, maxCores) * NanoCPU
+}
+
+// maxCores is the most whole CPUs a NanoCPU count can hold.
+const maxCores = int64(^uint64(0)>>1) / NanoCPU
+
+// The CpuShares an engine accepts (Linux).
+const (
+	MinCPUShares = 2
+	MaxCPUShares = 262144
+)
+
+// EngineCPUShares is the CpuShares an engine with engineCPUs CPUs gets for
+// a request of cpus whole CPUs: cpus' fraction of the engine's 1024 shares
+// per CPU, ceil(cpus*1024/engineCPUs), kept within the range the engine
+// accepts. An engine that reported no CPUs gets cpus unchanged.
+func EngineCPUShares(cpus int64, engineCPUs int) int64 {
+	if cpus <= 0 || engineCPUs <= 0 {
+		return cpus
 	}
-	return hc.CPUShares * NanoCPU
+	if cpus > MaxCPUShares { // so that cpus*1024 cannot overflow
+		return MaxCPUShares
+	}
+	n := int64(engineCPUs)
+	shares := (cpus*1024 + n - 1) / n
+	return min(max(shares, MinCPUShares), MaxCPUShares)
+}
+
+// ReservedCPUs reads what an existing container on an engine with
+// engineCPUs CPUs reserves, in NanoCPU units: its NanoCpus when set, else
+// the whole CPUs its CpuShares stand for, shares*engineCPUs/1024 rounded
+// down (the inverse of EngineCPUShares, as classic Swarm read them back).
+// A container made on the engine without -c reserves nothing.
+func ReservedCPUs(hc *container.HostConfig, engineCPUs int) int64 {
+	if hc.NanoCPUs > 0 {
+		return hc.NanoCPUs
+	}
+	if hc.CPUShares <= 0 || engineCPUs <= 0 {
+		return 0
+	}
+	shares := min(hc.CPUShares, MaxCPUShares*1024) // keeps the product in range
+	return min(shares*int64(engineCPUs)/1024, maxCores) * NanoCPU
 }
 
 // FindNetwork looks a network up in the engine's cache by full ID, name or

@@ -49,6 +49,12 @@ type Node struct {
 	// storagedriver, executiondriver, kernelversion, operatingsystem, ostype.
 	Labels  map[string]string
 	Healthy bool
+	// Health is the engine's health score, 0 to 100: 100 minus 100 per
+	// --engine-failure-retry consecutive failures since its last success
+	// (connection failures of refreshes and of API calls alike). Spread and
+	// binpack rank every node with a higher score before any node with a
+	// lower one.
+	Health int
 
 	TotalCPUs   int64 // NanoCPU units
 	TotalMemory int64 // bytes

@@ -152,3 +152,6 @@ func Reserve(cores int64, memory int64) ContainerOption {
 		c.Memory = memory
 	}
 }
+
+// Health sets the node's health score (0 to 100).
+func Health(score int) NodeOption { return func(n *node.Node) { n.Health = score } }

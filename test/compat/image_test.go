@@ -52,12 +52,6 @@ func makeBusiest(t *testing.T, e *harness.Engine, namePrefix string) []string {
 	return names
 }
 
-// nodeOf is the node a container is on, from the manager's inspect.
-func nodeOf(t *testing.T, name string) string {
-	t.Helper()
-	return strings.TrimSpace(docker(t, "inspect", "-f", "{{.Node.Name}}", name))
-}
-
 // waitImage waits until the manager lists image ref.
 func waitImage(t *testing.T, ref string) {
 	t.Helper()

@@ -74,3 +74,10 @@ func onEngine(t *testing.T, e *harness.Engine, args ...string) string {
 func prefix(t *testing.T) string {
 	return "compat-" + strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name())) + "-"
 }
+
+// nodeOf is the name of the node that holds container ref, as the manager
+// reports it.
+func nodeOf(t *testing.T, ref string) string {
+	t.Helper()
+	return strings.TrimSpace(docker(t, "inspect", "-f", "{{.Node.Name}}", ref))
+}

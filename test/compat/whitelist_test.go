@@ -5,12 +5,6 @@ import (
 	"testing"
 )
 
-// nodeOf returns the name of the node a container is on, through the manager.
-func nodeOf(t *testing.T, ref string) string {
-	t.Helper()
-	return strings.TrimSpace(docker(t, "inspect", "-f", "{{.Node.Name}}", ref))
-}
-
 // TestWhitelistRun: `-e whitelist:node==a|b` lands only on a or b, over
 // more runs than the spread strategy needs to reach the third node; the
 // pseudo variable is not passed to the container but kept in the

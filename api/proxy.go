@@ -51,8 +51,15 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 			pr.Out.URL.RawPath = ""
 			pr.Out.Host = u.Host
 		},
+		// A connection failure counts against the engine's health, as a
+		// failed refresh does (ObserveCall ignores answers and cancels).
 		Transport: transportFunc(func(r *http.Request) (*http.Response, error) {
-			return targetOf(r).engine.Transport().RoundTrip(r)
+			e := targetOf(r).engine
+			resp, err := e.Transport().RoundTrip(r)
+			if r.Context().Err() == nil {
+				e.ObserveCall(err)
+			}
+			return resp, err
 		}),
 		// Streams (chunked, no Content-Length: logs -f, stats, events,
 		// wait, pull progress) are flushed on every write by the standard

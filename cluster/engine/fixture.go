@@ -1,6 +1,9 @@
 package engine
 
 import (
+	"net/http"
+	"net/url"
+
 	"github.com/docker/docker/api/types"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/image"
@@ -23,13 +26,17 @@ type Fixture struct {
 	Images                    []image.Summary
 	Networks                  []network.Summary
 	Volumes                   []*volume.Volume
+	// Transport, when set, is what Transport returns, and the engine's URL
+	// is http://Addr: proxied calls then really reach Addr.
+	Transport *http.Transport
 }
 
 // NewFixture builds the engine f describes.
 func NewFixture(f Fixture) *Engine {
 	e := &Engine{
 		addr:       f.Addr,
-		opts:       &Options{},
+		opts:       &Options{Transport: f.Transport},
+		base:       &url.URL{Scheme: "http", Host: f.Addr},
 		kick:       make(chan struct{}, 1),
 		id:         f.ID,
 		name:       f.Name,

@@ -89,7 +89,7 @@ zk://h1:p1,h2:p2/path.`,
 	f.DurationVar(&o.refreshMax, "engine-refresh-max-interval", 60*time.Second, "longest pause between two refreshes of an engine")
 	f.IntVar(&o.failureRetry, "engine-failure-retry", 3, "consecutive failures before an engine is marked unhealthy")
 	f.IntVar(&o.refreshRetry, "refresh-retry", 3, "deprecated: use --engine-failure-retry")
-	f.DurationVar(&o.heartbeat, "heartbeat", 60*time.Second, "discovery heartbeat: how often joiners re-register (the registration TTL is three heartbeats)")
+	f.DurationVar(&o.heartbeat, "heartbeat", 60*time.Second, "discovery heartbeat, at least 1s: how often joiners re-register (the registration TTL is three heartbeats)")
 	f.BoolVar(&o.cors, "cors", false, "allow cross-origin requests")
 	f.StringArrayVar(&o.clusterOpts, "cluster-opt", nil, "cluster option key=value: swarm.overcommit=0.05, swarm.createretry=0 (repeatable)")
 	f.StringArrayVar(&o.discoveryOpts, "discovery-opt", nil, "discovery option key=value, e.g. kv.path=/swarm (repeatable)")
@@ -131,8 +131,8 @@ func (o *manageOptions) config() (*managerConfig, error) {
 	if o.clusterDriver != "swarm" {
 		return nil, fmt.Errorf("manage: unknown --cluster-driver %q (only swarm)", o.clusterDriver)
 	}
-	if o.heartbeat <= 0 {
-		return nil, fmt.Errorf("manage: --heartbeat must be positive, got %s", o.heartbeat)
+	if o.heartbeat < time.Second {
+		return nil, errShortBeat
 	}
 	cfg := &managerConfig{}
 	sopts := scheduler.DefaultOptions()

@@ -43,9 +43,12 @@ func run(args []string, stderr io.Writer) int {
 func newRootCommand() *cobra.Command {
 	g := &globalOptions{}
 	root := &cobra.Command{
-		Use:           "swarm",
-		Short:         "A Docker-native clustering system",
-		Long:          "swarm turns a pool of Docker engines into one virtual Docker engine.",
+		Use:   "swarm",
+		Short: "A Docker-native clustering system",
+		Long: `swarm turns a pool of Docker engines into one virtual Docker engine.
+
+Long flags may be given with one dash or two (-experimental, --experimental),
+as classic Swarm accepted.`,
 		Version:       fmt.Sprintf("%s (%s)", Version, GitCommit),
 		SilenceUsage:  true,
 		SilenceErrors: true,

@@ -37,6 +37,8 @@ func TestRunMessages(t *testing.T) {
 		{name: "manage overcommit -1", args: []string{"manage", "-cluster-opt", "swarm.overcommit=-1", disc}, want: "swarm.overcommit should be larger than -1, -1.000000 is invalid"},
 		{name: "manage createretry negative", args: []string{"manage", "-cluster-opt", "swarm.createretry=-1", disc}, want: "swarm.createretry can not be negative, -1 is invalid"},
 		{name: "manage overcommit checked before createretry", args: []string{"manage", "--cluster-opt", "swarm.createretry=-1", "--cluster-opt", "swarm.overcommit=-3", disc}, want: "swarm.overcommit should be larger than -1, -3.000000 is invalid"},
+		{name: "manage heartbeat under a second", args: []string{"manage", "-heartbeat", "999ms", disc}, want: "--heartbeat should be at least one second"},
+		{name: "manage bad refresh duration", args: []string{"manage", "-engine-refresh-min-interval", "x", disc}, want: `invalid argument "x" for "--engine-refresh-min-interval" flag: time: invalid duration "x"`},
 		{name: "unknown single-dash flag", args: []string{"manage", "-nosuch", disc}, want: "unknown shorthand flag: 'n' in -nosuch"},
 	}
 	for _, tt := range tests {

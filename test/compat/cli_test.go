@@ -18,9 +18,9 @@ import (
 // run that starts serving instead is killed and the test fails.
 const cliTimeout = 30 * time.Second
 
-// runSwarmBin runs the swarm binary with args (and $SWARM_* unset) and
+// cliRunSwarm runs the swarm binary with args (and $SWARM_* unset) and
 // returns its stderr and exit status.
-func runSwarmBin(t *testing.T, args ...string) (stderr string, code int) {
+func cliRunSwarm(t *testing.T, args ...string) (stderr string, code int) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), cliTimeout)
 	defer cancel()
@@ -42,8 +42,8 @@ func runSwarmBin(t *testing.T, args ...string) (stderr string, code int) {
 	return errOut.String(), code
 }
 
-// freeAddr returns a loopback address nothing listens on yet.
-func freeAddr(t *testing.T) string {
+// cliFreeAddr returns a loopback address nothing listens on yet.
+func cliFreeAddr(t *testing.T) string {
 	t.Helper()
 	port, err := harness.FreePort()
 	if err != nil {
@@ -59,7 +59,7 @@ func TestCLIValidationMessages(t *testing.T) {
 	engine := engines[0].Addr
 	disc := "consul://127.0.0.1:8500/swarm" // never reached: the flags are checked first
 	nodes := harness.NodesURL(engines)
-	listen := freeAddr(t)
+	listen := cliFreeAddr(t)
 	tests := []struct {
 		name string
 		args []string
@@ -96,7 +96,7 @@ func TestCLIValidationMessages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			stderr, code := runSwarmBin(t, tt.args...)
+			stderr, code := cliRunSwarm(t, tt.args...)
 			lines := strings.Split(strings.TrimRight(stderr, "\n"), "\n")
 			last := lines[len(lines)-1]
 			if code != 1 || last != "swarm: "+tt.want {
@@ -111,14 +111,14 @@ func TestCLIValidationMessages(t *testing.T) {
 // binpack -filter health -filter port`, and checks with `docker info` that
 // every flag took effect.
 func TestCLIClassicGlobalFlags(t *testing.T) {
-	addr := freeAddr(t)
+	addr := cliFreeAddr(t)
 	m, err := harness.StartManagerCmd(swarmBin, addr, nil, "-l", "debug", "-experimental", "manage", "-H", addr,
 		"-strategy", "binpack", "-filter", "health", "-filter", "port", harness.NodesURL(engines))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer m.Stop()
-	info := waitInfoNodes(t, m, len(engines))
+	info := cliWaitNodes(t, m, len(engines))
 	for _, want := range []string{"Strategy: binpack\n", "Filters: health, port\n"} {
 		if !strings.Contains(info, want) {
 			t.Errorf("docker -H %s info lacks %q:\n%s", addr, strings.TrimSpace(want), info)
@@ -143,19 +143,19 @@ func TestCLIClassicGlobalFlags(t *testing.T) {
 // swarm.createretry=1 -engine-refresh-min-interval 10s
 // -engine-refresh-max-interval 20s` and checks that it serves.
 func TestCLIClusterOptSingleDash(t *testing.T) {
-	addr := freeAddr(t)
+	addr := cliFreeAddr(t)
 	m, err := harness.StartManagerCmd(swarmBin, addr, nil, "manage", "-H", addr, "-cluster-opt", "swarm.createretry=1",
 		"-engine-refresh-min-interval", "10s", "-engine-refresh-max-interval", "20s", harness.NodesURL(engines))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer m.Stop()
-	waitInfoNodes(t, m, len(engines))
+	cliWaitNodes(t, m, len(engines))
 }
 
-// waitInfoNodes runs `docker info` against m until it shows n nodes, and
+// cliWaitNodes runs `docker info` against m until it shows n nodes, and
 // returns its output.
-func waitInfoNodes(t *testing.T, m *harness.Manager, n int) string {
+func cliWaitNodes(t *testing.T, m *harness.Manager, n int) string {
 	t.Helper()
 	var out, stderr string
 	var err error

@@ -22,17 +22,29 @@ import (
 	"github.com/swarm-project/swarm/discovery"
 )
 
-// joinOptions are the flags of `swarm join`.
+// joinOptions are the flags of `swarm join`, as typed.
 type joinOptions struct {
 	advertise     string
-	heartbeat     time.Duration
-	ttl           time.Duration
-	delay         time.Duration
+	heartbeat     durationText
+	ttl           durationText
+	delay         durationText
 	discoveryOpts []string
 }
 
+// joinSettings are the checked flags of `swarm join`.
+type joinSettings struct {
+	addr      discovery.Entry
+	heartbeat time.Duration
+	ttl       time.Duration
+	delay     time.Duration
+}
+
 func newJoinCommand() *cobra.Command {
-	o := &joinOptions{}
+	o := &joinOptions{
+		heartbeat: durationText(discovery.DefaultHeartbeat.String()),
+		ttl:       durationText(discovery.DefaultTTL.String()),
+		delay:     "0s",
+	}
 	cmd := &cobra.Command{
 		Use:   "join [OPTIONS] <discovery>",
 		Short: "Join a Docker engine to a cluster",
@@ -66,9 +78,9 @@ token://host:port/<token>, --discovery-opt token.url=URL or $SWARM_DISCOVERY_URL
 	f := cmd.Flags()
 	f.StringVar(&o.advertise, "advertise", "", "address of the Docker engine to advertise, ip:port ($SWARM_ADVERTISE)")
 	f.StringVar(&o.advertise, "addr", "", "alias of --advertise")
-	f.DurationVar(&o.heartbeat, "heartbeat", discovery.DefaultHeartbeat, "period between two registrations")
-	f.DurationVar(&o.ttl, "ttl", discovery.DefaultTTL, "time a registration lives if not renewed (more than --heartbeat)")
-	f.DurationVar(&o.delay, "delay", 0, "wait a random time up to this long before the first registration (spreads the load of many joins)")
+	f.Var(&o.heartbeat, "heartbeat", "period between two registrations (at least 1s)")
+	f.Var(&o.ttl, "ttl", "time a registration lives if not renewed (more than --heartbeat)")
+	f.Var(&o.delay, "delay", "wait a random time up to this long before the first registration (spreads the load of many joins)")
 	f.StringArrayVar(&o.discoveryOpts, "discovery-opt", nil, "discovery option key=value: kv.cacertfile, kv.certfile, kv.keyfile, kv.path, token.url (repeatable)")
 	return cmd
 }
@@ -99,36 +111,58 @@ func parseDiscoveryOpts(command string, list []string) (map[string]string, error
 	return out, nil
 }
 
-func (o *joinOptions) validate() (discovery.Entry, error) {
+// Messages of `swarm join` that classic Swarm printed word for word.
+var (
+	errNoAdvertise  = errors.New("missing mandatory --advertise flag")
+	errBadAdvertise = errors.New("--advertise should be of the form ip:port or hostname:port")
+	errNegDelay     = errors.New("--delay should not be a negative number")
+	errShortBeat    = errors.New("--heartbeat should be at least one second")
+	errShortTTL     = errors.New("--ttl must be strictly superior to the heartbeat value")
+)
+
+// validate checks the flags in classic Swarm's order: --advertise, --delay,
+// --heartbeat, --ttl.
+func (o *joinOptions) validate() (joinSettings, error) {
+	var s joinSettings
 	if o.advertise == "" {
-		return discovery.Entry{}, errors.New("join: --advertise=ip:port is required (or $SWARM_ADVERTISE)")
+		return s, errNoAdvertise
 	}
-	e, err := discovery.ParseEntry(o.advertise)
-	if err != nil {
-		return discovery.Entry{}, fmt.Errorf("join: --advertise: %w", err)
+	var err error
+	if s.addr, err = discovery.ParseEntry(o.advertise); err != nil {
+		return s, errBadAdvertise
 	}
-	if o.heartbeat <= 0 {
-		return discovery.Entry{}, fmt.Errorf("join: --heartbeat must be positive, got %s", o.heartbeat)
+	if s.delay, err = o.delay.parse("delay"); err != nil {
+		return s, err
 	}
-	if o.ttl <= o.heartbeat {
-		return discovery.Entry{}, fmt.Errorf("join: --ttl (%s) must be longer than --heartbeat (%s)", o.ttl, o.heartbeat)
+	if s.delay < 0 {
+		return s, errNegDelay
 	}
-	if o.delay < 0 {
-		return discovery.Entry{}, fmt.Errorf("join: --delay must not be negative, got %s", o.delay)
+	if s.heartbeat, err = o.heartbeat.parse("heartbeat"); err != nil {
+		return s, err
 	}
-	return e, nil
+	if s.heartbeat < time.Second {
+		return s, errShortBeat
+	}
+	if s.ttl, err = o.ttl.parse("ttl"); err != nil {
+		return s, err
+	}
+	if s.ttl <= s.heartbeat {
+		return s, errShortTTL
+	}
+	return s, nil
 }
 
 func runJoin(ctx context.Context, o *joinOptions, uri string) error {
-	addr, err := o.validate()
+	set, err := o.validate()
 	if err != nil {
 		return err
 	}
+	addr := set.addr
 	opts, err := parseDiscoveryOpts("join", o.discoveryOpts)
 	if err != nil {
 		return err
 	}
-	backend, err := discovery.New(uri, discovery.Options{Heartbeat: o.heartbeat, TTL: o.ttl, Opts: opts})
+	backend, err := discovery.New(uri, discovery.Options{Heartbeat: set.heartbeat, TTL: set.ttl, Opts: opts})
 	if err != nil {
 		return fmt.Errorf("join: %w", err)
 	}
@@ -145,8 +179,8 @@ func runJoin(ctx context.Context, o *joinOptions, uri string) error {
 	}
 
 	logger := log.WithFields(log.Fields{"addr": addr.String(), "discovery": uri})
-	if o.delay > 0 {
-		d := rand.N(o.delay)
+	if set.delay > 0 {
+		d := rand.N(set.delay)
 		logger.Infof("waiting %s before the first registration", d.Round(time.Millisecond))
 		select {
 		case <-ctx.Done():
@@ -154,11 +188,11 @@ func runJoin(ctx context.Context, o *joinOptions, uri string) error {
 		case <-time.After(d):
 		}
 	}
-	if w := renewalWarning(schemeOf(uri), o.heartbeat, o.ttl); w != "" {
+	if w := renewalWarning(schemeOf(uri), set.heartbeat, set.ttl); w != "" {
 		logger.Warn(w)
 	}
-	logger.Infof("registering on the discovery service every %s (ttl %s)", o.heartbeat, o.ttl)
-	if err := heartbeat(ctx, backend, addr.String(), o.heartbeat, logger); err != nil {
+	logger.Infof("registering on the discovery service every %s (ttl %s)", set.heartbeat, set.ttl)
+	if err := heartbeat(ctx, backend, addr.String(), set.heartbeat, logger); err != nil {
 		return fmt.Errorf("join: %w", err)
 	}
 	if d, ok := backend.(discovery.Deregisterer); ok {

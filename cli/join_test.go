@@ -66,29 +66,54 @@ func TestCheckEngine(t *testing.T) {
 }
 
 func TestJoinValidate(t *testing.T) {
+	// opts returns good flags with the changes in set applied.
+	opts := func(set func(*joinOptions)) joinOptions {
+		o := joinOptions{advertise: "127.0.0.1:2375", heartbeat: "1s", ttl: "3s", delay: "0s"}
+		if set != nil {
+			set(&o)
+		}
+		return o
+	}
 	tests := []struct {
 		name    string
 		o       joinOptions
+		want    joinSettings
 		wantErr string
 	}{
-		{name: "good", o: joinOptions{advertise: "127.0.0.1:2375", heartbeat: time.Second, ttl: 3 * time.Second}},
-		{name: "no advertise", o: joinOptions{heartbeat: time.Second, ttl: 3 * time.Second}, wantErr: "--advertise"},
-		{name: "no port", o: joinOptions{advertise: "127.0.0.1", heartbeat: time.Second, ttl: 3 * time.Second}, wantErr: "missing port"},
-		{name: "zero heartbeat", o: joinOptions{advertise: "a:1", ttl: time.Second}, wantErr: "--heartbeat"},
-		{name: "ttl equal heartbeat", o: joinOptions{advertise: "a:1", heartbeat: time.Second, ttl: time.Second}, wantErr: "--ttl"},
-		{name: "negative delay", o: joinOptions{advertise: "a:1", heartbeat: time.Second, ttl: 2 * time.Second, delay: -time.Second}, wantErr: "--delay"},
+		{name: "good", o: opts(nil), want: joinSettings{addr: discovery.Entry{Host: "127.0.0.1", Port: "2375"}, heartbeat: time.Second, ttl: 3 * time.Second}},
+		{name: "hostname and delay", o: opts(func(o *joinOptions) { o.advertise, o.delay = "node-1:65535", "5s" }), want: joinSettings{addr: discovery.Entry{Host: "node-1", Port: "65535"}, heartbeat: time.Second, ttl: 3 * time.Second, delay: 5 * time.Second}},
+		{name: "ipv6", o: opts(func(o *joinOptions) { o.advertise = "[::1]:2375" }), want: joinSettings{addr: discovery.Entry{Host: "::1", Port: "2375"}, heartbeat: time.Second, ttl: 3 * time.Second}},
+		{name: "no advertise", o: opts(func(o *joinOptions) { o.advertise = "" }), wantErr: "missing mandatory --advertise flag"},
+		{name: "no port", o: opts(func(o *joinOptions) { o.advertise = "127.0.0.1" }), wantErr: "--advertise should be of the form ip:port or hostname:port"},
+		{name: "port 0", o: opts(func(o *joinOptions) { o.advertise = "127.0.0.1:0" }), wantErr: "--advertise should be of the form ip:port or hostname:port"},
+		{name: "port 65536", o: opts(func(o *joinOptions) { o.advertise = "127.0.0.1:65536" }), wantErr: "--advertise should be of the form ip:port or hostname:port"},
+		{name: "port not a number", o: opts(func(o *joinOptions) { o.advertise = "host:http" }), wantErr: "--advertise should be of the form ip:port or hostname:port"},
+		{name: "bad advertise checked before bad delay", o: opts(func(o *joinOptions) { o.advertise, o.delay = "x", "-1s" }), wantErr: "--advertise should be of the form ip:port or hostname:port"},
+		{name: "delay not a duration", o: opts(func(o *joinOptions) { o.delay = "asdf" }), wantErr: `invalid --delay: time: invalid duration "asdf"`},
+		{name: "negative delay", o: opts(func(o *joinOptions) { o.delay = "-30s" }), wantErr: "--delay should not be a negative number"},
+		{name: "heartbeat not a duration", o: opts(func(o *joinOptions) { o.heartbeat = "10" }), wantErr: `invalid --heartbeat: time: missing unit in duration "10"`},
+		{name: "negative heartbeat", o: opts(func(o *joinOptions) { o.heartbeat = "-10s" }), wantErr: "--heartbeat should be at least one second"},
+		{name: "zero heartbeat", o: opts(func(o *joinOptions) { o.heartbeat = "0s" }), wantErr: "--heartbeat should be at least one second"},
+		{name: "heartbeat under a second", o: opts(func(o *joinOptions) { o.heartbeat = "999ms" }), wantErr: "--heartbeat should be at least one second"},
+		{name: "ttl not a duration", o: opts(func(o *joinOptions) { o.ttl = "asdf" }), wantErr: `invalid --ttl: time: invalid duration "asdf"`},
+		{name: "negative ttl", o: opts(func(o *joinOptions) { o.ttl = "-10s" }), wantErr: "--ttl must be strictly superior to the heartbeat value"},
+		{name: "ttl equal heartbeat", o: opts(func(o *joinOptions) { o.ttl = "1s" }), wantErr: "--ttl must be strictly superior to the heartbeat value"},
+		{name: "ttl below heartbeat", o: opts(func(o *joinOptions) { o.heartbeat, o.ttl = "2s", "1s" }), wantErr: "--ttl must be strictly superior to the heartbeat value"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := tt.o.validate()
+			got, err := tt.o.validate()
 			if tt.wantErr == "" {
 				if err != nil {
 					t.Fatal(err)
 				}
+				if got != tt.want {
+					t.Fatalf("validate() = %+v, want %+v", got, tt.want)
+				}
 				return
 			}
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("validate() = %v, want an error mentioning %s", err, tt.wantErr)
+			if err == nil || err.Error() != tt.wantErr {
+				t.Fatalf("validate() = %v, want %q", err, tt.wantErr)
 			}
 		})
 	}

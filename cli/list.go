@@ -14,12 +14,12 @@ import (
 
 // listOptions are the flags of `swarm list`.
 type listOptions struct {
-	timeout       time.Duration
+	timeout       durationText
 	discoveryOpts []string
 }
 
 func newListCommand() *cobra.Command {
-	o := &listOptions{}
+	o := &listOptions{timeout: "10s"}
 	cmd := &cobra.Command{
 		Use:   "list [OPTIONS] <discovery>",
 		Short: "List the engines of a cluster",
@@ -39,14 +39,18 @@ and exit. The discovery argument may also come from $SWARM_DISCOVERY.`,
 		},
 	}
 	f := cmd.Flags()
-	f.DurationVar(&o.timeout, "timeout", 10*time.Second, "how long to wait for the discovery backend")
+	f.Var(&o.timeout, "timeout", "how long to wait for the discovery backend")
 	f.StringArrayVar(&o.discoveryOpts, "discovery-opt", nil, "discovery option key=value: kv.cacertfile, kv.certfile, kv.keyfile, kv.path, token.url (repeatable)")
 	return cmd
 }
 
 func runList(ctx context.Context, o *listOptions, uri string, cmd *cobra.Command) error {
-	if o.timeout <= 0 {
-		return fmt.Errorf("list: --timeout must be positive, got %s", o.timeout)
+	timeout, err := o.timeout.parse("timeout")
+	if err != nil {
+		return err
+	}
+	if timeout <= 0 {
+		return errors.New("--timeout should be a positive number")
 	}
 	opts, err := parseDiscoveryOpts("list", o.discoveryOpts)
 	if err != nil {
@@ -57,7 +61,7 @@ func runList(ctx context.Context, o *listOptions, uri string, cmd *cobra.Command
 		return fmt.Errorf("list: %w", err)
 	}
 	defer discovery.Close(backend)
-	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	entries, errs := backend.Watch(ctx)
 	var lastErr error
@@ -65,7 +69,7 @@ func runList(ctx context.Context, o *listOptions, uri string, cmd *cobra.Command
 		select {
 		case es, ok := <-entries:
 			if !ok {
-				return listTimeout(uri, o.timeout, lastErr)
+				return listTimeout(uri, timeout, lastErr)
 			}
 			for _, e := range es {
 				fmt.Fprintln(cmd.OutOrStdout(), e.String())
@@ -81,7 +85,7 @@ func runList(ctx context.Context, o *listOptions, uri string, cmd *cobra.Command
 			}
 			lastErr = err
 		case <-ctx.Done():
-			return listTimeout(uri, o.timeout, lastErr)
+			return listTimeout(uri, timeout, lastErr)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -57,6 +58,16 @@ file:///path, token://<token>, consul://h:p/path, etcd://h1:p1,h2:p2/path,
 zk://h1:p1,h2:p2/path.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("refresh-retry") && !cmd.Flags().Changed("engine-failure-retry") {
+				log.Warn("--refresh-retry is deprecated: use --engine-failure-retry")
+				o.failureRetry = o.refreshRetry
+			}
+			// The flags are checked before the discovery, as classic
+			// Swarm did.
+			cfg, err := o.config()
+			if err != nil {
+				return err
+			}
 			uri := envDefault("SWARM_DISCOVERY", "")
 			if len(args) == 1 {
 				uri = args[0]
@@ -64,11 +75,7 @@ zk://h1:p1,h2:p2/path.`,
 			if uri == "" {
 				return errors.New("manage: a discovery argument is required (e.g. nodes://127.0.0.1:2375,127.0.0.1:2376, or $SWARM_DISCOVERY)")
 			}
-			if cmd.Flags().Changed("refresh-retry") && !cmd.Flags().Changed("engine-failure-retry") {
-				log.Warn("--refresh-retry is deprecated: use --engine-failure-retry")
-				o.failureRetry = o.refreshRetry
-			}
-			return runManage(cmd.Context(), g, o, uri)
+			return runManage(cmd.Context(), g, o, cfg, uri)
 		},
 	}
 	f := cmd.Flags()
@@ -82,7 +89,7 @@ zk://h1:p1,h2:p2/path.`,
 	f.DurationVar(&o.refreshMax, "engine-refresh-max-interval", 60*time.Second, "longest pause between two refreshes of an engine")
 	f.IntVar(&o.failureRetry, "engine-failure-retry", 3, "consecutive failures before an engine is marked unhealthy")
 	f.IntVar(&o.refreshRetry, "refresh-retry", 3, "deprecated: use --engine-failure-retry")
-	f.DurationVar(&o.heartbeat, "heartbeat", 60*time.Second, "discovery heartbeat: how often joiners re-register (the registration TTL is three heartbeats)")
+	f.DurationVar(&o.heartbeat, "heartbeat", 60*time.Second, "discovery heartbeat, at least 1s: how often joiners re-register (the registration TTL is three heartbeats)")
 	f.BoolVar(&o.cors, "cors", false, "allow cross-origin requests")
 	f.StringArrayVar(&o.clusterOpts, "cluster-opt", nil, "cluster option key=value: swarm.overcommit=0.05, swarm.createretry=0 (repeatable)")
 	f.StringArrayVar(&o.discoveryOpts, "discovery-opt", nil, "discovery option key=value, e.g. kv.path=/swarm (repeatable)")
@@ -102,18 +109,30 @@ type managerConfig struct {
 	discOpts    map[string]string
 }
 
+// Messages of `swarm manage` that classic Swarm printed word for word.
+var (
+	errRefreshMin   = errors.New("min refresh interval should be a positive number")
+	errRefreshMax   = errors.New("max refresh interval cannot be less than min refresh interval")
+	errFailureRetry = errors.New("invalid failure retry count")
+)
+
+// config checks the flags, the refresh settings first as classic Swarm
+// did, and builds the scheduler.
 func (o *manageOptions) config() (*managerConfig, error) {
+	if o.refreshMin <= 0 {
+		return nil, errRefreshMin
+	}
+	if o.refreshMax < o.refreshMin {
+		return nil, errRefreshMax
+	}
+	if o.failureRetry <= 0 {
+		return nil, errFailureRetry
+	}
 	if o.clusterDriver != "swarm" {
 		return nil, fmt.Errorf("manage: unknown --cluster-driver %q (only swarm)", o.clusterDriver)
 	}
-	if o.refreshMin <= 0 || o.refreshMax < o.refreshMin {
-		return nil, fmt.Errorf("manage: --engine-refresh-min-interval (%s) must be positive and not above --engine-refresh-max-interval (%s)", o.refreshMin, o.refreshMax)
-	}
-	if o.failureRetry < 1 {
-		return nil, fmt.Errorf("manage: --engine-failure-retry must be at least 1, got %d", o.failureRetry)
-	}
-	if o.heartbeat <= 0 {
-		return nil, fmt.Errorf("manage: --heartbeat must be positive, got %s", o.heartbeat)
+	if o.heartbeat < time.Second {
+		return nil, errShortBeat
 	}
 	cfg := &managerConfig{}
 	sopts := scheduler.DefaultOptions()
@@ -121,21 +140,8 @@ func (o *manageOptions) config() (*managerConfig, error) {
 	if err != nil {
 		return nil, err
 	}
-	for k, v := range copts {
-		switch k {
-		case "swarm.overcommit":
-			if sopts.Overcommit, err = scheduler.ParseOvercommit(v); err != nil {
-				return nil, err
-			}
-		case "swarm.createretry":
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 0 {
-				return nil, fmt.Errorf("manage: --cluster-opt swarm.createretry=%q must be a whole number >= 0", v)
-			}
-			cfg.createRetry = n
-		default:
-			return nil, fmt.Errorf("manage: unknown --cluster-opt %q (valid: swarm.overcommit, swarm.createretry)", k)
-		}
+	if sopts.Overcommit, cfg.createRetry, err = clusterOpts(copts, sopts.Overcommit); err != nil {
+		return nil, err
 	}
 	if cfg.sched, err = scheduler.New(o.strategy, o.filters, sopts); err != nil {
 		return nil, fmt.Errorf("manage: %w", err)
@@ -144,6 +150,45 @@ func (o *manageOptions) config() (*managerConfig, error) {
 		return nil, err
 	}
 	return cfg, nil
+}
+
+// clusterOpts returns the overcommit ratio (def when not given) and the
+// create retry count of --cluster-opt. The options are checked in a fixed
+// order, swarm.overcommit first as in classic Swarm, whatever the order
+// they were given in.
+func clusterOpts(opts map[string]string, def float64) (overcommit float64, createRetry int, err error) {
+	overcommit = def
+	if v, ok := opts["swarm.overcommit"]; ok {
+		// A number at or below -1 gets classic Swarm's message; anything
+		// else the scheduler's own check.
+		if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && f <= -1 {
+			return 0, 0, fmt.Errorf("swarm.overcommit should be larger than -1, %f is invalid", f)
+		}
+		if overcommit, err = scheduler.ParseOvercommit(v); err != nil {
+			return 0, 0, err
+		}
+	}
+	if v, ok := opts["swarm.createretry"]; ok {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil {
+			return 0, 0, fmt.Errorf("manage: --cluster-opt swarm.createretry=%q must be a whole number >= 0", v)
+		}
+		if n < 0 {
+			return 0, 0, fmt.Errorf("swarm.createretry can not be negative, %d is invalid", n)
+		}
+		createRetry = n
+	}
+	unknown := make([]string, 0, len(opts))
+	for k := range opts {
+		if k != "swarm.overcommit" && k != "swarm.createretry" {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		return 0, 0, fmt.Errorf("manage: unknown --cluster-opt %q (valid: swarm.overcommit, swarm.createretry)", unknown[0])
+	}
+	return overcommit, createRetry, nil
 }
 
 // keyValues parses repeated key=value flags.
@@ -186,11 +231,7 @@ func newTransports(tlsConfig *tls.Config) (requests, events *http.Transport) {
 	return requests, events
 }
 
-func runManage(ctx context.Context, g *globalOptions, o *manageOptions, uri string) error {
-	cfg, err := o.config()
-	if err != nil {
-		return err
-	}
+func runManage(ctx context.Context, g *globalOptions, o *manageOptions, cfg *managerConfig, uri string) error {
 	if o.replication {
 		log.Warn("--replication is accepted but high availability is not available in this release: this manager runs as the only primary")
 	}

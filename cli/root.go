@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -23,12 +24,17 @@ type globalOptions struct {
 	experimental bool
 }
 
-// Run executes the command line and returns the process exit code.
+// Run executes the command line and returns the process exit code: 0, or
+// 1 after printing "swarm: <message>" on stderr.
 func Run(args []string) int {
+	return run(args, os.Stderr)
+}
+
+func run(args []string, stderr io.Writer) int {
 	root := newRootCommand()
-	root.SetArgs(args)
+	root.SetArgs(longFlagArgs(root, args))
 	if err := root.Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "swarm:", err)
+		fmt.Fprintln(stderr, "swarm:", err)
 		return 1
 	}
 	return 0
@@ -37,9 +43,12 @@ func Run(args []string) int {
 func newRootCommand() *cobra.Command {
 	g := &globalOptions{}
 	root := &cobra.Command{
-		Use:           "swarm",
-		Short:         "A Docker-native clustering system",
-		Long:          "swarm turns a pool of Docker engines into one virtual Docker engine.",
+		Use:   "swarm",
+		Short: "A Docker-native clustering system",
+		Long: `swarm turns a pool of Docker engines into one virtual Docker engine.
+
+Long flags may be given with one dash or two (-experimental, --experimental),
+as classic Swarm accepted.`,
 		Version:       fmt.Sprintf("%s (%s)", Version, GitCommit),
 		SilenceUsage:  true,
 		SilenceErrors: true,

@@ -75,7 +75,7 @@ func TestBadInput(t *testing.T) {
 		{name: "list missing file", args: []string{"list", "--timeout", "2s", "file:///nonexistent/cluster"}, want: []string{"no such file"}},
 		{name: "list bad option", args: []string{"list", "--discovery-opt", "kv.nope=1", "etcd://" + dead}, want: []string{"kv.nope"}},
 		{name: "join without advertise", args: []string{"join", "etcd://" + dead}, want: []string{"--advertise"}},
-		{name: "join advertise without port", args: []string{"join", "--advertise", "127.0.0.1", "etcd://" + dead}, want: []string{"missing port"}},
+		{name: "join advertise without port", args: []string{"join", "--advertise", "127.0.0.1", "etcd://" + dead}, want: []string{"--advertise should be of the form ip:port or hostname:port"}},
 		{name: "join ttl not above heartbeat", args: []string{"join", "--advertise", dead, "--heartbeat", "5s", "--ttl", "5s", "etcd://" + dead}, want: []string{"--ttl"}},
 		{name: "join engine unreachable", args: []string{"join", "--advertise", dead, "etcd://" + dead}, want: []string{"cannot reach the Docker engine", dead}},
 		{name: "join not an engine", args: []string{"join", "--advertise", notEngineAddr, "etcd://" + dead}, want: []string{"not a Docker engine"}},

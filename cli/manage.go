@@ -27,21 +27,25 @@ import (
 
 // manageOptions are the flags of `swarm manage`.
 type manageOptions struct {
-	hosts          []string
-	strategy       string
-	filters        []string
-	advertise      string
-	refreshMin     time.Duration
-	refreshMax     time.Duration
-	failureRetry   int
-	refreshRetry   int
-	heartbeat      time.Duration
-	cors           bool
-	clusterOpts    []string
-	discoveryOpts  []string
-	clusterDriver  string
-	replication    bool
-	replicationTTL time.Duration
+	hosts        []string
+	strategy     string
+	filters      []string
+	advertise    string
+	refreshMin   time.Duration
+	refreshMax   time.Duration
+	failureRetry int
+	refreshRetry int
+	heartbeat    time.Duration
+	cors         bool
+	// Classic's cache-refresh switches for ps; accepted, without effect
+	// (the cache follows each engine's event stream).
+	refreshOnNodeFilter        bool
+	containerNameRefreshFilter string
+	clusterOpts                []string
+	discoveryOpts              []string
+	clusterDriver              string
+	replication                bool
+	replicationTTL             time.Duration
 	tlsOpts
 }
 
@@ -58,9 +62,14 @@ file:///path, token://<token>, consul://h:p/path, etcd://h1:p1,h2:p2/path,
 zk://h1:p1,h2:p2/path.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if cmd.Flags().Changed("refresh-retry") && !cmd.Flags().Changed("engine-failure-retry") {
-				log.Warn("--refresh-retry is deprecated: use --engine-failure-retry")
-				o.failureRetry = o.refreshRetry
+			for _, old := range []string{"refresh-retry", "engine-refresh-retry"} {
+				if cmd.Flags().Changed(old) && !cmd.Flags().Changed("engine-failure-retry") {
+					log.Warnf("--%s is deprecated: use --engine-failure-retry", old)
+					o.failureRetry = o.refreshRetry
+				}
+			}
+			if o.refreshOnNodeFilter || o.containerNameRefreshFilter != "" {
+				log.Info("--refresh-on-node-filter and --container-name-refresh-filter are accepted for classic Swarm's scripts and have no effect: the container cache follows every engine's event stream")
 			}
 			// The flags are checked before the discovery, as classic
 			// Swarm did.
@@ -91,13 +100,19 @@ zk://h1:p1,h2:p2/path.`,
 	f.IntVar(&o.refreshRetry, "refresh-retry", 3, "deprecated: use --engine-failure-retry")
 	f.DurationVar(&o.heartbeat, "heartbeat", 60*time.Second, "discovery heartbeat, at least 1s: how often joiners re-register (the registration TTL is three heartbeats)")
 	f.BoolVar(&o.cors, "cors", false, "allow cross-origin requests")
+	f.BoolVar(&o.cors, "api-enable-cors", false, "alias of --cors")
+	f.IntVar(&o.refreshRetry, "engine-refresh-retry", 3, "deprecated: use --engine-failure-retry")
+	f.BoolVar(&o.refreshOnNodeFilter, "refresh-on-node-filter", false, "accepted for compatibility, no effect: the container cache follows the engines' events")
+	f.StringVar(&o.containerNameRefreshFilter, "container-name-refresh-filter", "", "accepted for compatibility, no effect: the container cache follows the engines' events")
 	f.StringArrayVar(&o.clusterOpts, "cluster-opt", nil, "cluster option key=value: swarm.overcommit=0.05, swarm.createretry=0 (repeatable)")
 	f.StringArrayVar(&o.discoveryOpts, "discovery-opt", nil, "discovery option key=value, e.g. kv.path=/swarm (repeatable)")
 	f.StringVarP(&o.clusterDriver, "cluster-driver", "c", "swarm", "cluster driver (only swarm)")
 	f.BoolVar(&o.replication, "replication", false, "replicate the manager for high availability (not available in this release)")
 	f.DurationVar(&o.replicationTTL, "replication-ttl", 20*time.Second, "leader lock TTL for --replication (not available in this release)")
 	o.tlsOpts.register(f)
-	_ = f.MarkHidden("refresh-retry")
+	for _, hidden := range []string{"refresh-retry", "engine-refresh-retry", "api-enable-cors", "refresh-on-node-filter", "container-name-refresh-filter"} {
+		_ = f.MarkHidden(hidden)
+	}
 	_ = f.MarkHidden("addr")
 	return cmd
 }

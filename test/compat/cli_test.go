@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
@@ -141,16 +142,34 @@ func TestCLIClassicGlobalFlags(t *testing.T) {
 
 // TestCLIClusterOptSingleDash starts a manager with `-cluster-opt
 // swarm.createretry=1 -engine-refresh-min-interval 10s
-// -engine-refresh-max-interval 20s` and checks that it serves.
+// -engine-refresh-max-interval 20s` and classic's other manage flags
+// (-api-enable-cors, -engine-refresh-retry, -refresh-on-node-filter,
+// -container-name-refresh-filter), and checks that it serves, with CORS.
 func TestCLIClusterOptSingleDash(t *testing.T) {
 	addr := cliFreeAddr(t)
 	m, err := harness.StartManagerCmd(swarmBin, addr, nil, "manage", "-H", addr, "-cluster-opt", "swarm.createretry=1",
-		"-engine-refresh-min-interval", "10s", "-engine-refresh-max-interval", "20s", harness.NodesURL(engines))
+		"-engine-refresh-min-interval", "10s", "-engine-refresh-max-interval", "20s",
+		"-api-enable-cors", "-engine-refresh-retry", "4", "-refresh-on-node-filter", "-container-name-refresh-filter", "web",
+		harness.NodesURL(engines))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer m.Stop()
 	cliWaitNodes(t, m, len(engines))
+
+	req, err := http.NewRequest(http.MethodGet, "http://"+addr+"/_ping", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Origin", "http://example.test")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "*" {
+		t.Errorf("-api-enable-cors: Access-Control-Allow-Origin = %q, want *", got)
+	}
 }
 
 // cliWaitNodes runs `docker info` against m until it shows n nodes, and

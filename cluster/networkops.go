@@ -144,6 +144,9 @@ func (c *Cluster) containerNetwork(netRef, containerRef string) (*Container, str
 	if err != nil {
 		return nil, "", err
 	}
+	if err := ctr.Available(containerRef); err != nil {
+		return nil, "", err // a container on an unhealthy node: classic's 500
+	}
 	nets, err := c.FindNetworks(netRef)
 	if err != nil {
 		return nil, "", err
@@ -166,9 +169,6 @@ func (c *Cluster) containerNetwork(netRef, containerRef string) (*Container, str
 	if netID == "" {
 		return nil, "", Errorf(ErrNotFound, "network %s not found on node %s, where container %s runs (it is on %s)",
 			netRef, ctr.Engine.Name(), ctr.Name(), strings.Join(elsewhere, ", "))
-	}
-	if err := ctr.Engine.Available(); err != nil {
-		return nil, "", err
 	}
 	return ctr, netID, nil
 }

@@ -17,6 +17,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/swarm-project/swarm/cluster/engine"
+
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/volume"
@@ -488,9 +490,8 @@ func TestConnectNetwork(t *testing.T) {
 	}
 	makeUnhealthy(t, c, objs[0])
 	err = c.ConnectNetwork(ctx, "app", "web", nil)
-	var nu *NodeUnavailableError
-	if !errors.As(err, &nu) || nu.Name != "node-1" {
-		t.Fatalf("connect on an unhealthy node: %v, want node-1 unavailable", err)
+	if !errors.Is(err, engine.ErrNodeDown) || err.Error() != "Container web running on unhealthy node node-1" {
+		t.Fatalf("connect on an unhealthy node: %v, want classic's container-on-unhealthy-node error", err)
 	}
 }
 

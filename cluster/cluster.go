@@ -12,6 +12,7 @@ import (
 	log "github.com/sirupsen/logrus"
 
 	"github.com/swarm-project/swarm/cluster/engine"
+	"github.com/swarm-project/swarm/cluster/state"
 	"github.com/swarm-project/swarm/discovery"
 	"github.com/swarm-project/swarm/scheduler"
 	"github.com/swarm-project/swarm/scheduler/node"
@@ -24,6 +25,9 @@ type Options struct {
 	CreateRetry int // extra engines to try when a create fails
 	// EventHistory is how many events `docker events --since` can replay.
 	EventHistory int
+	// State keeps node availability, manager-side labels and reschedule
+	// specs across restarts and failovers; nil means in memory only.
+	State state.Store
 }
 
 // Cluster is the set of engines discovery found, and the placement of new
@@ -63,6 +67,10 @@ type Cluster struct {
 	newest      string
 	newestEpoch uint64
 	newestOK    bool
+
+	// notLeading is set while this manager is a replica or fenced
+	// (leading.go); the zero value is a single manager, the primary.
+	notLeading atomic.Bool
 }
 
 // maxRefreshesInFlight bounds the full engine refreshes running at once.
@@ -82,6 +90,9 @@ type engineRun struct {
 func New(opts Options) *Cluster {
 	if opts.EventHistory <= 0 {
 		opts.EventHistory = 10000
+	}
+	if opts.State == nil {
+		opts.State = state.NewMemory()
 	}
 	if opts.Engine.RefreshSlots == nil {
 		opts.Engine.RefreshSlots = make(chan struct{}, maxRefreshesInFlight)

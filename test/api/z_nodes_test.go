@@ -13,7 +13,7 @@ func TestNodeEvents(t *testing.T) {
 	e := engines[len(engines)-1]
 	// --since replays from the manager's history, so nothing is missed
 	// while the stream subscribes.
-	ch := streamEvents(t, "--since", fmt.Sprint(time.Now().Unix()), "--filter", "type=engine")
+	ch := streamEvents(t, "--since", fmt.Sprint(time.Now().Unix()), "--filter", "type=swarm")
 	if err := e.Kill(); err != nil {
 		t.Fatalf("kill %s: %v", e.Name, err)
 	}
@@ -21,7 +21,7 @@ func TestNodeEvents(t *testing.T) {
 	if err := e.Start(); err != nil {
 		t.Fatalf("start %s: %v", e.Name, err)
 	}
-	waitLine(t, ch, "engine engine_reconnect "+e.Name, 60*time.Second)
+	waitLine(t, ch, "swarm engine_reconnect "+e.Name, 60*time.Second)
 	if err := waitHealthy(len(engines)); err != nil {
 		t.Fatal(err)
 	}

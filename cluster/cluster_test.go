@@ -282,16 +282,7 @@ func TestContainerLookup(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := c.Container(tt.ref)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("Container(%q) = %v, %v; want %v", tt.ref, got, err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || got.ID() != tt.wantID {
-				t.Fatalf("Container(%q) = %v, %v; want %s", tt.ref, got, err, tt.wantID)
-			}
+			checkContainer(t, c, tt.ref, tt.wantID, tt.wantErr)
 		})
 	}
 
@@ -338,5 +329,21 @@ func TestNewestAPI(t *testing.T) {
 	sink{c}.EngineEvent(engine.NewFixture(engine.Fixture{Addr: "x:1"}), Event{Message: events.Message{Type: engine.ManagerEventType, Action: "engine_remove"}})
 	if got := c.NewestAPI(); got != "1.41" {
 		t.Fatalf("after a manager event: %q", got)
+	}
+}
+
+// checkContainer resolves ref and checks that it names the container
+// wantID, or fails with wantErr.
+func checkContainer(t *testing.T, c *Cluster, ref, wantID string, wantErr error) {
+	t.Helper()
+	got, err := c.Container(ref)
+	if wantErr != nil {
+		if !errors.Is(err, wantErr) {
+			t.Fatalf("Container(%q) = %v, %v; want %v", ref, got, err, wantErr)
+		}
+		return
+	}
+	if err != nil || got.ID() != wantID {
+		t.Fatalf("Container(%q) = %v, %v; want %s", ref, got, err, wantID)
 	}
 }

@@ -259,12 +259,7 @@ func TestCreatePullsMissingImage(t *testing.T) {
 			})
 			req := CreateRequest{Name: "cache", Config: &container.Config{Image: "redis:7"}}
 			resp, e, err := c.CreateContainer(context.Background(), req)
-			pulls := 0
-			for _, r := range sims[0].RequestLog() {
-				if strings.HasSuffix(r.Path, "/images/create") {
-					pulls++
-				}
-			}
+			pulls := pullsOn(sims[0])
 			if pulls != 1 {
 				t.Fatalf("%d pulls, want 1", pulls)
 			}
@@ -410,4 +405,15 @@ func TestRawCreateBodyAndErrors(t *testing.T) {
 	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "Future, HostConfig.Umask: API 1.56 fields; node node-1 serves API 1.12 to 1.41") {
 		t.Fatalf("error %v", err)
 	}
+}
+
+// pullsOn counts the image pulls sim received.
+func pullsOn(sim *simengine.Engine) int {
+	n := 0
+	for _, r := range sim.RequestLog() {
+		if strings.HasSuffix(r.Path, "/images/create") {
+			n++
+		}
+	}
+	return n
 }

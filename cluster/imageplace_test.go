@@ -40,12 +40,7 @@ func TestCreateImageOnlyOnOneNode(t *testing.T) {
 			})
 			req := CreateRequest{Config: &container.Config{Image: "only-here:1", Env: tt.env}}
 			resp, e, err := c.CreateContainer(context.Background(), req)
-			pulls := 0
-			for _, r := range sims[0].RequestLog() {
-				if strings.HasSuffix(r.Path, "/images/create") {
-					pulls++
-				}
-			}
+			pulls := pullsOn(sims[0])
 			if pulls != 1 {
 				t.Errorf("%d pulls on node-1, want 1 (the registry is asked first)", pulls)
 			}

@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"context"
-	"errors"
 	"regexp"
 	"strings"
 	"testing"
@@ -148,16 +147,7 @@ func TestContainerLookupBySwarmID(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := c.Container(tt.ref)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("Container(%q) = %v, %v; want %v", tt.ref, got, err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || got.ID() != tt.wantID {
-				t.Fatalf("Container(%q) = %v, %v; want %s", tt.ref, got, err, tt.wantID)
-			}
+			checkContainer(t, c, tt.ref, tt.wantID, tt.wantErr)
 		})
 	}
 }

@@ -66,32 +66,20 @@ func waitHealthy(n int) error {
 // non-zero exit.
 func docker(t *testing.T, args ...string) string {
 	t.Helper()
-	out, _, err := harness.Docker(manager.Addr, args...)
-	if err != nil {
-		t.Fatalf("docker %s: %v", strings.Join(args, " "), err)
-	}
-	return out
+	return harness.MustDocker(t, manager.Addr, args...)
 }
 
 // dockerFails runs the docker CLI against the manager, expects it to fail
 // and returns its stderr.
 func dockerFails(t *testing.T, args ...string) string {
 	t.Helper()
-	out, stderr, err := harness.Docker(manager.Addr, args...)
-	if err == nil {
-		t.Fatalf("docker %s succeeded, want an error; output:\n%s", strings.Join(args, " "), out)
-	}
-	return stderr
+	return harness.DockerFails(t, manager.Addr, args...)
 }
 
 // onEngine runs the docker CLI against one engine directly.
 func onEngine(t *testing.T, e *harness.Engine, args ...string) string {
 	t.Helper()
-	out, _, err := e.Docker(args...)
-	if err != nil {
-		t.Fatalf("docker %s on %s: %v", strings.Join(args, " "), e.Name, err)
-	}
-	return out
+	return e.MustDocker(t, args...)
 }
 
 // engineHas reports whether `docker <kind> inspect name` succeeds on e.

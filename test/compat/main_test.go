@@ -42,32 +42,20 @@ func setup() (func(failed bool), error) {
 // non-zero exit.
 func docker(t *testing.T, args ...string) string {
 	t.Helper()
-	out, stderr, err := harness.Docker(manager.Addr, args...)
-	if err != nil {
-		t.Fatalf("docker %s: %v\n%s", strings.Join(args, " "), err, stderr)
-	}
-	return out
+	return harness.MustDocker(t, manager.Addr, args...)
 }
 
 // dockerFails runs the docker CLI against the manager, expects it to fail
 // and returns its stderr.
 func dockerFails(t *testing.T, args ...string) string {
 	t.Helper()
-	out, stderr, err := harness.Docker(manager.Addr, args...)
-	if err == nil {
-		t.Fatalf("docker %s succeeded, want an error; output:\n%s", strings.Join(args, " "), out)
-	}
-	return stderr
+	return harness.DockerFails(t, manager.Addr, args...)
 }
 
 // onEngine runs the docker CLI against one engine directly.
 func onEngine(t *testing.T, e *harness.Engine, args ...string) string {
 	t.Helper()
-	out, stderr, err := e.Docker(args...)
-	if err != nil {
-		t.Fatalf("docker %s on %s: %v\n%s", strings.Join(args, " "), e.Name, err, stderr)
-	}
-	return out
+	return e.MustDocker(t, args...)
 }
 
 // prefix is a name prefix unique to the test, for its containers.

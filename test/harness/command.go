@@ -180,3 +180,25 @@ func Compose(t testing.TB, gen string) string {
 	}
 	return bin
 }
+
+// MustDocker runs the docker CLI against host and fails t on a non-zero
+// exit, with the command's stderr; it returns stdout.
+func MustDocker(t testing.TB, host string, args ...string) string {
+	t.Helper()
+	out, stderr, err := Docker(host, args...)
+	if err != nil {
+		t.Fatalf("docker -H %s %s: %v\n%s", host, strings.Join(args, " "), err, stderr)
+	}
+	return out
+}
+
+// DockerFails runs the docker CLI against host, fails t if it succeeds,
+// and returns its stderr.
+func DockerFails(t testing.TB, host string, args ...string) string {
+	t.Helper()
+	out, stderr, err := Docker(host, args...)
+	if err == nil {
+		t.Fatalf("docker -H %s %s succeeded, want an error; output:\n%s", host, strings.Join(args, " "), out)
+	}
+	return stderr
+}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 )
 
@@ -321,4 +322,15 @@ func enginesEnv(timeout time.Duration, env []string, args ...string) (string, er
 	cmd = append(cmd, "bash", script)
 	out, _, err := run(ctx, "", append(cmd, args...)...)
 	return out, err
+}
+
+// MustDocker runs the docker CLI against this engine and fails t on a
+// non-zero exit; it returns stdout.
+func (e *Engine) MustDocker(t testing.TB, args ...string) string {
+	t.Helper()
+	out, stderr, err := e.Docker(args...)
+	if err != nil {
+		t.Fatalf("docker %s on %s: %v\n%s", strings.Join(args, " "), e.Name, err, stderr)
+	}
+	return out
 }

@@ -18,16 +18,27 @@ func (Constraint) Cost() Cost { return CostNode }
 // Prepare parses the request's constraints.
 func (Constraint) Prepare(req *node.Request, _ []*node.Node) (Plan, error) {
 	exprs, err := RequestExprs(KindConstraint, req)
-	if err != nil || len(exprs) == 0 {
+	if err != nil {
 		return Plan{}, err
+	}
+	return nodeExprPlan(exprs, constraintPredicate), nil
+}
+
+// nodeExprPlan is the plan of expressions that each test one node (the
+// constraints, the whitelists): one predicate per expression, and the
+// expressions as classic's "no node fits" lines show them. No expressions
+// make an empty plan.
+func nodeExprPlan(exprs []*Expr, pred func(*Expr) predicate) Plan {
+	if len(exprs) == 0 {
+		return Plan{}
 	}
 	preds := make([]predicate, len(exprs))
 	for i, e := range exprs {
-		preds[i] = constraintPredicate(e)
+		preds[i] = pred(e)
 	}
 	plan := exprPlan(exprs, preds)
 	plan.Conditions = constraintConditions(exprs)
-	return plan, nil
+	return plan
 }
 
 func constraintPredicate(e *Expr) predicate {

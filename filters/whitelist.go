@@ -31,16 +31,10 @@ func (Whitelist) Cost() Cost { return CostNode }
 // Prepare parses the request's whitelists.
 func (Whitelist) Prepare(req *node.Request, _ []*node.Node) (Plan, error) {
 	exprs, err := whitelistExprs(req)
-	if err != nil || len(exprs) == 0 {
+	if err != nil {
 		return Plan{}, err
 	}
-	preds := make([]predicate, len(exprs))
-	for i, e := range exprs {
-		preds[i] = whitelistPredicate(e)
-	}
-	plan := exprPlan(exprs, preds)
-	plan.Conditions = constraintConditions(exprs)
-	return plan, nil
+	return nodeExprPlan(exprs, whitelistPredicate), nil
 }
 
 // whitelistExprs returns the request's whitelist expressions, refusing the

@@ -72,22 +72,14 @@ func TestImageLocality(t *testing.T) {
 	const img = "compat-only-here:1"
 	holder, other := engines[1], engines[0]
 	p := prefix(t)
-	var names []string
-	t.Cleanup(func() {
-		for _, n := range names {
-			_, _, _ = harness.Docker(manager.Addr, "rm", "-f", n)
-		}
-		for _, e := range engines {
-			_, _, _ = e.Docker("rmi", img)
-		}
-	})
+	names := cleanupImage(t, img)
 	onEngine(t, holder, "tag", "busybox", img)
 	waitImage(t, img)
-	names = append(names, makeBusiest(t, holder, p)...)
+	*names = append(*names, makeBusiest(t, holder, p)...)
 
 	t.Run("placed where the image is", func(t *testing.T) {
 		name := p + "free"
-		names = append(names, name)
+		*names = append(*names, name)
 		docker(t, "run", "-d", "--name", name, img, "sleep", "600")
 		if got := nodeOf(t, name); got != holder.Name {
 			t.Errorf("%s placed on %s, want %s, the only node that holds it", img, got, holder.Name)
@@ -104,7 +96,7 @@ func TestImageLocality(t *testing.T) {
 			t.Fatalf("%s could pull %s: this test needs an image no registry has", other.Name, img)
 		}
 		name := p + "pinned"
-		names = append(names, name)
+		*names = append(*names, name)
 		got := dockerFails(t, "run", "-d", "--name", name, "-e", "constraint:node=="+other.Name, img, "sleep", "600")
 		if daemonError(got) == "" || daemonError(got) != daemonError(want) {
 			t.Errorf("pinned run said\n%s\nwant the pull's error as the engine gives it:\n%s", got, want)
@@ -117,10 +109,10 @@ func TestImageLocality(t *testing.T) {
 	t.Run("the holder cannot take it: the image is copied", func(t *testing.T) {
 		port := fmt.Sprint(20000 + os.Getpid()%10000)
 		taken := p + "port"
-		names = append(names, taken)
+		*names = append(*names, taken)
 		docker(t, "create", "--name", taken, "-p", port+":80", "-e", "constraint:node=="+holder.Name, "busybox", "true")
 		name := p + "copied"
-		names = append(names, name)
+		*names = append(*names, name)
 		docker(t, "create", "--name", name, "-p", port+":80", img, "true")
 		got := nodeOf(t, name)
 		if got == holder.Name {
@@ -140,24 +132,16 @@ func TestBuiltImageLocality(t *testing.T) {
 	const img = "compat-built-here:1"
 	builder := engines[2]
 	p := prefix(t)
-	var names []string
-	t.Cleanup(func() {
-		for _, n := range names {
-			_, _, _ = harness.Docker(manager.Addr, "rm", "-f", n)
-		}
-		for _, e := range engines {
-			_, _, _ = e.Docker("rmi", img)
-		}
-	})
+	names := cleanupImage(t, img)
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM busybox\nRUN echo built-here > /built\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	docker(t, "build", "-q", "-t", img, "--build-arg", "constraint:node=="+builder.Name, dir)
-	names = append(names, makeBusiest(t, builder, p)...)
+	*names = append(*names, makeBusiest(t, builder, p)...)
 
 	name := p + "run"
-	names = append(names, name)
+	*names = append(*names, name)
 	docker(t, "run", "-d", "--name", name, img, "sleep", "600")
 	if got := nodeOf(t, name); got != builder.Name {
 		t.Errorf("%s placed on %s, want %s, which built it", img, got, builder.Name)
@@ -177,4 +161,19 @@ func daemonError(stderr string) string {
 	}
 	msg, _, _ = strings.Cut(msg, "\n")
 	return strings.TrimSpace(msg)
+}
+
+// cleanupImage returns a list to which the test appends the containers it
+// makes; at the end they are removed, and img from every engine.
+func cleanupImage(t *testing.T, img string) *[]string {
+	names := new([]string)
+	t.Cleanup(func() {
+		for _, n := range *names {
+			_, _, _ = harness.Docker(manager.Addr, "rm", "-f", n)
+		}
+		for _, e := range engines {
+			_, _, _ = e.Docker("rmi", img)
+		}
+	})
+	return names
 }

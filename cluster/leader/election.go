@@ -74,7 +74,14 @@ func New(cfg Config, lock Lock, c Cluster) *Election {
 // lock and its lease has not run out), and the primary's address as last
 // read from the store ("" when unknown).
 func (e *Election) Primary() (self bool, addr string) {
-	return e.leading.Load() && e.cluster.Leading(), *e.primary.Load()
+	p := *e.primary.Load()
+	if e.leading.Load() {
+		if e.cluster.Leading() {
+			return true, p
+		}
+		return false, "" // fenced: this manager must not forward to itself
+	}
+	return false, p
 }
 
 // Run takes part in the election until ctx ends, then releases the lock

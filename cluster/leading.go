@@ -104,7 +104,7 @@ func (c *Cluster) checkLeading(what string) error {
 		return Errorf(ErrUnavailable, "this manager is not the primary (or lost the primary lock): it does not place containers")
 	}
 	if t := c.lead.term.Load(); t > 0 {
-		log.WithFields(log.Fields{"term": t, "what": what}).Info("placing as primary")
+		log.WithFields(log.Fields{"term": t, "what": what, "at": time.Now().UTC().Format(time.RFC3339Nano)}).Info("placing as primary")
 	}
 	return nil
 }

@@ -134,7 +134,7 @@ func (e *Election) once(ctx context.Context) {
 // before the first placement the new term allows.
 func (e *Election) win(ctx context.Context, renewed time.Time) {
 	e.term++
-	log.WithFields(log.Fields{"addr": e.cfg.Addr, "term": e.term, "ttl": e.cfg.TTL}).Info("leader election: this manager is now the primary")
+	log.WithFields(log.Fields{"addr": e.cfg.Addr, "term": e.term, "ttl": e.cfg.TTL, "at": stamp()}).Info("leader election: this manager is now the primary")
 	e.cluster.LeaderEvent("leader_elected", e.cfg.Addr, e.term)
 	e.setPrimary(e.cfg.Addr)
 	e.cluster.LeadUntil(renewed.Add(e.lease), e.term)
@@ -151,7 +151,7 @@ func (e *Election) lose(why string) {
 	e.cluster.SetLeading(false)
 	e.leading.Store(false)
 	e.setPrimary("")
-	log.WithFields(log.Fields{"addr": e.cfg.Addr, "term": e.term}).Warn("leader election: this manager is no longer the primary: " + why)
+	log.WithFields(log.Fields{"addr": e.cfg.Addr, "term": e.term, "at": stamp()}).Warn("leader election: this manager is no longer the primary: " + why)
 	e.cluster.LeaderEvent("leader_lost", e.cfg.Addr, e.term)
 }
 
@@ -177,3 +177,7 @@ func (e *Election) resign() {
 		log.WithError(err).Warn("leader election: cannot release the primary lock; it lapses after its TTL")
 	}
 }
+
+// stamp is the time with nanoseconds for the election's log lines, which
+// test/ha orders against the placement lines of other managers.
+func stamp() string { return time.Now().UTC().Format(time.RFC3339Nano) }

@@ -69,7 +69,8 @@ func openShared(o *manageOptions, uri string, opts discovery.Options) (*sharedSt
 	store, base, err := discovery.OpenStore(uri, opts, ttl)
 	if errors.Is(err, discovery.ErrNoStore) {
 		if o.replication {
-			return nil, fmt.Errorf("manage: --replication needs a discovery backed by a key/value store (consul://, etcd:// or zk://): %w", err)
+			// Classic Swarm's sentence, then which URLs work.
+			return nil, fmt.Errorf("Leader election is only supported with consul, etcd and zookeeper discovery. --replication needs consul://, etcd:// or zk:// (%w)", err)
 		}
 		return nil, nil
 	}

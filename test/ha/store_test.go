@@ -38,8 +38,14 @@ func runStore(t *testing.T, name string) {
 
 	// Data: persistent keys.
 	key := kv.Join(base, "data", "x")
-	if _, err := a.Get(ctx, key); !errors.Is(err, kv.ErrNotFound) {
-		t.Fatalf("Get of a missing key: %v, want ErrNotFound", err)
+	// The first request may come before the connection is up (ZooKeeper
+	// connects in the background): wait for a real answer.
+	var getErr error
+	if err := harness.WaitFor(30*time.Second, func() (bool, error) {
+		_, getErr = a.Get(ctx, key)
+		return errors.Is(getErr, kv.ErrNotFound), nil
+	}); err != nil {
+		t.Fatalf("Get of a missing key: %v, want ErrNotFound", getErr)
 	}
 	for k, v := range map[string]string{"x": "1", "y": "2"} {
 		if err := a.Set(ctx, kv.Join(base, "data", k), []byte(v)); err != nil {

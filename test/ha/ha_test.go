@@ -42,7 +42,14 @@ type haCluster struct {
 
 func startHA(t *testing.T, scheme, storeAddr string) *haCluster {
 	t.Helper()
-	engs := needEngines(t)
+	return startHAWith(t, scheme, storeAddr, needEngines(t), nil)
+}
+
+// startHAWith starts the joiners and three managers over engs; with certs
+// the managers run with mutual TLS (towards clients, engines and the
+// primary alike).
+func startHAWith(t *testing.T, scheme, storeAddr string, engs []*harness.Engine, certs *harness.Certs) *haCluster {
+	t.Helper()
 	bin, err := harness.BuildSwarm()
 	if err != nil {
 		t.Fatal(err)
@@ -61,9 +68,13 @@ func startHA(t *testing.T, scheme, storeAddr string) *haCluster {
 			t.Fatal(err)
 		}
 		addr := "127.0.0.1:" + strconv.Itoa(port)
-		m, err := harness.StartManagerCmd(bin, addr, nil, "manage", "-H", addr,
+		args := []string{"manage", "-H", addr}
+		if certs != nil {
+			args = append(args, certs.SwarmFlags()...)
+		}
+		m, err := harness.StartManagerCmd(bin, addr, certs, append(args,
 			"--replication", "--advertise", addr, "--replication-ttl", ttl.String(),
-			"--heartbeat", "1s", "--engine-refresh-min-interval", "1s", "--engine-refresh-max-interval", "2s", h.url)
+			"--heartbeat", "1s", "--engine-refresh-min-interval", "1s", "--engine-refresh-max-interval", "2s", h.url)...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -99,7 +110,7 @@ func (h *haCluster) roles() map[*manager]*harness.SwarmInfo {
 		if m.killed || m.paused {
 			continue
 		}
-		info, err := harness.SwarmStatus(m.Addr, nil)
+		info, err := harness.SwarmStatus(m.Addr, m.TLS)
 		if err == nil {
 			out[m] = info
 		}

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -68,7 +69,7 @@ func (c *Cluster) LeaderTerm() uint64 { return c.lead.term.Load() }
 // "swarm", action leader_elected or leader_lost) and logs it.
 func (c *Cluster) LeaderEvent(action, addr string, term uint64) {
 	now := time.Now()
-	attrs := map[string]string{"addr": addr, "term": itoa(term)}
+	attrs := map[string]string{"addr": addr, "term": strconv.FormatUint(term, 10)}
 	c.broker.Publish(Event{Message: events.Message{
 		Type:     engine.ManagerEventType,
 		Action:   events.Action(action),
@@ -80,20 +81,6 @@ func (c *Cluster) LeaderEvent(action, addr string, term uint64) {
 		TimeNano: now.UnixNano(),
 		Actor:    events.Actor{ID: addr, Attributes: attrs},
 	}})
-}
-
-func itoa(n uint64) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(b[i:])
 }
 
 // checkLeading refuses a placement on a manager that is not the primary

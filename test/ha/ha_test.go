@@ -222,6 +222,15 @@ func runReplication(t *testing.T, store string) {
 		}
 		docker(t, m, "rm", "-f", c)
 	}
+	// A stream through a replica: logs -f follows until the container ends.
+	for _, m := range h.replicas(first) {
+		c := name("follow")
+		docker(t, m, "run", "-d", "--name", c, "busybox", "sh", "-c", "echo one; sleep 1; echo two")
+		if out := docker(t, m, "logs", "-f", c); out != "one\ntwo" {
+			t.Fatalf("logs -f through %s: %q, want one, two", m.name, out)
+		}
+		docker(t, m, "rm", "-f", c)
+	}
 
 	// 2. kill -9 the primary: a replica takes over, runs work again.
 	killedAt := time.Now()

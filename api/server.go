@@ -24,6 +24,12 @@ type Options struct {
 	GitCommit    string
 	Experimental bool
 	CORS         bool // answer cross-origin requests from any origin
+	// Replication, when not nil, is this manager's place among replicated
+	// managers: a replica forwards requests to the primary (replica.go).
+	Replication Replication
+	// PrimaryTLS is the client TLS configuration for forwarding to the
+	// primary (the manager's own certificate); nil for plain HTTP.
+	PrimaryTLS *tls.Config
 }
 
 // Backend is everything the API answers from. Server keeps each part
@@ -180,7 +186,7 @@ func (s *Server) buildHandler() http.Handler {
 	if s.opts.CORS {
 		h = corsMiddleware(h)
 	}
-	return logMiddleware(s.trackHijacks(h))
+	return logMiddleware(s.trackHijacks(s.replicaMiddleware(h)))
 }
 
 // notSupported answers routes the manager does not serve.

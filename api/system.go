@@ -76,12 +76,12 @@ var kernelVersion = sync.OnceValue(func() string {
 // SystemStatus block per node. Everything comes from the caches.
 func (s *Server) info(w http.ResponseWriter, r *http.Request) error {
 	engines := s.summary.Engines()
-	status := [][2]string{
-		{"Role", "primary"},
+	status := roleLines(s.opts.Replication)
+	status = append(status, [][2]string{
 		{"Strategy", s.summary.Strategy()},
 		{"Filters", strings.Join(s.summary.Filters(), ", ")},
 		{"Nodes", fmt.Sprint(len(engines))},
-	}
+	}...)
 	info := system.Info{
 		Name:               hostname(),
 		ServerVersion:      "swarm/" + s.opts.Version,

@@ -21,6 +21,7 @@ import (
 
 	"github.com/swarm-project/swarm/api"
 	"github.com/swarm-project/swarm/cluster"
+	"github.com/swarm-project/swarm/cluster/leader"
 	"github.com/swarm-project/swarm/discovery"
 	"github.com/swarm-project/swarm/scheduler"
 )
@@ -107,8 +108,8 @@ zk://h1:p1,h2:p2/path.`,
 	f.StringArrayVar(&o.clusterOpts, "cluster-opt", nil, "cluster option key=value: swarm.overcommit=0.05, swarm.createretry=0 (repeatable)")
 	f.StringArrayVar(&o.discoveryOpts, "discovery-opt", nil, "discovery option key=value, e.g. kv.path=/swarm (repeatable)")
 	f.StringVarP(&o.clusterDriver, "cluster-driver", "c", "swarm", "cluster driver (only swarm)")
-	f.BoolVar(&o.replication, "replication", false, "replicate the manager for high availability (not available in this release)")
-	f.DurationVar(&o.replicationTTL, "replication-ttl", 20*time.Second, "leader lock TTL for --replication (not available in this release)")
+	f.BoolVar(&o.replication, "replication", false, "replicate the manager: elect one primary among the managers of a consul, etcd or zk discovery (needs --advertise)")
+	f.DurationVar(&o.replicationTTL, "replication-ttl", 20*time.Second, "TTL of the primary's lock for --replication: a replica takes over within about this long after the primary dies")
 	o.tlsOpts.register(f)
 	for _, hidden := range []string{"refresh-retry", "engine-refresh-retry", "api-enable-cors", "refresh-on-node-filter", "container-name-refresh-filter"} {
 		_ = f.MarkHidden(hidden)
@@ -148,6 +149,9 @@ func (o *manageOptions) config() (*managerConfig, error) {
 	}
 	if o.heartbeat < time.Second {
 		return nil, errShortBeat
+	}
+	if err := o.checkReplication(); err != nil {
+		return nil, err
 	}
 	cfg := &managerConfig{}
 	sopts := scheduler.DefaultOptions()
@@ -247,18 +251,25 @@ func newTransports(tlsConfig *tls.Config) (requests, events *http.Transport) {
 }
 
 func runManage(ctx context.Context, g *globalOptions, o *manageOptions, cfg *managerConfig, uri string) error {
-	if o.replication {
-		log.Warn("--replication is accepted but high availability is not available in this release: this manager runs as the only primary")
-	}
 	serverTLS, clientTLS, err := o.tlsOpts.configs()
 	if err != nil {
 		return err
 	}
-	backend, err := discovery.New(uri, discovery.Options{Heartbeat: o.heartbeat, TTL: 3 * o.heartbeat, Opts: cfg.discOpts})
+	discOpts := discovery.Options{Heartbeat: o.heartbeat, TTL: 3 * o.heartbeat, Opts: cfg.discOpts}
+	backend, err := discovery.New(uri, discOpts)
 	if err != nil {
 		return fmt.Errorf("manage: %w", err)
 	}
 	defer discovery.Close(backend)
+	// With a consul, etcd or zk discovery the managers share their state
+	// (and elect a primary with --replication) in the same store.
+	shared, err := openShared(o, uri, discOpts)
+	if err != nil {
+		return err
+	}
+	if shared != nil {
+		defer shared.store.Close()
+	}
 	listeners := make([]net.Listener, 0, len(o.hosts))
 	for _, h := range o.hosts {
 		l, err := api.Listen(h, serverTLS)
@@ -272,7 +283,7 @@ func runManage(ctx context.Context, g *globalOptions, o *manageOptions, cfg *man
 	}
 
 	reqTransport, eventTransport := newTransports(clientTLS)
-	c := cluster.New(cluster.Options{
+	copts := cluster.Options{
 		Engine: cluster.EngineOptions{
 			RefreshMin:     o.refreshMin,
 			RefreshMax:     o.refreshMax,
@@ -283,8 +294,21 @@ func runManage(ctx context.Context, g *globalOptions, o *manageOptions, cfg *man
 		},
 		Scheduler:   cfg.sched,
 		CreateRetry: cfg.createRetry,
-	})
-	srv := api.NewServer(c, api.Options{Version: Version, GitCommit: GitCommit, Experimental: g.experimental, CORS: o.cors})
+	}
+	if shared != nil {
+		copts.State = shared.state
+	}
+	c := cluster.New(copts)
+	apiOpts := api.Options{Version: Version, GitCommit: GitCommit, Experimental: g.experimental, CORS: o.cors}
+	var election *leader.Election
+	if o.replication {
+		election = shared.newElection(o, c)
+		apiOpts.Replication = election
+		if serverTLS != nil {
+			apiOpts.PrimaryTLS = clientTLS
+		}
+	}
+	srv := api.NewServer(c, apiOpts)
 
 	if ctx == nil {
 		ctx = context.Background()
@@ -302,6 +326,17 @@ func runManage(ctx context.Context, g *globalOptions, o *manageOptions, cfg *man
 		defer wg.Done()
 		c.Run(clusterCtx, backend)
 	}()
+	electionCtx, stopElection := context.WithCancel(context.Background())
+	defer stopElection()
+	var electionDone chan struct{}
+	if election != nil {
+		electionDone = make(chan struct{})
+		go func() {
+			defer close(electionDone)
+			election.Run(electionCtx)
+		}()
+		log.WithFields(log.Fields{"advertise": o.advertise, "ttl": o.replicationTTL}).Info("replication on: running for primary")
+	}
 	errc := make(chan error, len(listeners))
 	for _, l := range listeners {
 		log.WithFields(log.Fields{"addr": l.Addr().String(), "tls": serverTLS != nil}).Info("listening for HTTP")
@@ -315,6 +350,12 @@ func runManage(ctx context.Context, g *globalOptions, o *manageOptions, cfg *man
 	case serveErr = <-errc:
 	}
 	stop()
+	// A stopping primary releases its lock first, so that a replica takes
+	// over at once.
+	stopElection()
+	if electionDone != nil {
+		<-electionDone
+	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {

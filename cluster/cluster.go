@@ -68,9 +68,9 @@ type Cluster struct {
 	newestEpoch uint64
 	newestOK    bool
 
-	// notLeading is set while this manager is a replica or fenced
+	// lead says whether, and until when, this manager is the primary
 	// (leading.go); the zero value is a single manager, the primary.
-	notLeading atomic.Bool
+	lead leadership
 }
 
 // maxRefreshesInFlight bounds the full engine refreshes running at once.

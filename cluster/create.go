@@ -49,6 +49,12 @@ func (c *Cluster) CreateContainer(ctx context.Context, req CreateRequest) (conta
 			return container.CreateResponse{}, nil, err
 		}
 		tried[e] = true
+		// Only the primary places (leading.go); checked after the
+		// reservation, right before the engine is asked.
+		if err := c.checkLeading(name); err != nil {
+			c.release(e, pending)
+			return container.CreateResponse{}, nil, err
+		}
 		resp, err := c.createOn(ctx, e, name, &cfg, req)
 		if err == nil {
 			c.cacheNew(ctx, e, resp.ID)

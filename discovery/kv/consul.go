@@ -35,6 +35,7 @@ type Consul struct {
 	session    string            // guarded by mu: the current session ("" if none)
 	sessionTTL time.Duration     // guarded by mu: the TTL session was created with
 	held       map[string]string // guarded by mu: key -> session that acquired it
+	locks      map[string]string // guarded by mu: lock key -> its own session
 }
 
 // NewConsul makes a client for the Consul agent at cfg.Endpoints[0]; Consul
@@ -57,7 +58,7 @@ func NewConsul(cfg Config) (*Consul, error) {
 	if err != nil {
 		return nil, fmt.Errorf("consul: %w", err)
 	}
-	return &Consul{client: c, held: make(map[string]string)}, nil
+	return &Consul{client: c, held: make(map[string]string), locks: make(map[string]string)}, nil
 }
 
 // Put acquires key with this Store's session, renewing or creating it.
@@ -185,20 +186,143 @@ func (s *Consul) WatchTree(ctx context.Context, dir string, fn func(names []stri
 	}
 }
 
-// Close destroys this Store's session (its keys go with it) when it has one.
+// Close destroys this Store's sessions (their keys go with them).
 func (s *Consul) Close() error {
 	s.mu.Lock()
-	id := s.session
+	ids := make([]string, 0, 1+len(s.locks))
+	if s.session != "" {
+		ids = append(ids, s.session)
+	}
+	for _, id := range s.locks {
+		ids = append(ids, id)
+	}
 	s.session = ""
+	s.locks = make(map[string]string)
+	s.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var errs []error
+	for _, id := range ids {
+		if _, err := s.client.Session().Destroy(id, (&api.WriteOptions{}).WithContext(ctx)); err != nil {
+			errs = append(errs, fmt.Errorf("consul: destroy session: %w", unwrapURL(err)))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Get returns the value of key.
+func (s *Consul) Get(ctx context.Context, key string) ([]byte, error) {
+	if err := checkKey(key); err != nil {
+		return nil, err
+	}
+	pair, _, err := s.client.KV().Get(key, (&api.QueryOptions{}).WithContext(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("consul: get %s: %w", key, unwrapURL(err))
+	}
+	if pair == nil {
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, key)
+	}
+	return pair.Value, nil
+}
+
+// Set writes key with no session.
+func (s *Consul) Set(ctx context.Context, key string, value []byte) error {
+	if err := checkKey(key); err != nil {
+		return err
+	}
+	if _, err := s.client.KV().Put(&api.KVPair{Key: key, Value: value}, (&api.WriteOptions{}).WithContext(ctx)); err != nil {
+		return fmt.Errorf("consul: put %s: %w", key, unwrapURL(err))
+	}
+	return nil
+}
+
+// List returns the keys directly under dir with their values.
+func (s *Consul) List(ctx context.Context, dir string) (map[string][]byte, error) {
+	prefix := Join(dir) + "/"
+	pairs, _, err := s.client.KV().List(prefix, (&api.QueryOptions{}).WithContext(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("consul: list %s: %w", prefix, unwrapURL(err))
+	}
+	out := make(map[string][]byte, len(pairs))
+	for _, p := range pairs {
+		name := strings.TrimPrefix(p.Key, prefix)
+		if name != "" && !strings.Contains(name, "/") {
+			out[name] = p.Value
+		}
+	}
+	return out, nil
+}
+
+// TryLock holds key with a session of its own, created with TTL ttl/2
+// and behavior "delete", renewed on each call; the key is acquired with
+// that session (Consul's lock), which succeeds only when no other session
+// holds it.
+func (s *Consul) TryLock(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, []byte, error) {
+	if err := checkKey(key); err != nil {
+		return false, nil, err
+	}
+	w := (&api.WriteOptions{}).WithContext(ctx)
+	s.mu.Lock()
+	id := s.locks[key]
+	s.mu.Unlock()
+	if id != "" {
+		entry, _, err := s.client.Session().Renew(id, w)
+		if err != nil {
+			return false, nil, fmt.Errorf("consul: renew lock session: %w", unwrapURL(err))
+		}
+		if entry == nil {
+			id = "" // lapsed: the key went with it
+		}
+	}
+	if id == "" {
+		pair, _, err := s.client.KV().Get(key, (&api.QueryOptions{}).WithContext(ctx))
+		if err != nil {
+			return false, nil, fmt.Errorf("consul: get %s: %w", key, unwrapURL(err))
+		}
+		if pair != nil && pair.Session != "" {
+			return false, pair.Value, nil
+		}
+		id, _, err = s.client.Session().Create(&api.SessionEntry{
+			Name:      "swarm-leader",
+			TTL:       (ttl / 2).String(),
+			Behavior:  api.SessionBehaviorDelete,
+			LockDelay: consulLockDelay,
+		}, w)
+		if err != nil {
+			return false, nil, fmt.Errorf("consul: create lock session with TTL %v: %w", ttl/2, unwrapURL(err))
+		}
+	}
+	s.mu.Lock()
+	s.locks[key] = id
+	s.mu.Unlock()
+	ok, _, err := s.client.KV().Acquire(&api.KVPair{Key: key, Value: value, Session: id}, w)
+	if err != nil {
+		return false, nil, fmt.Errorf("consul: acquire %s: %w", key, unwrapURL(err))
+	}
+	if ok {
+		return true, value, nil
+	}
+	pair, _, err := s.client.KV().Get(key, (&api.QueryOptions{}).WithContext(ctx))
+	if err != nil {
+		return false, nil, fmt.Errorf("consul: get %s: %w", key, unwrapURL(err))
+	}
+	if pair == nil {
+		return false, nil, nil
+	}
+	return false, pair.Value, nil
+}
+
+// Unlock destroys the lock's session, which deletes the key.
+func (s *Consul) Unlock(ctx context.Context, key string) error {
+	s.mu.Lock()
+	id := s.locks[key]
+	delete(s.locks, key)
 	s.mu.Unlock()
 	if id == "" {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_, err := s.client.Session().Destroy(id, (&api.WriteOptions{}).WithContext(ctx))
-	if err != nil {
-		return fmt.Errorf("consul: destroy session: %w", unwrapURL(err))
+	if _, err := s.client.Session().Destroy(id, (&api.WriteOptions{}).WithContext(ctx)); err != nil {
+		return fmt.Errorf("consul: unlock %s: %w", key, unwrapURL(err))
 	}
 	return nil
 }

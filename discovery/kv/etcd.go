@@ -27,6 +27,7 @@ type Etcd struct {
 
 	mu     sync.Mutex
 	leases map[string]clientv3.LeaseID // guarded by mu: the lease of each key this Store put
+	locks  map[string]clientv3.LeaseID // guarded by mu: the lease of each lock this Store holds
 }
 
 // NewEtcd connects to the etcd cluster in cfg.Endpoints. It does not wait
@@ -53,7 +54,7 @@ func NewEtcd(cfg Config) (*Etcd, error) {
 	if err != nil {
 		return nil, fmt.Errorf("etcd: %w", err)
 	}
-	return &Etcd{client: c, leases: make(map[string]clientv3.LeaseID)}, nil
+	return &Etcd{client: c, leases: make(map[string]clientv3.LeaseID), locks: make(map[string]clientv3.LeaseID)}, nil
 }
 
 // Put writes key bound to a lease of ttl (rounded up to whole seconds).
@@ -170,3 +171,146 @@ func (s *Etcd) list(ctx context.Context, prefix string) (int64, []string, error)
 
 // Close closes the connection.
 func (s *Etcd) Close() error { return s.client.Close() }
+
+// Get returns the value of key.
+func (s *Etcd) Get(ctx context.Context, key string) ([]byte, error) {
+	if err := checkKey(key); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, etcdCallTimeout)
+	defer cancel()
+	resp, err := s.client.Get(ctx, key)
+	if err != nil {
+		return nil, fmt.Errorf("etcd: get %s: %w", key, err)
+	}
+	if len(resp.Kvs) == 0 {
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, key)
+	}
+	return resp.Kvs[0].Value, nil
+}
+
+// Set writes key with no lease.
+func (s *Etcd) Set(ctx context.Context, key string, value []byte) error {
+	if err := checkKey(key); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, etcdCallTimeout)
+	defer cancel()
+	if _, err := s.client.Put(ctx, key, string(value)); err != nil {
+		return fmt.Errorf("etcd: put %s: %w", key, err)
+	}
+	return nil
+}
+
+// List returns the keys directly under dir with their values.
+func (s *Etcd) List(ctx context.Context, dir string) (map[string][]byte, error) {
+	prefix := Join(dir) + "/"
+	ctx, cancel := context.WithTimeout(ctx, etcdCallTimeout)
+	defer cancel()
+	resp, err := s.client.Get(ctx, prefix, clientv3.WithPrefix())
+	if err != nil {
+		return nil, fmt.Errorf("etcd: list %s: %w", prefix, err)
+	}
+	out := make(map[string][]byte, len(resp.Kvs))
+	for _, kv := range resp.Kvs {
+		name := strings.TrimPrefix(string(kv.Key), prefix)
+		if name != "" && !strings.Contains(name, "/") {
+			out[name] = kv.Value
+		}
+	}
+	return out, nil
+}
+
+// TryLock holds key with a lease of ttl: a held lock's lease is renewed
+// (KeepAliveOnce) and checked to still carry the key; a free key is taken
+// in a transaction that writes it only if it does not exist.
+func (s *Etcd) TryLock(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, []byte, error) {
+	if err := checkKey(key); err != nil {
+		return false, nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, etcdCallTimeout)
+	defer cancel()
+	s.mu.Lock()
+	id, ok := s.locks[key]
+	s.mu.Unlock()
+	if ok {
+		_, err := s.client.KeepAliveOnce(ctx, id)
+		if err != nil && !errors.Is(err, rpctypes.ErrLeaseNotFound) {
+			return false, nil, fmt.Errorf("etcd: renew lock %s: %w", key, err)
+		}
+		if err == nil {
+			resp, err := s.client.Get(ctx, key)
+			if err != nil {
+				return false, nil, fmt.Errorf("etcd: get %s: %w", key, err)
+			}
+			if len(resp.Kvs) == 1 && clientv3.LeaseID(resp.Kvs[0].Lease) == id {
+				return true, resp.Kvs[0].Value, nil
+			}
+		}
+		// The lease lapsed, or the key went: the lock is no longer ours.
+		s.forgetLock(ctx, key, id)
+	}
+	resp, err := s.client.Get(ctx, key)
+	if err != nil {
+		return false, nil, fmt.Errorf("etcd: get %s: %w", key, err)
+	}
+	if len(resp.Kvs) > 0 {
+		return false, resp.Kvs[0].Value, nil
+	}
+	secs := int64(math.Ceil(ttl.Seconds()))
+	if secs < 1 {
+		secs = 1
+	}
+	lease, err := s.client.Grant(ctx, secs)
+	if err != nil {
+		return false, nil, fmt.Errorf("etcd: grant lease: %w", err)
+	}
+	txn, err := s.client.Txn(ctx).
+		If(clientv3.Compare(clientv3.CreateRevision(key), "=", 0)).
+		Then(clientv3.OpPut(key, string(value), clientv3.WithLease(lease.ID))).
+		Else(clientv3.OpGet(key)).
+		Commit()
+	if err != nil {
+		_, _ = s.client.Revoke(ctx, lease.ID)
+		return false, nil, fmt.Errorf("etcd: lock %s: %w", key, err)
+	}
+	if !txn.Succeeded {
+		_, _ = s.client.Revoke(ctx, lease.ID)
+		var holder []byte
+		if rr := txn.Responses[0].GetResponseRange(); rr != nil && len(rr.Kvs) > 0 {
+			holder = rr.Kvs[0].Value
+		}
+		return false, holder, nil
+	}
+	s.mu.Lock()
+	s.locks[key] = lease.ID
+	s.mu.Unlock()
+	return true, value, nil
+}
+
+// forgetLock drops a lock this Store no longer holds and revokes its lease.
+func (s *Etcd) forgetLock(ctx context.Context, key string, id clientv3.LeaseID) {
+	s.mu.Lock()
+	if s.locks[key] == id {
+		delete(s.locks, key)
+	}
+	s.mu.Unlock()
+	_, _ = s.client.Revoke(ctx, id)
+}
+
+// Unlock revokes the lock's lease, which deletes the key.
+func (s *Etcd) Unlock(ctx context.Context, key string) error {
+	s.mu.Lock()
+	id, ok := s.locks[key]
+	delete(s.locks, key)
+	s.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, etcdCallTimeout)
+	defer cancel()
+	if _, err := s.client.Revoke(ctx, id); err != nil && !errors.Is(err, rpctypes.ErrLeaseNotFound) {
+		return fmt.Errorf("etcd: unlock %s: %w", key, err)
+	}
+	return nil
+}

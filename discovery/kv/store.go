@@ -29,12 +29,40 @@ type Watcher interface {
 	WatchTree(ctx context.Context, dir string, fn func(names []string)) error
 }
 
+// Data keeps keys that live until deleted: the managers' shared state.
+type Data interface {
+	// Get returns the value of key, or an error wrapping ErrNotFound.
+	Get(ctx context.Context, key string) ([]byte, error)
+	// Set writes key=value with no TTL.
+	Set(ctx context.Context, key string, value []byte) error
+	// List returns the keys directly under dir (names relative to dir)
+	// with their values. A missing dir is an empty map.
+	List(ctx context.Context, dir string) (map[string][]byte, error)
+}
+
+// Locker is a lock with a TTL, for leader election (lock.go).
+type Locker interface {
+	// TryLock takes key for this Store, writing value, when nobody holds
+	// it, and renews it when this Store already holds it. It reports
+	// whether this Store holds the lock and the holder's value (nil when
+	// nobody holds it). When TryLock reports held, the lock is this
+	// Store's for at least LockGuarantee(ttl) after TryLock was called.
+	TryLock(ctx context.Context, key string, value []byte, ttl time.Duration) (held bool, holder []byte, err error)
+	// Unlock releases key if this Store holds it.
+	Unlock(ctx context.Context, key string) error
+}
+
 // Store is one connection to a key/value store.
 type Store interface {
 	Writer
 	Watcher
+	Data
+	Locker
 	Close() error
 }
+
+// ErrNotFound is returned by Get for a key that holds nothing.
+var ErrNotFound = errors.New("kv: key not found")
 
 // Config holds what every Store needs to connect.
 type Config struct {

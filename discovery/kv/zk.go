@@ -219,3 +219,150 @@ func (s *ZooKeeper) Close() error {
 	s.conn.Close()
 	return nil
 }
+
+// Get returns the data of key's node.
+func (s *ZooKeeper) Get(ctx context.Context, key string) ([]byte, error) {
+	if err := checkKey(key); err != nil {
+		return nil, err
+	}
+	data, err := call(ctx, func() ([]byte, error) {
+		b, _, err := s.conn.Get("/" + key)
+		return b, err
+	})
+	if errors.Is(err, zk.ErrNoNode) {
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, key)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("zk: get /%s: %w", key, err)
+	}
+	return data, nil
+}
+
+// Set writes key as a persistent node, creating its parents.
+func (s *ZooKeeper) Set(ctx context.Context, key string, value []byte) error {
+	if err := checkKey(key); err != nil {
+		return err
+	}
+	path := "/" + key
+	_, err := call(ctx, func() (*zk.Stat, error) { return s.conn.Set(path, value, -1) })
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, zk.ErrNoNode) {
+		return fmt.Errorf("zk: set %s: %w", path, err)
+	}
+	if err := s.ensurePath(ctx, parentOf(path)); err != nil {
+		return err
+	}
+	_, err = call(ctx, func() (string, error) {
+		return s.conn.Create(path, value, zk.FlagPersistent, zk.WorldACL(zk.PermAll))
+	})
+	if errors.Is(err, zk.ErrNodeExists) { // created meanwhile: write over it
+		_, err = call(ctx, func() (*zk.Stat, error) { return s.conn.Set(path, value, -1) })
+	}
+	if err != nil {
+		return fmt.Errorf("zk: set %s: %w", path, err)
+	}
+	return nil
+}
+
+// List returns the children of dir with their data.
+func (s *ZooKeeper) List(ctx context.Context, dir string) (map[string][]byte, error) {
+	path := "/" + Join(dir)
+	names, err := call(ctx, func() ([]string, error) {
+		n, _, err := s.conn.Children(path)
+		return n, err
+	})
+	if errors.Is(err, zk.ErrNoNode) {
+		return map[string][]byte{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("zk: list %s: %w", path, err)
+	}
+	out := make(map[string][]byte, len(names))
+	for _, n := range names {
+		data, err := call(ctx, func() ([]byte, error) {
+			b, _, err := s.conn.Get(path + "/" + n)
+			return b, err
+		})
+		if errors.Is(err, zk.ErrNoNode) {
+			continue // removed meanwhile
+		}
+		if err != nil {
+			return nil, fmt.Errorf("zk: get %s/%s: %w", path, n, err)
+		}
+		out[n] = data
+	}
+	return out, nil
+}
+
+// TryLock holds key as an ephemeral node of this client's session, whose
+// timeout (Config.SessionTTL) is the lock's TTL; ttl itself is not used.
+// The node is created only if it does not exist, and the lock is held when
+// the node's owner is this session. Each call reads the node, a round trip
+// that also tells the server the session is alive.
+func (s *ZooKeeper) TryLock(ctx context.Context, key string, value []byte, _ time.Duration) (bool, []byte, error) {
+	if err := checkKey(key); err != nil {
+		return false, nil, err
+	}
+	path := "/" + key
+	type node struct {
+		data []byte
+		stat *zk.Stat
+	}
+	read := func() (node, error) {
+		return call(ctx, func() (node, error) {
+			b, st, err := s.conn.Get(path)
+			return node{b, st}, err
+		})
+	}
+	n, err := read()
+	if err == nil {
+		return n.stat.EphemeralOwner == s.conn.SessionID(), n.data, nil
+	}
+	if !errors.Is(err, zk.ErrNoNode) {
+		return false, nil, fmt.Errorf("zk: get %s: %w", path, err)
+	}
+	if err := s.ensurePath(ctx, parentOf(path)); err != nil {
+		return false, nil, err
+	}
+	_, err = call(ctx, func() (string, error) {
+		return s.conn.Create(path, value, zk.FlagEphemeral, zk.WorldACL(zk.PermAll))
+	})
+	if err != nil && !errors.Is(err, zk.ErrNodeExists) {
+		return false, nil, fmt.Errorf("zk: lock %s: %w", path, err)
+	}
+	if n, err = read(); err != nil {
+		if errors.Is(err, zk.ErrNoNode) {
+			return false, nil, nil
+		}
+		return false, nil, fmt.Errorf("zk: get %s: %w", path, err)
+	}
+	return n.stat.EphemeralOwner == s.conn.SessionID(), n.data, nil
+}
+
+// Unlock deletes key's node if this session owns it.
+func (s *ZooKeeper) Unlock(ctx context.Context, key string) error {
+	if err := checkKey(key); err != nil {
+		return err
+	}
+	path := "/" + key
+	st, err := call(ctx, func() (*zk.Stat, error) {
+		ok, st, err := s.conn.Exists(path)
+		if err == nil && !ok {
+			st = nil
+		}
+		return st, err
+	})
+	if err != nil {
+		return fmt.Errorf("zk: unlock %s: %w", path, err)
+	}
+	if st == nil || st.EphemeralOwner != s.conn.SessionID() {
+		return nil
+	}
+	_, err = call(ctx, func() (struct{}, error) { return struct{}{}, s.conn.Delete(path, st.Version) })
+	if err != nil && !errors.Is(err, zk.ErrNoNode) {
+		return fmt.Errorf("zk: unlock %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# test/ha/drill.sh: the failover drill of docs/ha.md. It runs the
+# replication acceptance scenario (three managers, --replication-ttl 10s,
+# two real engines) on each store ROUNDS times and prints the measured
+# times: first election, kill -9 of the primary to a new primary
+# (docker info), and SIGSTOP of the primary to a new primary.
+#
+#   test/ha/drill.sh [ROUNDS]        (default 1; needs root, like test/ha)
+#
+# It is a drill, not a timed test: nothing here fails on a slow machine.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+rounds=${1:-1}
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+for i in $(seq "$rounds"); do
+	go test -count=1 -v -run 'TestReplication(Etcd|Consul|ZooKeeper)$' ./test/ha/ >"$out" 2>&1 || {
+		cat "$out" >&2
+		exit 1
+	}
+	grep -E 'primary after' "$out" | sed -E "s/^ *ha_test.go:[0-9]+: /round $i: /"
+done

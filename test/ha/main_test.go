@@ -1,0 +1,55 @@
+// Package ha_test holds the acceptance tests of replicated managers
+// (swarm manage --replication): three managers over the same engines and
+// one real store (etcd, Consul, ZooKeeper, started by test/stores.sh), the
+// docker CLI through every manager, kill -9 of the primary, and a primary
+// paused (SIGSTOP) past its lock's TTL.
+//
+// `go test -short` skips everything here. The failover drill that
+// docs/ha.md quotes is TestFailoverDrill (run with -v; it logs figures).
+package ha_test
+
+import (
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/swarm-project/swarm/test/harness"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	stopEngines()
+	stopStores()
+	os.Exit(code)
+}
+
+// needStore starts the named store once (test/harness/stores.go).
+func needStore(t *testing.T, name string) string { t.Helper(); return harness.NeedStore(t, name) }
+
+func stopStores() { harness.StopStores() }
+
+// engines shared by every test of this package.
+var (
+	enginesOnce sync.Once
+	engines     []*harness.Engine
+	enginesErr  error
+)
+
+// needEngines starts two real engines once per test process.
+func needEngines(t *testing.T) []*harness.Engine {
+	t.Helper()
+	harness.RequireEngines(t)
+	enginesOnce.Do(func() {
+		engines, enginesErr = harness.StartEngines(2, nil)
+	})
+	if enginesErr != nil {
+		t.Fatal(enginesErr)
+	}
+	return engines
+}
+
+func stopEngines() {
+	if engines != nil {
+		harness.StopEngines(engines)
+	}
+}

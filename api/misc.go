@@ -34,7 +34,8 @@ func (s *Server) miscRoutes() []route {
 	}
 	// Swarm mode is an engine feature that a classic manager does not
 	// offer; answer as a standalone engine does.
-	for _, p := range []string{"/swarm", "/nodes", "/services", "/tasks", "/secrets", "/configs"} {
+	// The nodes routes are served (nodes.go), the rest of swarm mode not.
+	for _, p := range []string{"/swarm", "/services", "/tasks", "/secrets", "/configs"} {
 		for _, m := range []string{"GET", "POST", "DELETE"} {
 			rs = append(rs, route{m, p, s.notSwarmManager}, route{m, p + "/{rest:.*}", s.notSwarmManager})
 		}

@@ -43,6 +43,7 @@ type Backend interface {
 	imageMover
 	builderBackend
 	systemBackend
+	nodeBackend
 }
 
 // Server serves the Docker API for a cluster. One route table, one
@@ -63,6 +64,7 @@ type Server struct {
 	mover      imageMover
 	builds     builderBackend
 	system     systemBackend
+	nodes      nodeBackend
 
 	proxy   *httputil.ReverseProxy
 	handler http.Handler
@@ -93,6 +95,7 @@ func NewServer(c Backend, opts Options) *Server {
 		mover:      c,
 		builds:     c,
 		system:     c,
+		nodes:      c,
 		streams:    newStreamSet(),
 	}
 	s.proxy = s.newProxy()
@@ -115,6 +118,7 @@ func (s *Server) routes() []route {
 	all = append(all, s.networkRoutes()...)
 	all = append(all, s.volumeRoutes()...)
 	all = append(all, s.buildRoutes()...)
+	all = append(all, s.nodeRoutes()...)
 	all = append(all, s.miscRoutes()...)
 	return all
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/swarm-project/swarm/api"
 	"github.com/swarm-project/swarm/cluster"
+	"github.com/swarm-project/swarm/cluster/state"
 	"github.com/swarm-project/swarm/discovery"
 	"github.com/swarm-project/swarm/scheduler"
 )
@@ -46,6 +47,7 @@ type manageOptions struct {
 	clusterDriver              string
 	replication                bool
 	replicationTTL             time.Duration
+	stateFile                  string
 	tlsOpts
 }
 
@@ -109,6 +111,7 @@ zk://h1:p1,h2:p2/path.`,
 	f.StringVarP(&o.clusterDriver, "cluster-driver", "c", "swarm", "cluster driver (only swarm)")
 	f.BoolVar(&o.replication, "replication", false, "replicate the manager for high availability (not available in this release)")
 	f.DurationVar(&o.replicationTTL, "replication-ttl", 20*time.Second, "leader lock TTL for --replication (not available in this release)")
+	f.StringVar(&o.stateFile, "state-file", envDefault("SWARM_STATE_FILE", ""), "file that keeps node availability and labels across restarts, when discovery has no key/value store ($SWARM_STATE_FILE; default: in memory only)")
 	o.tlsOpts.register(f)
 	for _, hidden := range []string{"refresh-retry", "engine-refresh-retry", "api-enable-cors", "refresh-on-node-filter", "container-name-refresh-filter"} {
 		_ = f.MarkHidden(hidden)
@@ -271,6 +274,10 @@ func runManage(ctx context.Context, g *globalOptions, o *manageOptions, cfg *man
 		listeners = append(listeners, l)
 	}
 
+	store, err := openState(o.stateFile)
+	if err != nil {
+		return fmt.Errorf("manage: %w", err)
+	}
 	reqTransport, eventTransport := newTransports(clientTLS)
 	c := cluster.New(cluster.Options{
 		Engine: cluster.EngineOptions{
@@ -283,7 +290,11 @@ func runManage(ctx context.Context, g *globalOptions, o *manageOptions, cfg *man
 		},
 		Scheduler:   cfg.sched,
 		CreateRetry: cfg.createRetry,
+		State:       store,
 	})
+	if err := c.LoadNodes(context.Background()); err != nil {
+		return fmt.Errorf("manage: %w", err)
+	}
 	srv := api.NewServer(c, api.Options{Version: Version, GitCommit: GitCommit, Experimental: g.experimental, CORS: o.cors})
 
 	if ctx == nil {
@@ -324,6 +335,21 @@ func runManage(ctx context.Context, g *globalOptions, o *manageOptions, cfg *man
 	wg.Wait()
 	log.Info("manager stopped")
 	return serveErr
+}
+
+// openState opens the state store of a manager whose discovery has no
+// key/value store: the --state-file, or memory (nil) without one.
+func openState(path string) (state.Store, error) {
+	if path == "" {
+		log.Info("node availability and labels are kept in memory: give --state-file to keep them across restarts")
+		return nil, nil
+	}
+	f, err := state.OpenFile(path)
+	if err != nil {
+		return nil, err
+	}
+	log.WithField("path", f.Path()).Info("state file opened")
+	return f, nil
 }
 
 // shutdownTimeout bounds how long a stopping manager waits for requests in

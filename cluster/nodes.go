@@ -42,6 +42,8 @@ type nodeRecords struct {
 	loaded map[string]bool
 	// updateMu serializes updates: version check, store write, cache.
 	updateMu sync.Mutex
+	// moveOff, when set (tests), replaces Cluster.MoveOff for drains.
+	moveOff func(ctx context.Context, e *Engine, why string) (moved, warnings []string)
 }
 
 func nodeKey(id string) string { return nodesDir + "/" + id }
@@ -251,7 +253,11 @@ func (c *Cluster) UpdateNode(ctx context.Context, ref string, version uint64, sp
 		"labels": strings.Join(SortedLabels(meta.Spec.Labels), ","), "version": meta.Version}).Info("node updated")
 
 	if meta.Spec.Availability == engine.AvailabilityDrain && old.Spec.Availability != engine.AvailabilityDrain {
-		moved, warns := c.MoveOff(ctx, e, "drain")
+		move := c.MoveOff
+		if c.nodes.moveOff != nil {
+			move = c.nodes.moveOff
+		}
+		moved, warns := move(ctx, e, "drain")
 		for _, name := range moved {
 			log.WithFields(log.Fields{"node": e.Name(), "container": name}).Info("drain: container moved off the node")
 		}

@@ -125,7 +125,7 @@ func TestStatusCodes(t *testing.T) {
 			}
 		})
 	}
-	if msg := dockerFails(t, "node", "ls"); !strings.Contains(msg, "not a swarm manager") {
-		t.Errorf("docker node ls: %q", msg)
+	if msg := dockerFails(t, "service", "ls"); !strings.Contains(msg, "not a swarm manager") {
+		t.Errorf("docker service ls: %q", msg)
 	}
 }

@@ -182,7 +182,9 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if msg := dockerFails(t, tt.args...); !strings.Contains(msg, tt.want) {
+			msg := dockerFails(t, tt.args...)
+			t.Logf("docker %s: %s", strings.Join(tt.args, " "), strings.TrimSpace(msg))
+			if !strings.Contains(msg, tt.want) {
 				t.Errorf("docker %s: %q, want %q", strings.Join(tt.args, " "), msg, tt.want)
 			}
 		})

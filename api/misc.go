@@ -47,7 +47,7 @@ func (s *Server) miscRoutes() []route {
 // and message for an engine outside swarm mode.
 func (s *Server) notSwarmManager(w http.ResponseWriter, r *http.Request) error {
 	return errorf(http.StatusServiceUnavailable, "This node is not a swarm manager. "+
-		"Swarm mode (services, nodes, tasks, secrets, configs) is not available through a classic swarm manager: "+
+		"Swarm mode (services, tasks, secrets, configs) is not available through a classic swarm manager: "+
 		"use docker run, docker compose or the engines directly.")
 }
 

@@ -50,6 +50,9 @@ func nodeKey(id string) string { return nodesDir + "/" + id }
 
 // LoadNodes reads every node record from the state store into the cache.
 func (c *Cluster) LoadNodes(ctx context.Context) error {
+	// No update may write between the read and the swap.
+	c.nodes.updateMu.Lock()
+	defer c.nodes.updateMu.Unlock()
 	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
 	all, err := c.opts.State.List(ctx, nodesDir)

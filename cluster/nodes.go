@@ -122,6 +122,10 @@ func (c *Cluster) loadNode(id string) {
 		c.nodes.loaded[id] = true
 		if raw != nil {
 			c.nodes.m[id] = normalizeMeta(meta)
+		} else if _, ok := c.nodes.m[id]; !ok {
+			// No record yet: the node joined now, as far as this manager
+			// knows. Kept in memory; the first update stores it.
+			c.nodes.m[id] = engine.NodeMeta{Spec: engine.NodeSpec{Availability: engine.AvailabilityActive}, CreatedAt: time.Now().UTC()}
 		}
 	}
 	c.nodes.mu.Unlock()

@@ -299,3 +299,16 @@ func TestNodeRecordReadWhenEngineConnects(t *testing.T) {
 		t.Fatalf("record after connect: %+v", n.Meta)
 	}
 }
+
+func TestNodeCreatedAtBeforeFirstUpdate(t *testing.T) {
+	c, _ := simFleet(t, 1, nil)
+	n, _ := c.SwarmNode("node-1")
+	if n.Meta.CreatedAt.IsZero() || !n.Meta.UpdatedAt.IsZero() || n.Meta.Version != 0 {
+		t.Fatalf("a node never updated: %+v, want a join time, no update time, version 0", n.Meta)
+	}
+	update(t, c, "node-1", engine.NodeSpec{Availability: engine.AvailabilityPause})
+	after, _ := c.SwarmNode("node-1")
+	if !after.Meta.CreatedAt.Equal(n.Meta.CreatedAt) || after.Meta.Version != 1 {
+		t.Fatalf("after the first update: %+v, was %+v", after.Meta, n.Meta)
+	}
+}

@@ -1,8 +1,11 @@
 package nodestest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -191,5 +194,36 @@ func TestBadInput(t *testing.T) {
 	}
 	if n := inspectNode(t, nodeName(0)); n.Spec.Availability != swarm.NodeAvailabilityActive || n.Spec.Role != swarm.NodeRoleWorker {
 		t.Errorf("a refused update changed the node: %+v", n.Spec)
+	}
+}
+
+// TestStaleVersion sends an update with an old version, as a client that
+// raced another one would: the manager refuses it as swarm mode does.
+func TestStaleVersion(t *testing.T) {
+	n := nodeName(1)
+	setNode(t, n, "--label-add", "v=1") // the version is now at least 1
+	cur := inspectNode(t, n)
+	post := func(version uint64) (int, string) {
+		body, _ := json.Marshal(swarm.NodeSpec{Role: swarm.NodeRoleWorker, Availability: swarm.NodeAvailabilityActive, Annotations: swarm.Annotations{Labels: map[string]string{"v": "2"}}})
+		url := fmt.Sprintf("http://%s/v1.41/nodes/%s/update?version=%d", manager.Addr, cur.ID, version)
+		resp, err := http.Post(url, "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := post(cur.Version.Index - 1); code != http.StatusConflict || !strings.Contains(body, "update out of sequence") {
+		t.Fatalf("stale version: %d %s, want 409 update out of sequence", code, body)
+	}
+	if got := inspectNode(t, n); got.Spec.Labels["v"] != "1" || got.Version.Index != cur.Version.Index {
+		t.Fatalf("a refused update changed the node: %+v", got)
+	}
+	if code, body := post(cur.Version.Index); code != http.StatusOK {
+		t.Fatalf("current version: %d %s", code, body)
+	}
+	if got := inspectNode(t, n); got.Spec.Labels["v"] != "2" || got.Version.Index != cur.Version.Index+1 {
+		t.Fatalf("after the update: labels %v version %d", got.Spec.Labels, got.Version.Index)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/docker/docker/api/types/events"
 	log "github.com/sirupsen/logrus"
 
 	"github.com/swarm-project/swarm/cluster/engine"
@@ -258,6 +259,7 @@ func (c *Cluster) UpdateNode(ctx context.Context, ref string, version uint64, sp
 	}
 	log.WithFields(log.Fields{"node": e.Name(), "id": id, "availability": meta.Spec.Availability,
 		"labels": strings.Join(SortedLabels(meta.Spec.Labels), ","), "version": meta.Version}).Info("node updated")
+	c.publishNodeUpdate(e, old.Spec, meta.Spec)
 
 	if meta.Spec.Availability == engine.AvailabilityDrain && old.Spec.Availability != engine.AvailabilityDrain {
 		move := c.MoveOff
@@ -274,6 +276,29 @@ func (c *Cluster) UpdateNode(ctx context.Context, ref string, version uint64, sp
 		warnings = append(warnings, warns...)
 	}
 	return warnings, nil
+}
+
+// publishNodeUpdate emits swarm mode's `node update` event, with the old
+// and new availability when it changed.
+func (c *Cluster) publishNodeUpdate(e *Engine, old, cur engine.NodeSpec) {
+	attrs := map[string]string{"name": e.Name(), "addr": e.Addr()}
+	if old.Availability != cur.Availability {
+		attrs["availability.old"] = string(old.Availability)
+		attrs["availability.new"] = string(cur.Availability)
+	}
+	now := time.Now()
+	c.broker.Publish(Event{
+		Message: events.Message{
+			Type:     events.NodeEventType,
+			Action:   events.ActionUpdate,
+			ID:       e.ID(),
+			Scope:    "swarm",
+			Time:     now.Unix(),
+			TimeNano: now.UnixNano(),
+			Actor:    events.Actor{ID: e.ID(), Attributes: attrs},
+		},
+		Node: e.EventNode(),
+	})
 }
 
 // saveNode writes the record to the store, then to the cache. The caller

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/swarm-project/swarm/cluster/engine"
 	"github.com/swarm-project/swarm/cluster/state"
@@ -310,5 +311,28 @@ func TestNodeCreatedAtBeforeFirstUpdate(t *testing.T) {
 	after, _ := c.SwarmNode("node-1")
 	if !after.Meta.CreatedAt.Equal(n.Meta.CreatedAt) || after.Meta.Version != 1 {
 		t.Fatalf("after the first update: %+v, was %+v", after.Meta, n.Meta)
+	}
+}
+
+func TestNodeUpdateEvent(t *testing.T) {
+	c, _ := simFleet(t, 1, nil)
+	_, live, cancel := c.Events().Subscribe(16)
+	defer cancel()
+	update(t, c, "node-1", engine.NodeSpec{Availability: engine.AvailabilityPause})
+	for {
+		var ev Event
+		select {
+		case ev = <-live:
+		case <-time.After(10 * time.Second):
+			t.Fatal("no node update event")
+		}
+		if ev.Type != "node" {
+			continue // engine events of the simulated engine
+		}
+		a := ev.Actor.Attributes
+		if ev.Action != "update" || a["name"] != "node-1" || a["availability.old"] != "active" || a["availability.new"] != "pause" || ev.Node == nil || ev.Node.Name != "node-1" {
+			t.Fatalf("event %+v", ev)
+		}
+		return
 	}
 }

@@ -227,3 +227,15 @@ func TestStaleVersion(t *testing.T) {
 		t.Fatalf("after the update: labels %v version %d", got.Spec.Labels, got.Version.Index)
 	}
 }
+
+func TestNodeEvents(t *testing.T) {
+	n := nodeName(2)
+	since := docker(t, "info", "-f", "{{.SystemTime}}")
+	setNode(t, n, "--availability", "pause")
+	until := docker(t, "info", "-f", "{{.SystemTime}}")
+	out := docker(t, "events", "--since", since, "--until", until, "--filter", "type=node",
+		"--format", "{{.Type}} {{.Action}} {{.Actor.Attributes.name}} {{index .Actor.Attributes \"availability.new\"}}")
+	if want := "node update " + n + " pause"; !strings.Contains(out, want) {
+		t.Fatalf("docker events: %q, want %q", out, want)
+	}
+}

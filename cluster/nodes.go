@@ -119,10 +119,12 @@ func (c *Cluster) loadNode(id string) {
 	if c.nodes.m == nil {
 		c.nodes.m = map[string]engine.NodeMeta{}
 	}
+	found := false
 	if !c.nodes.loaded[id] {
 		c.nodes.loaded[id] = true
 		if raw != nil {
 			c.nodes.m[id] = normalizeMeta(meta)
+			found = true
 		} else if _, ok := c.nodes.m[id]; !ok {
 			// No record yet: the node joined now, as far as this manager
 			// knows. Kept in memory; the first update stores it.
@@ -130,7 +132,11 @@ func (c *Cluster) loadNode(id string) {
 		}
 	}
 	c.nodes.mu.Unlock()
-	c.nodesGen.Add(1)
+	if found {
+		// Only a stored record can change placement: the views of every
+		// engine are built again, so do not do it for each engine joining.
+		c.nodesGen.Add(1)
+	}
 }
 
 // normalizeMeta fills in what an older or hand-written record may lack.

@@ -34,7 +34,8 @@ func (s *Server) miscRoutes() []route {
 	}
 	// Swarm mode is an engine feature that a classic manager does not
 	// offer; answer as a standalone engine does.
-	for _, p := range []string{"/swarm", "/nodes", "/services", "/tasks", "/secrets", "/configs"} {
+	// The nodes routes are served (nodes.go), the rest of swarm mode not.
+	for _, p := range []string{"/swarm", "/services", "/tasks", "/secrets", "/configs"} {
 		for _, m := range []string{"GET", "POST", "DELETE"} {
 			rs = append(rs, route{m, p, s.notSwarmManager}, route{m, p + "/{rest:.*}", s.notSwarmManager})
 		}
@@ -46,7 +47,7 @@ func (s *Server) miscRoutes() []route {
 // and message for an engine outside swarm mode.
 func (s *Server) notSwarmManager(w http.ResponseWriter, r *http.Request) error {
 	return errorf(http.StatusServiceUnavailable, "This node is not a swarm manager. "+
-		"Swarm mode (services, nodes, tasks, secrets, configs) is not available through a classic swarm manager: "+
+		"Swarm mode (services, tasks, secrets, configs) is not available through a classic swarm manager: "+
 		"use docker run, docker compose or the engines directly.")
 }
 

@@ -49,6 +49,7 @@ type Backend interface {
 	imageMover
 	builderBackend
 	systemBackend
+	nodeBackend
 }
 
 // Server serves the Docker API for a cluster. One route table, one
@@ -69,6 +70,7 @@ type Server struct {
 	mover      imageMover
 	builds     builderBackend
 	system     systemBackend
+	nodes      nodeBackend
 
 	proxy   *httputil.ReverseProxy
 	handler http.Handler
@@ -99,6 +101,7 @@ func NewServer(c Backend, opts Options) *Server {
 		mover:      c,
 		builds:     c,
 		system:     c,
+		nodes:      c,
 		streams:    newStreamSet(),
 	}
 	s.proxy = s.newProxy()
@@ -121,6 +124,7 @@ func (s *Server) routes() []route {
 	all = append(all, s.networkRoutes()...)
 	all = append(all, s.volumeRoutes()...)
 	all = append(all, s.buildRoutes()...)
+	all = append(all, s.nodeRoutes()...)
 	all = append(all, s.miscRoutes()...)
 	return all
 }

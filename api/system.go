@@ -96,6 +96,7 @@ func (s *Server) info(w http.ResponseWriter, r *http.Request) error {
 		DefaultRuntime:     "runc",
 	}
 	images := map[string]bool{}
+	metas := s.nodeMetas()
 	for _, e := range engines {
 		u := e.Usage()
 		info.Containers += u.Containers
@@ -115,14 +116,22 @@ func (s *Server) info(w http.ResponseWriter, r *http.Request) error {
 		if t := e.UpdatedAt(); !t.IsZero() {
 			updated = t.UTC().Format(time.RFC3339)
 		}
+		meta := metas[e]
 		status = append(status,
 			[2]string{" " + e.Name(), e.Addr()},
 			[2]string{"  └ ID", e.ID()},
 			[2]string{"  └ Status", e.Health().String()},
+		)
+		// A node that takes no new containers says so (nodes.go); an
+		// active node's block is classic Swarm's.
+		if a := meta.Spec.Availability; a != "" && a != engine.AvailabilityActive {
+			status = append(status, [2]string{"  └ Availability", string(a)})
+		}
+		status = append(status,
 			[2]string{"  └ Containers", fmt.Sprintf("%d (%d Running, %d Paused, %d Stopped)", u.Containers, u.Running, u.Paused, u.Stopped)},
 			[2]string{"  └ Reserved CPUs", cpus(u.ReservedCPUs) + " / " + cpus(u.TotalCPUs)},
 			[2]string{"  └ Reserved Memory", units.BytesSize(float64(u.ReservedMemory)) + " / " + units.BytesSize(float64(u.TotalMemory))},
-			[2]string{"  └ Labels", strings.Join(engine.SortedLabels(e.Labels()), ", ")},
+			[2]string{"  └ Labels", strings.Join(nodeLabels(e, meta), ", ")},
 			[2]string{"  └ Error", errMsg},
 			[2]string{"  └ UpdatedAt", updated},
 			[2]string{"  └ ServerVersion", e.Version().Version},

@@ -22,6 +22,7 @@ import (
 	"github.com/swarm-project/swarm/api"
 	"github.com/swarm-project/swarm/cluster"
 	"github.com/swarm-project/swarm/cluster/leader"
+	"github.com/swarm-project/swarm/cluster/state"
 	"github.com/swarm-project/swarm/discovery"
 	"github.com/swarm-project/swarm/scheduler"
 )
@@ -47,6 +48,7 @@ type manageOptions struct {
 	clusterDriver              string
 	replication                bool
 	replicationTTL             time.Duration
+	stateFile                  string
 	tlsOpts
 }
 
@@ -110,6 +112,7 @@ zk://h1:p1,h2:p2/path.`,
 	f.StringVarP(&o.clusterDriver, "cluster-driver", "c", "swarm", "cluster driver (only swarm)")
 	f.BoolVar(&o.replication, "replication", false, "replicate the manager: elect one primary among the managers of a consul, etcd or zk discovery (needs --advertise)")
 	f.DurationVar(&o.replicationTTL, "replication-ttl", 20*time.Second, "TTL of the primary's lock for --replication: a replica takes over within about this long after the primary dies")
+	f.StringVar(&o.stateFile, "state-file", envDefault("SWARM_STATE_FILE", ""), "file that keeps node availability, labels and reschedule specs across restarts, when discovery has no key/value store ($SWARM_STATE_FILE; default: in memory only)")
 	o.tlsOpts.register(f)
 	for _, hidden := range []string{"refresh-retry", "engine-refresh-retry", "api-enable-cors", "refresh-on-node-filter", "container-name-refresh-filter"} {
 		_ = f.MarkHidden(hidden)
@@ -282,6 +285,15 @@ func runManage(ctx context.Context, g *globalOptions, o *manageOptions, cfg *man
 		listeners = append(listeners, l)
 	}
 
+	var store state.Store
+	if shared != nil {
+		if o.stateFile != "" {
+			return fmt.Errorf("manage: --state-file is for a discovery without a key/value store: with %s the managers keep their state in that store", uri)
+		}
+		store = shared.state
+	} else if store, err = openState(o.stateFile); err != nil {
+		return fmt.Errorf("manage: %w", err)
+	}
 	reqTransport, eventTransport := newTransports(clientTLS)
 	copts := cluster.Options{
 		Engine: cluster.EngineOptions{
@@ -294,11 +306,12 @@ func runManage(ctx context.Context, g *globalOptions, o *manageOptions, cfg *man
 		},
 		Scheduler:   cfg.sched,
 		CreateRetry: cfg.createRetry,
-	}
-	if shared != nil {
-		copts.State = shared.state
+		State:       store,
 	}
 	c := cluster.New(copts)
+	if err := c.LoadNodes(context.Background()); err != nil {
+		return fmt.Errorf("manage: %w", err)
+	}
 	apiOpts := api.Options{Version: Version, GitCommit: GitCommit, Experimental: g.experimental, CORS: o.cors}
 	var election *leader.Election
 	if o.replication {
@@ -365,6 +378,21 @@ func runManage(ctx context.Context, g *globalOptions, o *manageOptions, cfg *man
 	wg.Wait()
 	log.Info("manager stopped")
 	return serveErr
+}
+
+// openState opens the state store of a manager whose discovery has no
+// key/value store: the --state-file, or memory (nil) without one.
+func openState(path string) (state.Store, error) {
+	if path == "" {
+		log.Info("node availability and labels are kept in memory: give --state-file to keep them across restarts")
+		return nil, nil
+	}
+	f, err := state.OpenFile(path)
+	if err != nil {
+		return nil, err
+	}
+	log.WithField("path", f.Path()).Info("state file opened")
+	return f, nil
 }
 
 // shutdownTimeout bounds how long a stopping manager waits for requests in

@@ -71,6 +71,12 @@ type Cluster struct {
 	// lead says whether, and until when, this manager is the primary
 	// (leading.go); the zero value is a single manager, the primary.
 	lead leadership
+
+	// nodes caches the node records (availability, manager-side labels;
+	// nodes.go); nodesGen moves when one changes, so that the scheduling
+	// views are built again.
+	nodes    nodeRecords
+	nodesGen atomic.Uint64
 }
 
 // maxRefreshesInFlight bounds the full engine refreshes running at once.
@@ -256,6 +262,7 @@ var _ engine.Sink = sink{}
 // refused.
 func (s sink) ClaimEngineID(e *Engine, id string) error {
 	c := s.c
+	c.loadNode(id) // the node's record, the first time its ID is known
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if other, ok := c.byID[id]; ok && other != e {

@@ -120,7 +120,7 @@ func (c *Cluster) reserve(req *node.Request, tried map[*Engine]bool) (*Engine, *
 	nodes, byNode := c.snapshotLocked(tried)
 	candidates, err := c.sched.Select(req, nodes)
 	if err != nil {
-		return nil, nil, schedulerError(err)
+		return nil, nil, c.noFitLocked(req, tried, err)
 	}
 	if len(candidates) == 0 {
 		return nil, nil, Errorf(ErrUnavailable, "no node available in the cluster")
@@ -142,33 +142,6 @@ func (c *Cluster) reserve(req *node.Request, tried map[*Engine]bool) (*Engine, *
 	}
 	c.pending[e] = append(c.pending[e], p)
 	return e, p, nil
-}
-
-// snapshotLocked returns the scheduling view of every engine not in skip,
-// with the reservations of creates in flight added, and the engine behind
-// each node. The caller holds schedMu.
-func (c *Cluster) snapshotLocked(skip map[*Engine]bool) ([]*node.Node, map[*node.Node]*Engine) {
-	engines := c.Engines()
-	byNode := make(map[*node.Node]*Engine, len(engines))
-	nodes := make([]*node.Node, 0, len(engines))
-	for _, e := range engines {
-		if skip[e] {
-			continue
-		}
-		n := c.schedNode(e)
-		if list := c.pending[e]; len(list) > 0 {
-			cp := *n
-			cp.Containers = append(append([]*node.Container(nil), n.Containers...), list...)
-			for _, p := range list {
-				cp.ReservedCPUs += p.CPUs
-				cp.ReservedMemory += p.Memory
-			}
-			n = &cp
-		}
-		byNode[n] = e
-		nodes = append(nodes, n)
-	}
-	return nodes, byNode
 }
 
 // release drops a reservation made by reserve.

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"context"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -94,4 +95,12 @@ func (c *Cluster) checkLeading(what string) error {
 		log.WithFields(log.Fields{"term": t, "what": what, "at": time.Now().UTC().Format(time.RFC3339Nano)}).Info("placing as primary")
 	}
 	return nil
+}
+
+// Elected runs each time this manager becomes the primary: it reads the
+// node records again (a replica may hold ones the old primary changed
+// since), then takes over the reschedule duties (TakeOver).
+func (c *Cluster) Elected(ctx context.Context) {
+	c.ReloadNodes(ctx)
+	c.TakeOver(ctx)
 }

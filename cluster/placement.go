@@ -151,7 +151,9 @@ func (c *Cluster) SelectEngines(req *node.Request) ([]*Engine, error) {
 
 	candidates, err := c.sched.Select(req, nodes)
 	if err != nil {
-		return nil, schedulerError(err)
+		c.schedMu.Lock()
+		defer c.schedMu.Unlock()
+		return nil, c.noFitLocked(req, nil, err)
 	}
 	out := make([]*Engine, 0, len(candidates))
 	for _, n := range candidates {

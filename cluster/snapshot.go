@@ -1,12 +1,14 @@
 package cluster
 
 import (
+	"errors"
 	"sync"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/go-connections/nat"
 
 	"github.com/swarm-project/swarm/cluster/engine"
+	"github.com/swarm-project/swarm/scheduler"
 	"github.com/swarm-project/swarm/scheduler/node"
 )
 
@@ -18,24 +20,25 @@ type nodeViews struct {
 }
 
 type nodeView struct {
-	gen  uint64
-	node *node.Node
+	gen      uint64 // Engine.Generation
+	nodesGen uint64 // Cluster.nodesGen: the node records
+	node     *node.Node
 }
 
 // schedNode returns the engine's scheduling view, rebuilding it only when
 // the engine's cache changed since it was last built.
 func (c *Cluster) schedNode(e *Engine) *node.Node {
-	gen := e.Generation()
+	gen, nodesGen := e.Generation(), c.nodesGen.Load()
 	c.views.mu.Lock()
 	v, ok := c.views.m[e]
 	c.views.mu.Unlock()
-	if ok && v.gen == gen {
+	if ok && v.gen == gen && v.nodesGen == nodesGen {
 		return v.node
 	}
 	// Built from gen or a newer state: at worst it is built again.
-	n := buildNode(e)
+	n := buildNode(e, c.placementLabels(e))
 	c.views.mu.Lock()
-	c.views.m[e] = nodeView{gen: gen, node: n}
+	c.views.m[e] = nodeView{gen: gen, nodesGen: nodesGen, node: n}
 	c.views.mu.Unlock()
 	return n
 }
@@ -47,15 +50,16 @@ func (c *Cluster) forgetView(e *Engine) {
 	delete(c.views.m, e)
 }
 
-// buildNode is the scheduler's view of an engine, from its cache.
-func buildNode(e *Engine) *node.Node {
+// buildNode is the scheduler's view of an engine, from its cache; labels
+// are what constraint: expressions see (placementLabels).
+func buildNode(e *Engine, labels map[string]string) *node.Node {
 	info := e.Info()
 	n := &node.Node{
 		ID:          e.ID(),
 		Name:        e.Name(),
 		Addr:        e.Addr(),
 		IP:          e.IP(),
-		Labels:      e.Labels(),
+		Labels:      labels,
 		Healthy:     e.IsHealthy(),
 		Health:      e.HealthScore(),
 		TotalCPUs:   int64(info.NCPU) * node.NanoCPU,
@@ -140,4 +144,80 @@ func hostPorts(hc *container.HostConfig, exposed nat.PortSet) []node.Port {
 		}
 	}
 	return out
+}
+
+// snapshotLocked returns the scheduling view of every engine not in skip
+// that takes new containers (availability active; nodes.go), with the
+// reservations of creates in flight added, and the engine behind each
+// node. The caller holds schedMu.
+func (c *Cluster) snapshotLocked(skip map[*Engine]bool) ([]*node.Node, map[*node.Node]*Engine) {
+	nodes, byNode, _ := c.snapshotOf(skip, false)
+	return nodes, byNode
+}
+
+// snapshotOf is snapshotLocked; withUnavailable keeps the paused and
+// drained engines too, and unavailable names those among the healthy ones.
+// The caller holds schedMu.
+func (c *Cluster) snapshotOf(skip map[*Engine]bool, withUnavailable bool) (nodes []*node.Node, byNode map[*node.Node]*Engine, unavailable map[*Engine]engine.Availability) {
+	engines := c.Engines()
+	byNode = make(map[*node.Node]*Engine, len(engines))
+	nodes = make([]*node.Node, 0, len(engines))
+	for _, e := range engines {
+		if skip[e] {
+			continue
+		}
+		if a := c.availability(e); a != engine.AvailabilityActive {
+			if !withUnavailable {
+				continue
+			}
+			if e.IsHealthy() {
+				if unavailable == nil {
+					unavailable = map[*Engine]engine.Availability{}
+				}
+				unavailable[e] = a
+			}
+		}
+		n := c.schedNode(e)
+		if list := c.pending[e]; len(list) > 0 {
+			cp := *n
+			cp.Containers = append(append([]*node.Container(nil), n.Containers...), list...)
+			for _, p := range list {
+				cp.ReservedCPUs += p.CPUs
+				cp.ReservedMemory += p.Memory
+			}
+			n = &cp
+		}
+		byNode[n] = e
+		nodes = append(nodes, n)
+	}
+	return nodes, byNode, unavailable
+}
+
+// noFitLocked turns the scheduler's error for req into the cluster's
+// (schedulerError). When no node fits, and some paused or drained nodes
+// would have, the error names them and their availability: a create
+// pinned to a drained node says why it fails. The caller holds schedMu.
+func (c *Cluster) noFitLocked(req *node.Request, skip map[*Engine]bool, err error) error {
+	var noNode *scheduler.NoNodeError
+	if !errors.As(err, &noNode) {
+		return schedulerError(err)
+	}
+	nodes, byNode, unavailable := c.snapshotOf(skip, true)
+	if len(unavailable) == 0 {
+		return schedulerError(err)
+	}
+	candidates, serr := c.sched.Select(req, nodes)
+	if serr != nil {
+		return schedulerError(err)
+	}
+	fit := map[*Engine]engine.Availability{}
+	for _, n := range candidates {
+		if a, ok := unavailable[byNode[n]]; ok {
+			fit[byNode[n]] = a
+		}
+	}
+	if len(fit) == 0 {
+		return schedulerError(err)
+	}
+	return &classed{kind: ErrNoFit, err: &unavailableError{err: err, note: unavailableNote(fit)}}
 }

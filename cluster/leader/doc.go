@@ -7,7 +7,7 @@
 // renews the one this manager holds, and reads the holder otherwise:
 //
 //	TryLock held     -> primary until start+LockGuarantee(TTL)-step (LeadUntil);
-//	                    on the first such step: term+1, leader_elected, TakeOver
+//	                    on the first such step: term+1, leader_elected, Elected (node records, then TakeOver)
 //	TryLock not held -> replica; the holder's address is where the API forwards
 //	TryLock failed   -> nothing changes; the deadline set by the last
 //	                    successful renewal runs out by itself (fencing)

@@ -30,8 +30,8 @@ type Cluster interface {
 	Leading() bool
 	// LeaderEvent publishes leader_elected / leader_lost.
 	LeaderEvent(action, addr string, term uint64)
-	// TakeOver runs once each time this manager becomes the primary.
-	TakeOver(ctx context.Context)
+	// Elected runs once each time this manager becomes the primary.
+	Elected(ctx context.Context)
 }
 
 // Config configures an Election.
@@ -53,7 +53,7 @@ type Election struct {
 	primary atomic.Pointer[string] // the holder's address ("" unknown)
 	term    uint64                 // owned by Run
 
-	wg sync.WaitGroup // TakeOver runs
+	wg sync.WaitGroup // Elected runs
 }
 
 // New returns an election for cfg; the cluster is made a replica until
@@ -142,7 +142,7 @@ func (e *Election) win(ctx context.Context, renewed time.Time) {
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
-		e.cluster.TakeOver(ctx)
+		e.cluster.Elected(ctx)
 	}()
 }
 

@@ -71,7 +71,7 @@ func (c *fakeCluster) LeaderEvent(action, _ string, _ uint64) {
 	defer c.mu.Unlock()
 	c.events = append(c.events, action)
 }
-func (c *fakeCluster) TakeOver(context.Context) {
+func (c *fakeCluster) Elected(context.Context) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.takeOvers++
@@ -119,7 +119,7 @@ func TestElectionSteps(t *testing.T) {
 		t.Errorf("a's events = %v, want leader_elected then leader_lost", got)
 	}
 	if ca.takeOvers != 1 || cb.takeOvers != 1 {
-		t.Errorf("TakeOver ran %d and %d times, want once each", ca.takeOvers, cb.takeOvers)
+		t.Errorf("Elected ran %d and %d times, want once each", ca.takeOvers, cb.takeOvers)
 	}
 	// A fenced primary reports no primary, so that the API answers 503.
 	b.cluster.SetLeading(false)

@@ -92,7 +92,8 @@ func TestStatusCodes(t *testing.T) {
 		{"bad constraint", "POST", "/volumes/create", `{"Name":"sc-v","Labels":{"constraint:node":"~~~"}}`, 400},
 		{"engine refuses", "DELETE", "/networks/" + engines[0].Name + "/bridge", "", 403},
 		{"swarm mode", "GET", "/services", "", 503},
-		{"swarm mode nodes", "GET", "/nodes/x", "", 503},
+		{"swarm mode tasks", "GET", "/tasks/x", "", 503},
+		{"unknown swarm node", "GET", "/nodes/sc-nosuch", "", 404},
 		{"unsupported", "GET", "/plugins", "", 501},
 		{"engine failure", "GET", "/images/search?term=busybox", "", 500},
 		{"pull failure on every node", "POST", "/images/create?fromImage=127.0.0.1:1/sc-nosuch&tag=1", "", 500},
@@ -125,7 +126,7 @@ func TestStatusCodes(t *testing.T) {
 			}
 		})
 	}
-	if msg := dockerFails(t, "node", "ls"); !strings.Contains(msg, "not a swarm manager") {
-		t.Errorf("docker node ls: %q", msg)
+	if msg := dockerFails(t, "service", "ls"); !strings.Contains(msg, "not a swarm manager") {
+		t.Errorf("docker service ls: %q", msg)
 	}
 }

@@ -336,3 +336,51 @@ func TestSpecFromCache(t *testing.T) {
 		})
 	}
 }
+
+// TestTakeOverAfterRestart: a manager with a state file creates c1 on
+// node-1 and stops; node-1 dies while no manager runs; a new manager over
+// the same file, once its first refresh round is over, makes c1 again on
+// node-2 from the recorded spec (its watcher's TakeOver).
+func TestTakeOverAfterRestart(t *testing.T) {
+	path := t.TempDir() + "/state.json"
+	store, err := state.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sims := []*simengine.Engine{startSim(t, simengine.Config{Name: "node-1"}), startSim(t, simengine.Config{Name: "node-2"})}
+	opts := simOptions(t)
+	opts.State = store
+	first := newSimCluster(t, opts)
+	addSims(t, first, sims...)
+	firstCtx, stopFirst := context.WithCancel(context.Background())
+	defer stopFirst()
+	first.startWatcher(firstCtx)
+	c1 := runOn(t, first, "c1", "reschedule:on-node-failure", "constraint:node==~node-1")
+	waitUntil(t, "the spec says c1 runs", func() bool { s, ok := first.getSpec(firstCtx, c1.SwarmID()); return ok && s.Running })
+	first.stopAll()
+	sims[0].Stop()
+
+	reopened, err := state.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts = simOptions(t)
+	opts.State = reopened
+	second := newSimCluster(t, opts)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	for _, s := range sims {
+		if err := second.AddEngine(ctx, s.Addr()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	second.startWatcher(ctx)
+	waitUntil(t, "c1 runs on node-2", func() bool {
+		ct, err := second.Container("c1")
+		return err == nil && ct.Engine.Name() == "node-2" && ct.State() == "running" && ct.SwarmID() == c1.SwarmID()
+	})
+	s, ok := second.getSpec(ctx, c1.SwarmID())
+	if !ok || s.Node != "node-2" {
+		t.Errorf("spec after the takeover: %+v", s)
+	}
+}

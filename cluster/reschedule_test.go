@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -382,5 +383,55 @@ func TestTakeOverAfterRestart(t *testing.T) {
 	s, ok := second.getSpec(ctx, c1.SwarmID())
 	if !ok || s.Node != "node-2" {
 		t.Errorf("spec after the takeover: %+v", s)
+	}
+}
+
+// TestNameOfAMovedContainer: a name shared by a re-created container and
+// its old copy on a down node finds the new one; the name check lets a
+// re-creation take a name only its own old copy holds.
+func TestNameOfAMovedContainer(t *testing.T) {
+	hex := func(prefix string) string { return prefix + strings.Repeat("0", 64-len(prefix)) }
+	c := New(Options{})
+	addFixture(c, engine.Fixture{Addr: "a:1", Name: "node-1", Health: engine.Healthy, Containers: []container.InspectResponse{
+		withLabels(hex("6666"), "moved", hex("dddd1")),
+		withLabels(hex("7777"), "both", hex("eeee1")),
+	}})
+	addFixture(c, engine.Fixture{Addr: "b:1", Name: "node-2", Health: engine.Unhealthy, Containers: []container.InspectResponse{
+		withLabels(hex("9999"), "moved", hex("dddd1")),
+		withLabels(hex("aaaa2"), "gone", hex("ffff1")),
+		withLabels(hex("bbbb2"), "both", hex("ffff2")), // another container of that name
+	}})
+	if ct, err := c.Container("moved"); err != nil || ct.ID() != hex("6666") {
+		t.Errorf("Container(moved) = %v, %v; want the copy on node-1", ct, err)
+	}
+	if _, err := c.Container("both"); !errors.Is(err, ErrInvalid) {
+		t.Errorf("Container(both) = %v, want ambiguous: two swarm IDs", err)
+	}
+
+	tests := []struct {
+		name   string
+		create string
+		mv     *move
+		ok     bool
+	}{
+		{"a plain create", "gone", nil, false},
+		{"the re-creation of gone", "gone", &move{swarmID: hex("ffff1")}, true},
+		{"a move of another swarm ID", "gone", &move{swarmID: hex("ffff9")}, false},
+		{"the live copy still holds its name", "moved", &move{swarmID: hex("dddd1")}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.mv != nil {
+				c.startMove(tt.create, tt.mv)
+				defer c.endMove(tt.create)
+			}
+			err := c.NameAvailable(tt.create)
+			if tt.ok && err != nil {
+				t.Fatalf("NameAvailable(%s): %v", tt.create, err)
+			}
+			if !tt.ok && !errors.Is(err, ErrConflict) {
+				t.Fatalf("NameAvailable(%s) = %v, want a conflict", tt.create, err)
+			}
+		})
 	}
 }

@@ -231,6 +231,7 @@ func (c *Cluster) syncSpecs(ctx context.Context) {
 		return
 	}
 	seen := map[string]bool{}
+	live := c.liveCopies()
 	engines := c.Engines()
 	for _, e := range engines {
 		for _, ct := range e.Containers() {
@@ -242,10 +243,10 @@ func (c *Cluster) syncSpecs(ctx context.Context) {
 			if !e.IsHealthy() || !filters.Reschedules(ct.Labels()) {
 				continue
 			}
-			if twin := c.liveCopy(sid); twin != nil && twin != ct {
-				continue // the old copy of a moved container, back before its removal
-			}
 			s, ok := specs[sid]
+			if len(live[sid]) > 1 && (!ok || s.ContainerID != ct.ID()) {
+				continue // a moved container and its old copy, back before its removal
+			}
 			if !ok {
 				c.putSpec(ctx, specFromCache(ct))
 				continue
@@ -273,15 +274,28 @@ func (c *Cluster) syncSpecs(ctx context.Context) {
 	}
 }
 
-// liveCopy is the container of swarm ID sid on a healthy engine, nil when
-// there is none (the first found when there are several).
-func (c *Cluster) liveCopy(sid string) *Container {
+// liveCopies maps each swarm ID to its containers on healthy engines
+// (one, unless a moved container's old copy is back and not yet removed).
+func (c *Cluster) liveCopies() map[string][]*Container {
+	out := map[string][]*Container{}
 	for _, e := range c.HealthyEngines() {
-		if ct := e.BySwarmID(sid); ct != nil {
-			return ct
+		for _, ct := range e.Containers() {
+			if sid := ct.SwarmID(); sid != "" {
+				out[sid] = append(out[sid], ct)
+			}
 		}
 	}
-	return nil
+	return out
+}
+
+// elsewhere reports whether one of copies is on an engine other than e.
+func elsewhere(copies []*Container, e *Engine) bool {
+	for _, ct := range copies {
+		if ct.Engine != e {
+			return true
+		}
+	}
+	return false
 }
 
 func mustJSON(v any) []byte {
@@ -302,13 +316,7 @@ func (c *Cluster) startWatcher(ctx context.Context) {
 	r.spawn(func(bg context.Context) {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		go func() {
-			select {
-			case <-bg.Done():
-				cancel()
-			case <-ctx.Done():
-			}
-		}()
+		defer context.AfterFunc(bg, cancel)()
 		c.watch(ctx)
 	})
 }

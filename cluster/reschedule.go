@@ -156,6 +156,7 @@ func (c *Cluster) moveOff(ctx context.Context, e *Engine, why string, quiet bool
 	if quiet {
 		logLeft = log.WithFields(fields).Debug
 	}
+	live := c.liveCopies()
 	cts := e.Containers()
 	sort.Slice(cts, func(i, j int) bool { return cts[i].Name() < cts[j].Name() })
 	for _, ct := range cts {
@@ -174,7 +175,7 @@ func (c *Cluster) moveOff(ctx context.Context, e *Engine, why string, quiet bool
 			logLeft(w)
 			continue
 		}
-		if sid := ct.SwarmID(); sid != "" && c.runsElsewhere(sid, e) {
+		if sid := ct.SwarmID(); sid != "" && elsewhere(live[sid], e) {
 			if !reachable {
 				e.Forget(ct.ID()) // already made again (TakeOver)
 			}
@@ -202,17 +203,6 @@ func (c *Cluster) moveOff(ctx context.Context, e *Engine, why string, quiet bool
 		}
 	}
 	return moved, warnings
-}
-
-// runsElsewhere reports whether a container of swarm ID sid is on a
-// healthy engine other than e.
-func (c *Cluster) runsElsewhere(sid string, e *Engine) bool {
-	for _, h := range c.HealthyEngines() {
-		if h != e && h.BySwarmID(sid) != nil {
-			return true
-		}
-	}
-	return false
 }
 
 // recreate creates the container of s again on a node other than from,
@@ -280,9 +270,10 @@ func (c *Cluster) removeStale(ctx context.Context, e *Engine) {
 	r := &c.resched
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	live := c.liveCopies()
 	for _, ct := range e.Containers() {
 		sid := ct.SwarmID()
-		if sid == "" || !c.runsElsewhere(sid, e) {
+		if sid == "" || !elsewhere(live[sid], e) {
 			continue
 		}
 		fields := log.Fields{"node": e.Name(), "container": ct.Name(), "id": ct.ID(), "swarm_id": sid}
@@ -325,6 +316,7 @@ func (c *Cluster) reconcile(ctx context.Context, quiet bool) {
 	r := &c.resched
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	live := c.liveCopies()
 	sids := make([]string, 0, len(specs))
 	for sid := range specs {
 		sids = append(sids, sid)
@@ -333,7 +325,7 @@ func (c *Cluster) reconcile(ctx context.Context, quiet bool) {
 	for _, sid := range sids {
 		s := specs[sid]
 		s.SwarmID = sid
-		if c.liveCopy(sid) != nil {
+		if len(live[sid]) > 0 {
 			continue
 		}
 		var node *Engine

@@ -166,3 +166,70 @@ func TestReschedulePolicyErrors(t *testing.T) {
 		t.Errorf("policy label and env: %q", got)
 	}
 }
+
+// TestRescheduleAfterManagerRestart: a manager without a state store
+// that did not create the container (it was restarted since) still moves
+// it, from its cache and the container's labels, with its configuration.
+func TestRescheduleAfterManagerRestart(t *testing.T) {
+	p := prefix(t)
+	c1 := p + "c1"
+	x := cluster.Engines[2]
+	t.Cleanup(func() {
+		if !x.Running() {
+			_ = x.Start()
+		}
+		_, _, _ = cluster.Manager.Docker("rm", "-f", c1)
+	})
+	docker(t, "run", "-d", "--name", c1, "-l", `com.docker.swarm.reschedule-policies=["on-node-failure"]`,
+		"-e", "affinity:container!=~nothing", "-e", "constraint:node==~"+x.Name, "-e", "MODE=cache",
+		"--restart", "unless-stopped", "-p", "8080", "-m", "64m", "busybox", "sh", "-c", "exec sleep 600")
+	const format = `{{index .Config.Labels "com.docker.swarm.id"}}|{{.Node.Name}}|{{.State.Running}}|{{.HostConfig.RestartPolicy.Name}}|{{.HostConfig.Memory}}|{{range $p, $b := .HostConfig.PortBindings}}{{$p}}{{end}}|{{json .Config.Cmd}}|{{index .Config.Labels "com.docker.swarm.affinities"}}`
+	before := strings.Split(strings.TrimSpace(docker(t, "inspect", "-f", format, c1)), "|")
+	if before[1] != x.Name {
+		t.Fatalf("c1 is on %s, want %s", before[1], x.Name)
+	}
+
+	// The manager restarts: the new one has only the engines' word.
+	if err := cluster.Manager.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	m, err := cluster.StartManager()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cluster.Manager = m
+
+	if err := x.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	var after []string
+	err = harness.WaitFor(120*time.Second, func() (bool, error) {
+		out, _, err := cluster.Manager.Docker("inspect", "-f", format, c1)
+		after = strings.Split(strings.TrimSpace(out), "|")
+		return err == nil && len(after) == len(before) && after[1] != x.Name && after[2] == "true", nil
+	})
+	if err != nil {
+		t.Fatalf("c1 never ran elsewhere (last %q): %v\n%s", after, err, cluster.Manager.Log())
+	}
+	t.Logf("c1 before: %q\nafter: %q", before, after)
+	if before[3] != "unless-stopped" || before[4] != "67108864" || before[5] != "8080/tcp" || before[7] != `["container!=~nothing"]` {
+		t.Fatalf("c1 before the move: %q", before)
+	}
+	for i, what := range []string{"swarm ID", "", "", "restart policy", "memory", "ports", "command", "affinities"} {
+		if what != "" && after[i] != before[i] {
+			t.Errorf("%s after the move: %q, was %q", what, after[i], before[i])
+		}
+	}
+	if err := x.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitNode(t, x.Name, "Healthy")
+	err = harness.WaitFor(60*time.Second, func() (bool, error) {
+		out, _, err := cluster.Manager.Docker("ps", "-a", "--filter", "name="+c1, "--format", "{{.Names}}")
+		return err == nil && out == after[1]+"/"+c1+"\n", nil
+	})
+	if err != nil {
+		out, _, _ := cluster.Manager.Docker("ps", "-a", "--filter", "name="+c1)
+		t.Errorf("want exactly one c1 after %s came back:\n%s", x.Name, out)
+	}
+}

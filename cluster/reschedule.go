@@ -160,6 +160,10 @@ func (c *Cluster) moveOff(ctx context.Context, e *Engine, why string, quiet bool
 	cts := e.Containers()
 	sort.Slice(cts, func(i, j int) bool { return cts[i].Name() < cts[j].Name() })
 	for _, ct := range cts {
+		if !c.Leading() {
+			log.WithFields(fields).Warn("no longer the primary manager: the moves stop")
+			break
+		}
 		name := ct.Name()
 		switch {
 		case !filters.Reschedules(ct.Labels()):
@@ -323,6 +327,9 @@ func (c *Cluster) reconcile(ctx context.Context, quiet bool) {
 	}
 	sort.Strings(sids)
 	for _, sid := range sids {
+		if !c.Leading() {
+			return // fenced or demoted: the new primary takes over
+		}
 		s := specs[sid]
 		s.SwarmID = sid
 		if len(live[sid]) > 0 {

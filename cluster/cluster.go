@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/docker/docker/api/types/events"
 	log "github.com/sirupsen/logrus"
 
 	"github.com/swarm-project/swarm/cluster/engine"
@@ -77,6 +78,8 @@ type Cluster struct {
 	// views are built again.
 	nodes    nodeRecords
 	nodesGen atomic.Uint64
+
+	resched rescheduler // moves of containers off failed nodes (reschedule.go)
 }
 
 // maxRefreshesInFlight bounds the full engine refreshes running at once.
@@ -113,6 +116,7 @@ func New(opts Options) *Cluster {
 		execs:    map[string]string{},
 		views:    nodeViews{m: map[*Engine]nodeView{}},
 		sessions: buildSessions{m: map[string]*Engine{}},
+		resched:  newRescheduler(),
 	}
 }
 
@@ -125,6 +129,7 @@ func (c *Cluster) Events() *Broker { return c.broker }
 // Run follows the discovery backend until ctx ends, then stops every engine.
 func (c *Cluster) Run(ctx context.Context, backend discovery.Backend) {
 	defer c.stopAll()
+	c.startWatcher(ctx)
 	entries, errs := backend.Watch(ctx)
 	// lastErr keeps a failing backend (polled every second) from logging
 	// the same failure every second: a repeat goes to the debug level.
@@ -250,6 +255,7 @@ func (c *Cluster) stopAll() {
 	for _, addr := range addrs {
 		c.RemoveEngine(addr)
 	}
+	c.resched.stop()
 }
 
 // sink is what the engines report to: the cluster.
@@ -279,6 +285,10 @@ func (s sink) ClaimEngineID(e *Engine, id string) error {
 func (s sink) EngineEvent(e *Engine, ev Event) {
 	if ev.Type == engine.ManagerEventType {
 		s.c.epoch.Add(1) // connect, disconnect, reconnect: health changed
+		s.c.healthChanged(e, string(ev.Action))
+	}
+	if ev.Type == events.ContainerEventType {
+		s.c.containerChanged() // the reschedule specs may need an update
 	}
 	ev.Node = e.EventNode()
 	s.c.broker.Publish(ev)
@@ -402,6 +412,14 @@ func (c *Cluster) Container(ref string) (*Container, error) {
 	case len(byName) == 1:
 		return byName[0], nil
 	case len(byName) > 1:
+		// A rescheduled container and its old copy on a node that is
+		// down share the name and the swarm ID: the reference means the
+		// copy that runs.
+		if sid := byName[0].SwarmID(); sid != "" {
+			if ct, ok := swarmTwin(byName, sid); ok {
+				return ct, nil
+			}
+		}
 		return nil, Errorf(ErrInvalid, "container name %q is used on several nodes (%s): use node/name or the ID", name, containerNodes(byName))
 	}
 	var byPrefix []*Container

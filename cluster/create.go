@@ -21,6 +21,15 @@ import (
 // CreateContainer places a new container with the scheduler and creates it
 // on the chosen engine. The new container is in the cache when it returns.
 func (c *Cluster) CreateContainer(ctx context.Context, req CreateRequest) (container.CreateResponse, *Engine, error) {
+	return c.createContainer(ctx, req, nil)
+}
+
+// createContainer is CreateContainer; mv, when not nil, makes it the
+// re-creation of a container on another node (reschedule.go): mv.from
+// takes no part in the placement and the old copy does not hold the name.
+// A container with a reschedule policy has its spec recorded
+// (reschedspec.go).
+func (c *Cluster) createContainer(ctx context.Context, req CreateRequest, mv *move) (resp container.CreateResponse, on *Engine, err error) {
 	if req.Config == nil {
 		req.Config = &container.Config{}
 	}
@@ -39,6 +48,16 @@ func (c *Cluster) CreateContainer(ctx context.Context, req CreateRequest) (conta
 	pinned := pinnedToNode(labels)
 
 	tried := map[*Engine]bool{}
+	if mv != nil {
+		tried[mv.from] = true
+		c.startMove(name, mv)
+		defer c.endMove(name)
+	}
+	defer func() {
+		if err == nil {
+			c.recordCreated(ctx, name, &cfg, req, on, resp.ID)
+		}
+	}()
 	var lastErr error
 	for attempt := 0; attempt <= c.opts.CreateRetry; attempt++ {
 		e, pending, err := c.reserve(placement, tried)
@@ -89,11 +108,12 @@ func retryable(err error) bool {
 }
 
 // checkName refuses a name that is in use anywhere in the cluster (or
-// reserved by a create in flight), as one engine would. The caller holds
-// schedMu.
+// reserved by a create in flight), as one engine would; the copy of a
+// container that is being created again elsewhere does not count. The
+// caller holds schedMu.
 func (c *Cluster) checkName(name string) error {
 	for _, e := range c.Engines() {
-		if ct := e.Lookup(name); ct != nil && ct.Name() == name {
+		if ct := e.Lookup(name); ct != nil && ct.Name() == name && !c.replacedLocked(ct) {
 			return Errorf(ErrConflict, "Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name.", name, ct.ID())
 		}
 	}

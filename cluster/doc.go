@@ -24,6 +24,11 @@
 // and return typed errors from package engine, which the API maps to
 // status codes in one place.
 //
+// When an engine turns Unhealthy, the containers on it that have a
+// reschedule policy are created again elsewhere (reschedule.go), from specs
+// kept in the state store (reschedspec.go); only the primary manager
+// (leading.go) moves them.
+//
 // The cluster never imports the api package; the api package never imports
 // this one (it declares small interfaces that *Cluster implements and sees
 // only package engine's values). layering_test.go at the repository root

@@ -22,9 +22,9 @@
 // The result is every candidate, best first, so the cluster can retry on
 // the next one when an engine refuses. A malformed expression is a
 // *filters.ExpressionError (an HTTP 400); no fit is a *NoNodeError (classic
-// Swarm answered 500). Normalize moves constraint:/affinity: pseudo env
-// variables into the com.docker.swarm.* labels before a container is
-// created.
+// Swarm answered 500). Normalize moves constraint:/affinity:/whitelist: and
+// reschedule: pseudo env variables into the com.docker.swarm.* labels
+// before a container is created.
 //
 // The package sees only node snapshots and requests: no engine, HTTP or
 // cluster type, no I/O. A Scheduler is safe for concurrent use.

@@ -19,9 +19,12 @@ const (
 // env into the com.docker.swarm.constraints / .affinities / .whitelists labels
 // (JSON arrays of expressions without their prefix, e.g.
 // ["node==node-1","storage==ssd"]), after what the labels already hold and
-// without duplicates. It returns the env the container must receive and the
-// labels to store; it never modifies its arguments. A malformed expression,
-// in env or label, is a *filters.ExpressionError.
+// without duplicates, and the reschedule: entries into the
+// com.docker.swarm.reschedule-policies label (filters.ParseReschedule). It
+// returns the env the container must receive and the labels to store; it
+// never modifies its arguments. A malformed expression, in env or label, is
+// a *filters.ExpressionError; more than one reschedule policy, or an
+// unknown one, is a *filters.PolicyError.
 func Normalize(env []string, labels map[string]string) (cleanEnv []string, newLabels map[string]string, err error) {
 	newLabels = maps.Clone(labels)
 	drop := map[int]bool{}
@@ -50,6 +53,19 @@ func Normalize(env []string, labels map[string]string) (cleanEnv []string, newLa
 			newLabels = map[string]string{}
 		}
 		newLabels[label] = encodeList(bodies)
+	}
+	policies, idx := filters.ParseReschedule(env, labels[filters.ReschedulePoliciesLabel])
+	if err := filters.CheckReschedule(policies); err != nil {
+		return nil, nil, err
+	}
+	if len(idx) > 0 {
+		for _, i := range idx {
+			drop[i] = true
+		}
+		if newLabels == nil {
+			newLabels = map[string]string{}
+		}
+		newLabels[filters.ReschedulePoliciesLabel] = encodeList(policies)
 	}
 	if env != nil {
 		cleanEnv = make([]string, 0, len(env)-len(drop))

@@ -66,6 +66,17 @@ func TestNormalize(t *testing.T) {
 			wantLabels: map[string]string{ConstraintsLabel: `[ "storage==ssd" ]`},
 		},
 		{
+			name:       "moves the reschedule policy",
+			env:        []string{"A=b", "reschedule:on-node-failure"},
+			wantEnv:    []string{"A=b"},
+			wantLabels: map[string]string{filters.ReschedulePoliciesLabel: `["on-node-failure"]`},
+		},
+		{
+			name:       "reschedule label alone is left as is",
+			labels:     map[string]string{filters.ReschedulePoliciesLabel: `["off"]`},
+			wantLabels: map[string]string{filters.ReschedulePoliciesLabel: `["off"]`},
+		},
+		{
 			name:       "html characters not escaped",
 			env:        []string{"constraint:k==/a&b/"},
 			wantEnv:    []string{},
@@ -134,6 +145,33 @@ func TestNormalizeErrors(t *testing.T) {
 			}
 			if ee.Expr != tt.wantExpr {
 				t.Errorf("Expr = %q, want %q", ee.Expr, tt.wantExpr)
+			}
+		})
+	}
+}
+
+func TestNormalizeReschedulePolicyErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     []string
+		labels  map[string]string
+		wantMsg string
+	}{
+		{name: "unknown in env", env: []string{"reschedule:always"}, wantMsg: "invalid reschedule policy: always"},
+		{name: "unknown in label", labels: map[string]string{filters.ReschedulePoliciesLabel: `["false"]`}, wantMsg: "invalid reschedule policy: false"},
+		{name: "empty in env", env: []string{"reschedule:"}, wantMsg: "invalid reschedule policy: "},
+		{name: "two in env", env: []string{"reschedule:off", "reschedule:off"}, wantMsg: "too many reschedule policies"},
+		{name: "label and env", env: []string{"reschedule:off"}, labels: map[string]string{filters.ReschedulePoliciesLabel: `["on-node-failure"]`}, wantMsg: "too many reschedule policies"},
+		{name: "two in label", labels: map[string]string{filters.ReschedulePoliciesLabel: `["off","on-node-failure"]`}, wantMsg: "too many reschedule policies"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := Normalize(tt.env, tt.labels)
+			if !errors.Is(err, filters.ErrBadReschedulePolicy) {
+				t.Fatalf("err = %v, want a reschedule policy error", err)
+			}
+			if err.Error() != tt.wantMsg {
+				t.Errorf("message %q, want %q", err, tt.wantMsg)
 			}
 		})
 	}

@@ -256,6 +256,11 @@ func (e *Engine) dropContainer(id string, seq uint64) {
 	}
 }
 
+// Forget drops a container from the cache without asking the engine: the
+// manager re-created it elsewhere while the engine is down. A read that
+// starts later (the refresh when the engine is back) caches it again.
+func (e *Engine) Forget(id string) { e.dropContainer(id, e.reads.Add(1)) }
+
 // index records c's name and swarm ID. The caller holds e.mu for writing.
 func (e *Engine) index(c *Container) {
 	if e.names == nil {

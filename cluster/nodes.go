@@ -272,13 +272,8 @@ func (c *Cluster) UpdateNode(ctx context.Context, ref string, version uint64, sp
 		if c.nodes.moveOff != nil {
 			move = c.nodes.moveOff
 		}
-		moved, warns := move(ctx, e, "drain")
-		for _, name := range moved {
-			log.WithFields(log.Fields{"node": e.Name(), "container": name}).Info("drain: container moved off the node")
-		}
-		for _, w := range warns {
-			log.WithField("node", e.Name()).Warn("drain: " + w)
-		}
+		// MoveOff logs each move and each container left, with reason=drain.
+		_, warns := move(ctx, e, "drain")
 		warnings = append(warnings, warns...)
 	}
 	return warnings, nil

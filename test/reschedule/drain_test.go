@@ -13,21 +13,23 @@ import (
 // the engines up: `docker node update --availability drain` moves the
 // node's container that has the policy (same name, same swarm ID, one
 // copy in ps -a, the old one gone from the engine), leaves the one
-// without (with a warning in the manager's log), and no new container
+// without and the pinned one (with a warning in the manager's log), and no new container
 // lands on the node; `--availability active` puts it back into placement.
 func TestDrainMovesPolicyContainers(t *testing.T) {
 	p := prefix(t)
-	c1, c2 := p+"c1", p+"c2"
+	c1, c2, c3 := p+"c1", p+"c2", p+"c3"
 	x := cluster.Engines[0]
 	var runs []string
 	t.Cleanup(func() {
 		_, _, _ = cluster.Manager.Docker("node", "update", "--availability", "active", x.Name)
-		_, _, _ = cluster.Manager.Docker(append([]string{"rm", "-f", c1, c2}, runs...)...)
+		_, _, _ = cluster.Manager.Docker(append([]string{"rm", "-f", c1, c2, c3}, runs...)...)
 	})
 	// A soft node constraint puts both on x without pinning c1 there.
 	docker(t, "run", "-d", "--name", c1, "-e", "reschedule:on-node-failure", "-e", "constraint:node==~"+x.Name,
 		"--label", "app=web", "busybox", "sleep", "600")
 	docker(t, "run", "-d", "--name", c2, "-e", "constraint:node==~"+x.Name, "busybox", "sleep", "600")
+	// A hard node constraint pins c3 there, policy or not.
+	docker(t, "run", "-d", "--name", c3, "-e", "reschedule:on-node-failure", "-e", "constraint:node=="+x.Name, "busybox", "sleep", "600")
 	before := strings.Split(strings.TrimSpace(docker(t, "inspect", "-f", inspectFormat, c1)), "|")
 	if len(before) != 3 || len(before[0]) != 64 || before[1] != x.Name || before[2] != "true" {
 		t.Fatalf("c1 before: %q, want a swarm ID, node %s, running", before, x.Name)
@@ -60,8 +62,17 @@ func TestDrainMovesPolicyContainers(t *testing.T) {
 	if got := docker(t, "ps", "--filter", "name="+c2, "--format", "{{.Names}}"); got != x.Name+"/"+c2+"\n" {
 		t.Errorf("docker ps for c2 after the drain: %q, want it running on %s", got, x.Name)
 	}
-	if log := cluster.Manager.Log(); !strings.Contains(log, "container "+c2+" has no reschedule policy: it stays on "+x.Name) {
-		t.Errorf("the manager's log has no warning about %s staying on %s:\n%s", c2, x.Name, log)
+	if got := docker(t, "ps", "--filter", "name="+c3, "--format", "{{.Names}}"); got != x.Name+"/"+c3+"\n" {
+		t.Errorf("docker ps for the pinned c3 after the drain: %q, want it running on %s", got, x.Name)
+	}
+	log := cluster.Manager.Log()
+	for _, w := range []string{
+		"container " + c2 + " has no reschedule policy: it stays on " + x.Name,
+		"container " + c3 + " is pinned to " + x.Name + " by a node constraint: it stays",
+	} {
+		if strings.Count(log, w) != 1 {
+			t.Errorf("the manager's log should warn once %q:\n%s", w, log)
+		}
 	}
 
 	// The manager's event of the move names the drain.
@@ -85,8 +96,8 @@ func TestDrainMovesPolicyContainers(t *testing.T) {
 		t.Errorf("no container_reschedule event for %s among:\n%s", c1, evs)
 	}
 
-	// Spread would put some of these on x, which holds one container.
-	for i := 0; i < 4; i++ {
+	// Spread would put some of these on x, which holds two containers.
+	for i := 0; i < 6; i++ {
 		name := p + "run" + strconv.Itoa(i)
 		runs = append(runs, name)
 		docker(t, "run", "-d", "--name", name, "busybox", "sleep", "600")
@@ -112,7 +123,7 @@ func TestDrainMovesPolicyContainers(t *testing.T) {
 	}
 
 	// The API's answer to a drain names what stays (the CLI does not
-	// print it): the container just run there, and c2.
+	// print it): the container just run there, c2 and c3.
 	idv := strings.Fields(docker(t, "node", "inspect", "-f", "{{.ID}} {{.Version.Index}}", x.Name))
 	if len(idv) != 2 {
 		t.Fatalf("node inspect: %q", idv)
@@ -130,6 +141,7 @@ func TestDrainMovesPolicyContainers(t *testing.T) {
 	want := []string{ // by container name
 		"container " + name + " has no reschedule policy: it stays on " + x.Name,
 		"container " + c2 + " has no reschedule policy: it stays on " + x.Name,
+		"container " + c3 + " is pinned to " + x.Name + " by a node constraint: it stays",
 	}
 	if strings.Join(answer.Warnings, "\n") != strings.Join(want, "\n") {
 		t.Errorf("drain answer warnings %q, want %q", answer.Warnings, want)

@@ -93,14 +93,20 @@ func (c *Cluster) endMove(name string) {
 }
 
 // replacedLocked reports whether ct is a copy that a re-creation in
-// flight replaces: the same swarm ID, on a node that is down, or the very
-// container being moved. The caller holds schedMu.
+// flight replaces: the very container being moved (with or without a
+// swarm ID), or one of the same swarm ID on a node that is down or on the
+// node it leaves. The caller holds schedMu.
 func (c *Cluster) replacedLocked(ct *Container) bool {
 	mv := c.resched.moving[ct.Name()]
-	if mv == nil || mv.swarmID == "" || ct.SwarmID() != mv.swarmID {
+	switch {
+	case mv == nil:
+		return false
+	case mv.oldID != "" && ct.ID() == mv.oldID:
+		return true
+	case mv.swarmID == "" || ct.SwarmID() != mv.swarmID:
 		return false
 	}
-	return ct.NodeDown() || ct.ID() == mv.oldID || (mv.from != nil && ct.Engine == mv.from)
+	return ct.NodeDown() || (mv.from != nil && ct.Engine == mv.from)
 }
 
 // healthChanged reacts to an engine's manager events: a node that failed

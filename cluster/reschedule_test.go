@@ -435,3 +435,54 @@ func TestNameOfAMovedContainer(t *testing.T) {
 		})
 	}
 }
+
+// TestMoveWithoutSwarmID: a policy container made directly on the
+// engine, without a swarm ID, moves off a drained node that still holds
+// its old copy, and off a failed node: the old copy does not hold the
+// name. The new copy has a swarm ID of its own.
+func TestMoveWithoutSwarmID(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		down bool // the node fails instead of being drained
+	}{
+		{"drain", false},
+		{"node failure", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, sims := simFleet(t, 2, nil)
+			ctx := context.Background()
+			e, _ := c.Engine("node-1")
+			cfg := &container.Config{Image: "busybox", Cmd: []string{"sleep", "600"},
+				Labels: map[string]string{"com.docker.swarm.reschedule-policies": `["on-node-failure"]`}}
+			resp, err := e.Client().ContainerCreate(ctx, cfg, &container.HostConfig{}, nil, nil, "solo")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := e.Client().ContainerStart(ctx, resp.ID, container.StartOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.RefreshContainer(ctx, resp.ID); err != nil {
+				t.Fatal(err)
+			}
+			if ct := e.Lookup(resp.ID); ct == nil || ct.SwarmID() != "" {
+				t.Fatalf("solo as cached: %v", ct)
+			}
+
+			if tt.down {
+				sims[0].Stop() // the cluster moves it by itself
+			} else {
+				moved, warnings := c.MoveOff(ctx, e, "drain")
+				if !slices.Equal(moved, []string{"solo"}) || warnings != nil {
+					t.Fatalf("moved %q, warnings %q; want [solo] and none", moved, warnings)
+				}
+				if slices.Contains(sims[0].ContainerIDs(), resp.ID) {
+					t.Error("solo's old copy is still on node-1")
+				}
+			}
+			waitUntil(t, "one solo, running on node-2", func() bool {
+				cps := copiesOf(c, "solo")
+				return len(cps) == 1 && cps[0].Engine.Name() == "node-2" && cps[0].State() == "running" && cps[0].SwarmID() != ""
+			})
+		})
+	}
+}

@@ -7,22 +7,26 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/swarm-project/swarm/test/harness"
 )
 
 // TestDrainMovesPolicyContainers is the issue's drain acceptance, with
 // the engines up: `docker node update --availability drain` moves the
 // node's container that has the policy (same name, same swarm ID, one
 // copy in ps -a, the old one gone from the engine), leaves the one
-// without and the pinned one (with a warning in the manager's log), and no new container
-// lands on the node; `--availability active` puts it back into placement.
+// without and the pinned one (with a warning in the manager's log and in
+// the update's answer), and no new container lands on the node;
+// `--availability active` puts it back into placement. A policy container
+// made on the engine itself, without a swarm ID, moves too.
 func TestDrainMovesPolicyContainers(t *testing.T) {
 	p := prefix(t)
-	c1, c2, c3 := p+"c1", p+"c2", p+"c3"
+	c1, c2, c3, c4 := p+"c1", p+"c2", p+"c3", p+"c4"
 	x := cluster.Engines[0]
 	var runs []string
 	t.Cleanup(func() {
 		_, _, _ = cluster.Manager.Docker("node", "update", "--availability", "active", x.Name)
-		_, _, _ = cluster.Manager.Docker(append([]string{"rm", "-f", c1, c2, c3}, runs...)...)
+		_, _, _ = cluster.Manager.Docker(append([]string{"rm", "-f", c1, c2, c3, c4}, runs...)...)
 	})
 	// A soft node constraint puts both on x without pinning c1 there.
 	docker(t, "run", "-d", "--name", c1, "-e", "reschedule:on-node-failure", "-e", "constraint:node==~"+x.Name,
@@ -38,6 +42,15 @@ func TestDrainMovesPolicyContainers(t *testing.T) {
 		t.Fatalf("c2 is on %s, want %s", got, x.Name)
 	}
 	oldID := strings.TrimSpace(docker(t, "inspect", "-f", "{{.Id}}", c1))
+	// c4 has the policy but was made on the engine itself: no swarm ID.
+	x.MustDocker(t, "run", "-d", "--name", c4, "--label", `com.docker.swarm.reschedule-policies=["on-node-failure"]`, "busybox", "sleep", "600")
+	err := harness.WaitFor(60*time.Second, func() (bool, error) {
+		out, _, err := cluster.Manager.Docker("ps", "--filter", "name="+c4, "--format", "{{.Names}}")
+		return err == nil && out == x.Name+"/"+c4+"\n", nil
+	})
+	if err != nil {
+		t.Fatalf("the manager never listed %s on %s: %v", c4, x.Name, err)
+	}
 
 	since := time.Now()
 	docker(t, "node", "update", "--availability", "drain", x.Name)
@@ -58,6 +71,12 @@ func TestDrainMovesPolicyContainers(t *testing.T) {
 	}
 	if out, stderr, err := x.Docker("ps", "-a", "-q", "--no-trunc", "--filter", "name="+c1); err != nil || strings.TrimSpace(out) != "" {
 		t.Errorf("the old c1 (%s) is still on %s: %q %v %s", oldID, x.Name, out, err, stderr)
+	}
+	if got := docker(t, "ps", "-a", "--filter", "name="+c4, "--format", "{{.Names}}|{{.State}}"); got == "" || strings.HasPrefix(got, x.Name+"/") || strings.Count(got, "\n") != 1 || !strings.HasSuffix(got, "|running\n") {
+		t.Errorf("docker ps -a for c4, made without a swarm ID, after the drain: %q, want one, running on another node", got)
+	}
+	if out, _, err := x.Docker("ps", "-a", "-q", "--filter", "name="+c4); err != nil || strings.TrimSpace(out) != "" {
+		t.Errorf("the old c4 is still on %s: %q %v", x.Name, out, err)
 	}
 	if got := docker(t, "ps", "--filter", "name="+c2, "--format", "{{.Names}}"); got != x.Name+"/"+c2+"\n" {
 		t.Errorf("docker ps for c2 after the drain: %q, want it running on %s", got, x.Name)

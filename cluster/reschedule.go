@@ -158,6 +158,12 @@ func (c *Cluster) moveOff(ctx context.Context, e *Engine, why string, quiet bool
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	reachable := e.IsHealthy() && c.managed(e)
+	if reachable && c.availability(e) != engine.AvailabilityDrain {
+		// Back before its failure was dealt with, and not drained: its
+		// containers stay (its stale copies, if any, go by removeStale).
+		log.WithFields(fields).Info("the node answers and is not drained: nothing to move")
+		return nil, nil
+	}
 	logLeft := log.WithFields(fields).Warn
 	if quiet {
 		logLeft = log.WithFields(fields).Debug
@@ -188,7 +194,13 @@ func (c *Cluster) moveOff(ctx context.Context, e *Engine, why string, quiet bool
 		if sid := ct.SwarmID(); sid != "" && elsewhere(live[sid], e) {
 			if !reachable {
 				e.Forget(ct.ID()) // already made again (TakeOver)
+				continue
 			}
+			// Drained, and a copy runs elsewhere already (an old copy
+			// that a move could not remove, or that is back): this one
+			// is the stale one.
+			c.removeOldCopy(ctx, e, ct, fields)
+			moved = append(moved, name)
 			continue
 		}
 		s := c.specOf(ctx, ct)
@@ -201,18 +213,24 @@ func (c *Cluster) moveOff(ctx context.Context, e *Engine, why string, quiet bool
 		}
 		moved = append(moved, name)
 		if reachable {
-			rmCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-			err := e.ObserveCall(e.Client().ContainerRemove(rmCtx, ct.ID(), container.RemoveOptions{Force: true}))
-			cancel()
-			if err != nil {
-				log.WithFields(fields).WithError(err).WithField("container", ct.ID()).Warn("cannot remove the moved container's old copy")
-			}
-			e.Resync(ctx, "container "+ct.ID(), func(ctx context.Context) error { return e.RefreshContainer(ctx, ct.ID()) })
+			c.removeOldCopy(ctx, e, ct, fields)
 		} else {
 			e.Forget(ct.ID())
 		}
 	}
 	return moved, warnings
+}
+
+// removeOldCopy removes from e, a drained node that answers, the old copy
+// ct of a container that runs elsewhere.
+func (c *Cluster) removeOldCopy(ctx context.Context, e *Engine, ct *Container, fields log.Fields) {
+	rmCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	err := e.ObserveCall(e.Client().ContainerRemove(rmCtx, ct.ID(), container.RemoveOptions{Force: true}))
+	cancel()
+	if err != nil {
+		log.WithFields(fields).WithError(err).WithField("container", ct.ID()).Warn("cannot remove the moved container's old copy")
+	}
+	e.Resync(ctx, "container "+ct.ID(), func(ctx context.Context) error { return e.RefreshContainer(ctx, ct.ID()) })
 }
 
 // recreate creates the container of s again on a node other than from,

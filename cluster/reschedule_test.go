@@ -142,6 +142,15 @@ func TestMoveOffDrain(t *testing.T) {
 	runOn(t, c, "c3", "reschedule:on-node-failure", "constraint:node==node-1")
 	e, _ := c.Engine("node-1")
 
+	// Up and active (a failure move that came after the node was back).
+	if moved, warnings := c.MoveOff(ctx, e, "node failure"); moved != nil || warnings != nil {
+		t.Fatalf("moved %q (%q) off a node that answers and is active", moved, warnings)
+	}
+	if ct, err := c.Container("c1"); err != nil || ct.ID() != c1.ID() {
+		t.Fatalf("c1 after a move off an active node: %v %v", ct, err)
+	}
+	markDrained(t, c, "node-1")
+
 	c.SetLeading(false)
 	if moved, warnings := c.MoveOff(ctx, e, "drain"); moved != nil || warnings != nil {
 		t.Fatalf("a replica moved %q (%q)", moved, warnings)
@@ -162,6 +171,56 @@ func TestMoveOffDrain(t *testing.T) {
 	if slices.Contains(sims[0].ContainerIDs(), c1.ID()) {
 		t.Error("c1's old copy is still on node-1")
 	}
+}
+
+// markDrained sets the availability of the node name to drain without
+// moving anything.
+func markDrained(t *testing.T, c *Cluster, name string) {
+	t.Helper()
+	c.nodes.moveOff = func(context.Context, *Engine, string) ([]string, []string) { return nil, nil }
+	defer func() { c.nodes.moveOff = nil }()
+	update(t, c, name, engine.NodeSpec{Availability: engine.AvailabilityDrain})
+}
+
+// TestDrainRemovesStaleCopy: a drained node's policy container whose
+// swarm ID runs on another node already is the stale copy: it is removed,
+// not moved a second time.
+func TestDrainRemovesStaleCopy(t *testing.T) {
+	c, sims := simFleet(t, 2, nil)
+	ctx := context.Background()
+	c1 := runOn(t, c, "c1", "reschedule:on-node-failure", "constraint:node==~node-1")
+	e1, _ := c.Engine("node-1")
+	e2, _ := c.Engine("node-2")
+	if c1.Engine != e1 {
+		t.Fatalf("c1 landed on %s", c1.Engine.Name())
+	}
+	// The copy on node-2, as a move that could not remove c1 leaves it.
+	resp, err := e2.Client().ContainerCreate(ctx, c1.Info.Config, &container.HostConfig{}, nil, nil, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e2.Client().ContainerStart(ctx, resp.ID, container.StartOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e2.RefreshContainer(ctx, resp.ID); err != nil {
+		t.Fatal(err)
+	}
+	markDrained(t, c, "node-1")
+
+	moved, warnings := c.MoveOff(ctx, e1, "drain")
+	if !slices.Equal(moved, []string{"c1"}) || warnings != nil {
+		t.Fatalf("moved %q, warnings %q; want [c1] and none", moved, warnings)
+	}
+	if slices.Contains(sims[0].ContainerIDs(), c1.ID()) {
+		t.Error("the stale c1 is still on node-1")
+	}
+	if ids := sims[1].ContainerIDs(); len(ids) != 1 || ids[0] != resp.ID {
+		t.Errorf("node-2 holds %q, want only %s", ids, resp.ID)
+	}
+	waitUntil(t, "one c1, on node-2", func() bool {
+		cps := copiesOf(c, "c1")
+		return len(cps) == 1 && cps[0].ID() == resp.ID
+	})
 }
 
 // TestRescheduleNoPlace: with nowhere to go the container stays cached
@@ -471,6 +530,7 @@ func TestMoveWithoutSwarmID(t *testing.T) {
 			if tt.down {
 				sims[0].Stop() // the cluster moves it by itself
 			} else {
+				markDrained(t, c, "node-1")
 				moved, warnings := c.MoveOff(ctx, e, "drain")
 				if !slices.Equal(moved, []string{"solo"}) || warnings != nil {
 					t.Fatalf("moved %q, warnings %q; want [solo] and none", moved, warnings)

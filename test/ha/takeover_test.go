@@ -1,0 +1,138 @@
+package ha_test
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/swarm-project/swarm/test/harness"
+)
+
+// TestTakeOverEtcd is issue 12's "kill the primary manager and an engine at
+// the same time" acceptance, on etcd: three replicated managers over three
+// engines of its own (x, y, z). Through the primary, y is paused and c1, with
+// `reschedule:on-node-failure`, is placed on x by a soft constraint. Then the
+// primary is killed (-9) and x is killed at the same moment. The manager
+// elected next has never seen c1 placed: it must make c1 again, on z (y is
+// paused), with the same name and swarm ID, from the spec the old primary
+// recorded in the store. y's availability, set through the old primary,
+// must still hold. When x comes back there is exactly one c1.
+//
+// With -v it logs the time from the kill to c1 running again (docs/ha.md).
+func TestTakeOverEtcd(t *testing.T) {
+	addr := needStore(t, "etcd")
+	harness.RequireEngines(t)
+	engs, err := harness.StartEngines(3, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { harness.StopEngines(engs) })
+	x, y, z := engs[0], engs[1], engs[2]
+	h := startHAWith(t, "etcd", addr, engs, nil)
+
+	first, _ := h.waitPrimary()
+	c1 := fmt.Sprintf("ha-takeover-c1-%d", time.Now().UnixNano()%1e6)
+	docker(t, first, "node", "update", "--availability", "pause", y.Name)
+	docker(t, first, "run", "-d", "--name", c1, "-e", "reschedule:on-node-failure",
+		"-e", "constraint:node==~"+x.Name, "busybox", "sleep", "600")
+	before := strings.Split(docker(t, first, "inspect", "-f", inspectFormat, c1), "|")
+	if len(before) != 3 || len(before[0]) != 64 || before[1] != x.Name || before[2] != "true" {
+		t.Fatalf("c1 before: %q, want a swarm ID, node %s, running", before, x.Name)
+	}
+
+	// kill -9 the primary and kill x together.
+	killedAt := time.Now()
+	var wg sync.WaitGroup
+	var killErr error
+	wg.Add(1)
+	go func() { defer wg.Done(); killErr = x.Kill() }()
+	if err := first.Cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	first.killed = true
+	wg.Wait()
+	if killErr != nil {
+		t.Fatal(killErr)
+	}
+	t.Cleanup(func() {
+		if !x.Running() {
+			_ = x.Start()
+		}
+	})
+
+	// A survivor becomes primary (x may or may not still be listed: its
+	// joiner keeps registering it).
+	var primary *manager
+	err = harness.WaitFor(electionBound, func() (bool, error) {
+		for m, info := range h.roles() {
+			if info.Fields["Role"] == "primary" {
+				primary = m
+				return true, nil
+			}
+		}
+		return false, nil
+	})
+	if err != nil {
+		t.Fatalf("no survivor became primary: %v", err)
+	}
+	elected := time.Since(killedAt)
+	other := h.replicas(primary)[0]
+
+	// c1 runs again on z, through the other survivor (a replica).
+	var after []string
+	err = harness.WaitFor(120*time.Second, func() (bool, error) {
+		out, _, err := other.Docker("inspect", "-f", inspectFormat, c1)
+		after = strings.Split(strings.TrimSpace(out), "|")
+		return err == nil && len(after) == 3 && after[1] != x.Name && after[2] == "true", nil
+	})
+	if err != nil {
+		t.Fatalf("c1 never ran again off %s (last %q): %v", x.Name, after, err)
+	}
+	t.Logf("kill -9 of the primary and of %s: %s primary after %v, c1 running on %s after %v",
+		x.Name, primary.name, elected.Round(100*time.Millisecond), after[1], time.Since(killedAt).Round(100*time.Millisecond))
+	if after[0] != before[0] {
+		t.Errorf("c1's swarm ID changed: %s, was %s", after[0], before[0])
+	}
+	if after[1] != z.Name {
+		t.Errorf("c1 runs on %s, want %s (%s is paused)", after[1], z.Name, y.Name)
+	}
+
+	// The availability set through the old primary holds on the new one.
+	if got := docker(t, primary, "node", "inspect", "-f", "{{.Spec.Availability}}", y.Name); got != "pause" {
+		t.Errorf("%s's availability through the new primary: %q, want pause", y.Name, got)
+	}
+	for i := 0; i < 3; i++ {
+		n := fmt.Sprintf("ha-takeover-after-%d-%d", i, time.Now().UnixNano()%1e6)
+		docker(t, primary, "run", "-d", "--name", n, "busybox", "sleep", "600")
+		if got := docker(t, primary, "inspect", "-f", "{{.Node.Name}}", n); got == y.Name {
+			t.Errorf("%s landed on %s, which is paused", n, y.Name)
+		}
+	}
+
+	// x comes back: its stale c1 is removed; exactly one c1 remains.
+	if err := x.Start(); err != nil {
+		t.Fatal(err)
+	}
+	err = harness.WaitFor(120*time.Second, func() (bool, error) {
+		out, _, err := x.Docker("ps", "-a", "--filter", "name="+c1, "--format", "{{.Names}}")
+		return err == nil && strings.TrimSpace(out) == "", nil
+	})
+	if err != nil {
+		out, _, _ := x.Docker("ps", "-a")
+		t.Errorf("the stale c1 is still on %s:\n%s", x.Name, out)
+	}
+	want := after[1] + "/" + c1
+	for _, m := range []*manager{primary, other} {
+		if got := docker(t, m, "ps", "-a", "--filter", "name="+c1, "--format", "{{.Names}}"); got != want {
+			t.Errorf("docker ps -a through %s after %s came back: %q, want exactly %q", m.name, x.Name, got, want)
+		}
+	}
+	if got := docker(t, primary, "inspect", "-f", inspectFormat, c1); got != strings.Join(after, "|") {
+		t.Errorf("c1 after %s came back: %q, want %q", x.Name, got, strings.Join(after, "|"))
+	}
+}
+
+// inspectFormat prints a container's swarm ID, node and whether it runs.
+const inspectFormat = `{{index .Config.Labels "com.docker.swarm.id"}}|{{.Node.Name}}|{{.State.Running}}`

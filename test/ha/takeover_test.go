@@ -77,7 +77,7 @@ func TestTakeOverEtcd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("no survivor became primary: %v", err)
 	}
-	elected := time.Since(killedAt)
+	electedIn := time.Since(killedAt)
 	other := h.replicas(primary)[0]
 
 	// c1 runs again on z, through the other survivor (a replica).
@@ -91,7 +91,12 @@ func TestTakeOverEtcd(t *testing.T) {
 		t.Fatalf("c1 never ran again off %s (last %q): %v", x.Name, after, err)
 	}
 	t.Logf("kill -9 of the primary and of %s: %s primary after %v, c1 running on %s after %v",
-		x.Name, primary.name, elected.Round(100*time.Millisecond), after[1], time.Since(killedAt).Round(100*time.Millisecond))
+		x.Name, primary.name, electedIn.Round(100*time.Millisecond), after[1], time.Since(killedAt).Round(100*time.Millisecond))
+	for _, line := range strings.Split(primary.Log(), "\n") {
+		if strings.Contains(line, "engine is unhealthy") || strings.Contains(line, "container rescheduled") || strings.Contains(line, elected) {
+			t.Logf("%s: %s", primary.name, line)
+		}
+	}
 	if after[0] != before[0] {
 		t.Errorf("c1's swarm ID changed: %s, was %s", after[0], before[0])
 	}

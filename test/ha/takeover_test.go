@@ -10,19 +10,24 @@ import (
 	"github.com/swarm-project/swarm/test/harness"
 )
 
-// TestTakeOverEtcd is issue 12's "kill the primary manager and an engine at
-// the same time" acceptance, on etcd: three replicated managers over three
-// engines of its own (x, y, z). Through the primary, y is paused and c1, with
-// `reschedule:on-node-failure`, is placed on x by a soft constraint. Then the
-// primary is killed (-9) and x is killed at the same moment. The manager
-// elected next has never seen c1 placed: it must make c1 again, on z (y is
-// paused), with the same name and swarm ID, from the spec the old primary
-// recorded in the store. y's availability, set through the old primary,
-// must still hold. When x comes back there is exactly one c1.
+func TestTakeOverEtcd(t *testing.T)      { runTakeOver(t, "etcd") }
+func TestTakeOverConsul(t *testing.T)    { runTakeOver(t, "consul") }
+func TestTakeOverZooKeeper(t *testing.T) { runTakeOver(t, "zk") }
+
+// runTakeOver is issue 12's "kill the primary manager and an engine at
+// the same time" acceptance, on one store: three replicated managers over
+// three engines of its own (x, y, z). Through the primary, y is paused and
+// c1, with `reschedule:on-node-failure`, is placed on x by a soft
+// constraint. Then the primary is killed (-9) and x is killed at the same
+// moment. The manager elected next did not place c1 and, as a replica,
+// left x alone when it saw it fail: once primary it must make c1 again, on
+// z (y is paused), with the same name and swarm ID, from the spec the old
+// primary recorded in the store. y's availability, set through the old
+// primary, must still hold. When x comes back there is exactly one c1.
 //
 // With -v it logs the time from the kill to c1 running again (docs/ha.md).
-func TestTakeOverEtcd(t *testing.T) {
-	addr := needStore(t, "etcd")
+func runTakeOver(t *testing.T, store string) {
+	addr := needStore(t, store)
 	harness.RequireEngines(t)
 	engs, err := harness.StartEngines(3, nil)
 	if err != nil {
@@ -30,10 +35,10 @@ func TestTakeOverEtcd(t *testing.T) {
 	}
 	t.Cleanup(func() { harness.StopEngines(engs) })
 	x, y, z := engs[0], engs[1], engs[2]
-	h := startHAWith(t, "etcd", addr, engs, nil)
+	h := startHAWith(t, store, addr, engs, nil)
 
 	first, _ := h.waitPrimary()
-	c1 := fmt.Sprintf("ha-takeover-c1-%d", time.Now().UnixNano()%1e6)
+	c1 := fmt.Sprintf("ha-takeover-%s-c1-%d", store, time.Now().UnixNano()%1e6)
 	docker(t, first, "node", "update", "--availability", "pause", y.Name)
 	docker(t, first, "run", "-d", "--name", c1, "-e", "reschedule:on-node-failure",
 		"-e", "constraint:node==~"+x.Name, "busybox", "sleep", "600")
@@ -90,8 +95,8 @@ func TestTakeOverEtcd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("c1 never ran again off %s (last %q): %v", x.Name, after, err)
 	}
-	t.Logf("kill -9 of the primary and of %s: %s primary after %v, c1 running on %s after %v",
-		x.Name, primary.name, electedIn.Round(100*time.Millisecond), after[1], time.Since(killedAt).Round(100*time.Millisecond))
+	t.Logf("%s: kill -9 of the primary and of %s: %s primary after %v, c1 running on %s after %v",
+		store, x.Name, primary.name, electedIn.Round(100*time.Millisecond), after[1], time.Since(killedAt).Round(100*time.Millisecond))
 	for _, line := range strings.Split(primary.Log(), "\n") {
 		if strings.Contains(line, "engine is unhealthy") || strings.Contains(line, "container rescheduled") || strings.Contains(line, elected) {
 			t.Logf("%s: %s", primary.name, line)

@@ -97,10 +97,22 @@ func runTakeOver(t *testing.T, store string) {
 	}
 	t.Logf("%s: kill -9 of the primary and of %s: %s primary after %v, c1 running on %s after %v",
 		store, x.Name, primary.name, electedIn.Round(100*time.Millisecond), after[1], time.Since(killedAt).Round(100*time.Millisecond))
+	moves := 0
 	for _, line := range strings.Split(primary.Log(), "\n") {
-		if strings.Contains(line, "engine is unhealthy") || strings.Contains(line, "container rescheduled") || strings.Contains(line, elected) {
+		if strings.Contains(line, "engine is unhealthy") || strings.Contains(line, "container rescheduled") ||
+			strings.Contains(line, elected) || strings.Contains(line, "not the primary manager") {
 			t.Logf("%s: %s", primary.name, line)
 		}
+		if strings.Contains(line, "container rescheduled") && strings.Contains(line, "container="+c1+" ") {
+			moves++
+		}
+	}
+	// The new primary moved c1, once; the replica moved nothing.
+	if moves != 1 {
+		t.Errorf("the new primary %s logged %d moves of c1, want 1", primary.name, moves)
+	}
+	if strings.Contains(other.Log(), "container rescheduled") {
+		t.Errorf("the replica %s moved a container:\n%s", other.name, tail(other.Log(), 30))
 	}
 	if after[0] != before[0] {
 		t.Errorf("c1's swarm ID changed: %s, was %s", after[0], before[0])

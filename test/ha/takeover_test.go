@@ -1,12 +1,16 @@
 package ha_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/swarm-project/swarm/cluster/state"
+	"github.com/swarm-project/swarm/discovery"
+	"github.com/swarm-project/swarm/discovery/kv"
 	"github.com/swarm-project/swarm/test/harness"
 )
 
@@ -158,3 +162,122 @@ func runTakeOver(t *testing.T, store string) {
 
 // inspectFormat prints a container's swarm ID, node and whether it runs.
 const inspectFormat = `{{index .Config.Labels "com.docker.swarm.id"}}|{{.Node.Name}}|{{.State.Running}}`
+
+// TestTakeOverFreshManagerEtcd: desired state that survives every manager
+// that saw it. Three managers run c1 (with the policy) on x and pause y;
+// the spec is checked in etcd. Then all three managers are killed (-9)
+// together with x, and a new manager is started over the same store. It
+// never saw c1 nor x's containers: it must make c1 again on z from the
+// spec in the store (y is still paused), with the same name and swarm ID.
+func TestTakeOverFreshManagerEtcd(t *testing.T) {
+	addr := needStore(t, "etcd")
+	harness.RequireEngines(t)
+	engs, err := harness.StartEngines(3, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { harness.StopEngines(engs) })
+	x, y, z := engs[0], engs[1], engs[2]
+	h := startHAWith(t, "etcd", addr, engs, nil)
+
+	first, _ := h.waitPrimary()
+	c1 := fmt.Sprintf("ha-fresh-c1-%d", time.Now().UnixNano()%1e6)
+	docker(t, first, "node", "update", "--availability", "pause", y.Name)
+	docker(t, first, "run", "-d", "--name", c1, "-e", "reschedule:on-node-failure",
+		"-e", "constraint:node==~"+x.Name, "busybox", "sleep", "600")
+	before := strings.Split(docker(t, first, "inspect", "-f", inspectFormat, c1), "|")
+	if len(before) != 3 || len(before[0]) != 64 || before[1] != x.Name || before[2] != "true" {
+		t.Fatalf("c1 before: %q, want a swarm ID, node %s, running", before, x.Name)
+	}
+
+	// The spec is in the store, and says c1 runs (the primary records the
+	// start from the engine's events).
+	st, base, err := discovery.OpenStore(h.url, discovery.Options{}, ttl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	specs := state.NewKV(st, base, kv.ErrNotFound)
+	var spec []byte
+	err = harness.WaitFor(30*time.Second, func() (bool, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		spec, err = specs.Get(ctx, "containers/"+before[0])
+		return err == nil && strings.Contains(string(spec), `"Running":true`), nil
+	})
+	if err != nil {
+		t.Fatalf("c1's spec in the store: %s (%v)", spec, err)
+	}
+
+	killedAt := time.Now()
+	var wg sync.WaitGroup
+	var killErr error
+	wg.Add(1)
+	go func() { defer wg.Done(); killErr = x.Kill() }()
+	for _, m := range h.managers {
+		if err := m.Cmd.Process.Kill(); err != nil {
+			t.Fatal(err)
+		}
+		m.killed = true
+	}
+	wg.Wait()
+	if killErr != nil {
+		t.Fatal(killErr)
+	}
+	t.Cleanup(func() {
+		if !x.Running() {
+			_ = x.Start()
+		}
+	})
+
+	fresh := h.addManager()
+	var after []string
+	err = harness.WaitFor(2*electionBound, func() (bool, error) {
+		out, _, err := fresh.Docker("inspect", "-f", inspectFormat, c1)
+		after = strings.Split(strings.TrimSpace(out), "|")
+		return err == nil && len(after) == 3 && after[1] != x.Name && after[2] == "true", nil
+	})
+	if err != nil {
+		t.Fatalf("the new manager never ran c1 off %s (last %q): %v", x.Name, after, err)
+	}
+	t.Logf("etcd: every manager and %s killed: a new manager ran c1 on %s %v after the kills",
+		x.Name, after[1], time.Since(killedAt).Round(100*time.Millisecond))
+	moves := 0
+	for _, line := range strings.Split(fresh.Log(), "\n") {
+		if strings.Contains(line, "container rescheduled") || strings.Contains(line, elected) {
+			t.Logf("%s: %s", fresh.name, line)
+		}
+		if strings.Contains(line, "container rescheduled") && strings.Contains(line, "container="+c1+" ") {
+			moves++
+		}
+	}
+	if moves != 1 {
+		t.Errorf("the new manager logged %d moves of c1, want 1", moves)
+	}
+	if after[0] != before[0] {
+		t.Errorf("c1's swarm ID changed: %s, was %s", after[0], before[0])
+	}
+	if after[1] != z.Name {
+		t.Errorf("c1 runs on %s, want %s (%s is paused)", after[1], z.Name, y.Name)
+	}
+	if got := docker(t, fresh, "ps", "-a", "--filter", "name="+c1, "--format", "{{.Names}}"); got != after[1]+"/"+c1 {
+		t.Errorf("docker ps -a through the new manager: %q, want exactly %s/%s", got, after[1], c1)
+	}
+
+	// x comes back with its copy of c1, which the new manager never knew
+	// of as running: it is removed, and one c1 remains.
+	if err := x.Start(); err != nil {
+		t.Fatal(err)
+	}
+	err = harness.WaitFor(120*time.Second, func() (bool, error) {
+		out, _, err := x.Docker("ps", "-a", "--filter", "name="+c1, "--format", "{{.Names}}")
+		return err == nil && strings.TrimSpace(out) == "", nil
+	})
+	if err != nil {
+		out, _, _ := x.Docker("ps", "-a")
+		t.Errorf("the stale c1 is still on %s:\n%s", x.Name, out)
+	}
+	if got := docker(t, fresh, "ps", "-a", "--filter", "name="+c1, "--format", "{{.Names}}"); got != after[1]+"/"+c1 {
+		t.Errorf("docker ps -a after %s came back: %q, want exactly %s/%s", x.Name, got, after[1], c1)
+	}
+}

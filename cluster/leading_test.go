@@ -1,9 +1,14 @@
 package cluster
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/swarm-project/swarm/cluster/engine"
+	"github.com/swarm-project/swarm/cluster/state"
+	"github.com/swarm-project/swarm/test/simengine"
 )
 
 func TestLeading(t *testing.T) {
@@ -61,5 +66,70 @@ func TestLeaderEvent(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("no event")
+	}
+}
+
+// TestElectedAfterPrimaryAndNodeDie: two managers over the same engines
+// and one shared state store. The primary pauses node-3 and creates c1 on
+// node-1; then the primary and node-1 die together. The replica sees
+// node-1 fail and leaves it (not the primary); once elected, it makes c1
+// again on node-2 (node-3 is paused) with its swarm ID, and keeps node-3
+// paused.
+func TestElectedAfterPrimaryAndNodeDie(t *testing.T) {
+	sims := []*simengine.Engine{
+		startSim(t, simengine.Config{Name: "node-1"}),
+		startSim(t, simengine.Config{Name: "node-2"}),
+		startSim(t, simengine.Config{Name: "node-3"}),
+	}
+	store := state.NewMemory()
+	newManager := func() *Cluster {
+		opts := simOptions(t)
+		opts.State = store
+		c := newSimCluster(t, opts)
+		addSims(t, c, sims...)
+		return c
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	primary := newManager()
+	replica := newManager()
+	replica.SetLeading(false)
+	replica.startWatcher(ctx)
+
+	n, err := primary.SwarmNode("node-3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := primary.UpdateNode(ctx, "node-3", n.Meta.Version, engine.NodeSpec{Availability: engine.AvailabilityPause}); err != nil {
+		t.Fatal(err)
+	}
+	c1 := runOn(t, primary, "c1", "reschedule:on-node-failure", "constraint:node==~node-1")
+	if c1.Engine.Name() != "node-1" {
+		t.Fatalf("c1 landed on %s, want node-1", c1.Engine.Name())
+	}
+	waitUntil(t, "the replica sees c1", func() bool { _, err := replica.Container("c1"); return err == nil })
+
+	primary.stopAll()
+	sims[0].Stop()
+	waitUntil(t, "the replica sees node-1 fail", func() bool {
+		e, err := replica.Engine("node-1")
+		return err == nil && e.Health() == Unhealthy
+	})
+	time.Sleep(200 * time.Millisecond) // the replica's health reaction and a watcher round
+	if ct, err := replica.Container("c1"); err != nil || ct.Engine.Name() != "node-1" {
+		t.Fatalf("the replica moved c1 (or lost it): %v %v", ct, err)
+	}
+
+	replica.LeadUntil(time.Now().Add(time.Minute), 2)
+	replica.Elected(ctx)
+	waitUntil(t, "c1 runs on node-2", func() bool {
+		ct, err := replica.Container("c1")
+		return err == nil && ct.Engine.Name() == "node-2" && ct.State() == "running" && ct.SwarmID() == c1.SwarmID()
+	})
+	if n, err := replica.SwarmNode("node-3"); err != nil || n.Meta.Spec.Availability != engine.AvailabilityPause {
+		t.Errorf("node-3 after the failover: %+v %v, want paused", n.Meta, err)
+	}
+	if n := len(copiesOf(replica, "c1")); n != 1 {
+		t.Errorf("%d copies of c1 in the new primary's cache, want 1", n)
 	}
 }

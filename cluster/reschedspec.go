@@ -251,6 +251,9 @@ func (c *Cluster) syncSpecs(ctx context.Context) {
 				c.putSpec(ctx, specFromCache(ct))
 				continue
 			}
+			if unstartedMove(s, ct) {
+				continue // reconcile starts it, then records it
+			}
 			next := *s
 			next.Name, next.Node, next.NodeID, next.ContainerID = ct.Name(), e.Name(), e.ID(), ct.ID()
 			next.Running = ct.State() == "running"

@@ -356,7 +356,10 @@ func (c *Cluster) reconcile(ctx context.Context, quiet bool) {
 		}
 		s := specs[sid]
 		s.SwarmID = sid
-		if len(live[sid]) > 0 {
+		if copies := live[sid]; len(copies) > 0 {
+			if len(copies) == 1 && unstartedMove(s, copies[0]) {
+				c.startUnstarted(ctx, s, copies[0], quiet)
+			}
 			continue
 		}
 		var node *Engine
@@ -384,4 +387,36 @@ func (c *Cluster) reconcile(ctx context.Context, quiet bool) {
 			}
 		}
 	}
+}
+
+// unstartedMove reports whether ct is a copy a move created and never
+// started: its spec says the container ran, and names another container
+// (the mover, an old primary, died between the create and the start, or
+// before it recorded the new copy).
+func unstartedMove(s *Spec, ct *Container) bool {
+	return s.Running && s.ContainerID != "" && s.ContainerID != ct.ID() && ct.State() == "created"
+}
+
+// startUnstarted starts such a copy and records it; quiet logs a failure
+// at the debug level (the watcher's retries). The caller holds resched.mu.
+func (c *Cluster) startUnstarted(ctx context.Context, s *Spec, ct *Container, quiet bool) {
+	e := ct.Engine
+	fields := log.Fields{"container": s.Name, "swarm_id": s.SwarmID, "id": ct.ID(), "node": e.Name()}
+	if err := e.ObserveCall(e.Client().ContainerStart(ctx, ct.ID(), container.StartOptions{})); err != nil {
+		lg := log.WithFields(fields).WithError(err)
+		if quiet {
+			lg.Debug("cannot start the rescheduled copy an earlier move left created")
+		} else {
+			lg.Error("cannot start the rescheduled copy an earlier move left created")
+		}
+		return
+	}
+	e.Resync(ctx, "container "+ct.ID(), func(ctx context.Context) error { return e.RefreshContainer(ctx, ct.ID()) })
+	next := *s
+	next.Name, next.Node, next.NodeID, next.ContainerID = ct.Name(), e.Name(), e.ID(), ct.ID()
+	if cur := e.Lookup(ct.ID()); cur != nil {
+		next.Running = cur.State() == "running"
+	}
+	c.putSpec(ctx, &next)
+	log.WithFields(fields).Info("started the rescheduled copy an earlier move left created")
 }

@@ -87,9 +87,8 @@ func TestRescheduleOnNodeFailure(t *testing.T) {
 	if got := moved.Labels()["com.docker.swarm.constraints"]; got != `["node==~node-1"]` {
 		t.Errorf("moved c1's constraints label = %q", got)
 	}
-	if n := len(copiesOf(c, "c1")); n != 1 {
-		t.Errorf("%d copies of c1 in the cache while node-1 is down, want 1", n)
-	}
+	// The move drops the old copy right after the new one runs.
+	waitUntil(t, "one copy of c1 in the cache while node-1 is down", func() bool { return len(copiesOf(c, "c1")) == 1 })
 	for _, name := range []string{"c2", "c3"} {
 		ct, err := c.Container(name)
 		if err != nil || ct.Engine.Name() != "node-1" || !ct.NodeDown() {
@@ -543,6 +542,68 @@ func TestMoveWithoutSwarmID(t *testing.T) {
 				cps := copiesOf(c, "solo")
 				return len(cps) == 1 && cps[0].Engine.Name() == "node-2" && cps[0].State() == "running" && cps[0].SwarmID() != ""
 			})
+		})
+	}
+}
+
+// TestTakeOverStartsAnUnstartedMove: an old primary that died between
+// creating a moved copy and starting it leaves the copy created and the
+// spec naming the old container. The next primary starts the copy when
+// the spec says the container ran, and records it; it leaves a copy whose
+// spec says stopped, or that the spec names, as it is.
+func TestTakeOverStartsAnUnstartedMove(t *testing.T) {
+	tests := []struct {
+		name      string
+		running   bool // the spec says the container ran
+		specNames bool // the spec names the created copy itself
+		want      string
+	}{
+		{name: "moved copy of a running container", running: true, want: "running"},
+		{name: "moved copy of a stopped container", running: false, want: "created"},
+		{name: "the recorded container, never started", running: true, specNames: true, want: "created"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _ := simFleet(t, 2, nil)
+			ctx := context.Background()
+			sid := newSwarmID()
+			labels := map[string]string{"com.docker.swarm.reschedule-policies": `["on-node-failure"]`, engine.SwarmIDLabel: sid}
+			e, err := c.Engine("node-2")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := e.Client().ContainerCreate(ctx, &container.Config{Image: "busybox", Labels: labels}, &container.HostConfig{}, nil, nil, "moved")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := e.RefreshContainer(ctx, resp.ID); err != nil {
+				t.Fatal(err)
+			}
+			spec := &Spec{Name: "moved", SwarmID: sid, Node: "node-9", NodeID: "GONE", ContainerID: "old", Running: tt.running,
+				Config: &container.Config{Image: "busybox", Labels: labels}, HostConfig: &container.HostConfig{}}
+			if tt.specNames {
+				spec.Node, spec.NodeID, spec.ContainerID = "node-2", e.ID(), resp.ID
+			}
+			data, _ := json.Marshal(spec)
+			if err := c.opts.State.Put(ctx, specKey(sid), data); err != nil {
+				t.Fatal(err)
+			}
+			c.syncSpecs(ctx) // must not record the copy as stopped first
+			c.TakeOver(ctx)
+			got := "gone"
+			if ct := e.Lookup(resp.ID); ct != nil {
+				got = ct.State()
+			}
+			if got != tt.want {
+				t.Fatalf("the copy after TakeOver is %s, want %s", got, tt.want)
+			}
+			if n := len(copiesOf(c, "moved")); n != 1 {
+				t.Errorf("%d copies after TakeOver, want 1", n)
+			}
+			s, ok := c.getSpec(ctx, sid)
+			if !ok || s.ContainerID != resp.ID || s.Running != (tt.want == "running") {
+				t.Errorf("spec after TakeOver: %+v", s)
+			}
 		})
 	}
 }

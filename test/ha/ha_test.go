@@ -38,6 +38,8 @@ type haCluster struct {
 	url      string
 	engines  []*harness.Engine
 	managers []*manager
+	bin      string         // the swarm binary
+	certs    *harness.Certs // nil: no TLS
 }
 
 func startHA(t *testing.T, scheme, storeAddr string) *haCluster {
@@ -54,7 +56,7 @@ func startHAWith(t *testing.T, scheme, storeAddr string, engs []*harness.Engine,
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &haCluster{t: t, engines: engs, url: fmt.Sprintf("%s://%s/swarmha/%d", scheme, storeAddr, time.Now().UnixNano())}
+	h := &haCluster{t: t, engines: engs, bin: bin, certs: certs, url: fmt.Sprintf("%s://%s/swarmha/%d", scheme, storeAddr, time.Now().UnixNano())}
 	for _, e := range engs {
 		p, err := harness.StartProcess("ha-join-"+e.Name, bin, "join", "--advertise", e.Addr, "--heartbeat", "1s", "--ttl", "3s", h.url)
 		if err != nil {
@@ -63,36 +65,44 @@ func startHAWith(t *testing.T, scheme, storeAddr string, engs []*harness.Engine,
 		t.Cleanup(func() { _ = p.Stop() })
 	}
 	for i := 1; i <= 3; i++ {
-		port, err := harness.FreePort()
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := "127.0.0.1:" + strconv.Itoa(port)
-		args := []string{"manage", "-H", addr}
-		if certs != nil {
-			args = append(args, certs.SwarmFlags()...)
-		}
-		m, err := harness.StartManagerCmd(bin, addr, certs, append(args,
-			"--replication", "--advertise", addr, "--replication-ttl", ttl.String(),
-			"--heartbeat", "1s", "--engine-refresh-min-interval", "1s", "--engine-refresh-max-interval", "2s", h.url)...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		mg := &manager{Manager: m, name: fmt.Sprintf("manager-%d", i)}
-		h.managers = append(h.managers, mg)
-		t.Cleanup(func() {
-			if mg.paused {
-				_ = mg.Cmd.Process.Signal(syscall.SIGCONT)
-			}
-			if !mg.killed {
-				_ = mg.Stop()
-			}
-			if t.Failed() {
-				t.Logf("log of %s (%s):\n%s", mg.name, mg.Addr, tail(mg.Log(), 60))
-			}
-		})
+		h.addManager()
 	}
 	return h
+}
+
+// addManager starts one more `swarm manage --replication` over the
+// cluster's store and returns it.
+func (h *haCluster) addManager() *manager {
+	h.t.Helper()
+	port, err := harness.FreePort()
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	args := []string{"manage", "-H", addr}
+	if h.certs != nil {
+		args = append(args, h.certs.SwarmFlags()...)
+	}
+	m, err := harness.StartManagerCmd(h.bin, addr, h.certs, append(args,
+		"--replication", "--advertise", addr, "--replication-ttl", ttl.String(),
+		"--heartbeat", "1s", "--engine-refresh-min-interval", "1s", "--engine-refresh-max-interval", "2s", h.url)...)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	mg := &manager{Manager: m, name: fmt.Sprintf("manager-%d", len(h.managers)+1)}
+	h.managers = append(h.managers, mg)
+	h.t.Cleanup(func() {
+		if mg.paused {
+			_ = mg.Cmd.Process.Signal(syscall.SIGCONT)
+		}
+		if !mg.killed {
+			_ = mg.Stop()
+		}
+		if h.t.Failed() {
+			h.t.Logf("log of %s (%s):\n%s", mg.name, mg.Addr, tail(mg.Log(), 60))
+		}
+	})
+	return mg
 }
 
 func tail(s string, n int) string {

@@ -2,10 +2,12 @@
 // (swarm manage --replication): three managers over the same engines and
 // one real store (etcd, Consul, ZooKeeper, started by test/stores.sh), the
 // docker CLI through every manager, kill -9 of the primary, and a primary
-// paused (SIGSTOP) past its lock's TTL.
+// paused (SIGSTOP) past its lock's TTL, and the primary killed together
+// with an engine (TestTakeOverEtcd).
 //
-// `go test -short` skips everything here. The failover drill that
-// docs/ha.md quotes is TestFailoverDrill (run with -v; it logs figures).
+// `go test -short` skips everything here. The figures docs/ha.md quotes
+// come from test/ha/drill.sh, which runs these tests with -v (they log
+// them).
 package ha_test
 
 import (

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -174,28 +173,10 @@ func startTokenServer(t *testing.T, addr, db string) *tokenServer {
 	return &tokenServer{addr: addr, db: db, p: p}
 }
 
-// engines shared by every test of this package.
-var (
-	enginesOnce sync.Once
-	engines     []*harness.Engine
-	enginesErr  error
-)
+// engines are two real engines shared by every test of this package,
+// started by the first test that needs them.
+var engines = harness.LazyEngines{N: 2}
 
-// needEngines starts two real engines once per test process.
-func needEngines(t *testing.T) []*harness.Engine {
-	t.Helper()
-	harness.RequireEngines(t)
-	enginesOnce.Do(func() {
-		engines, enginesErr = harness.StartEngines(2, nil)
-	})
-	if enginesErr != nil {
-		t.Fatal(enginesErr)
-	}
-	return engines
-}
+func needEngines(t *testing.T) []*harness.Engine { t.Helper(); return engines.Get(t) }
 
-func stopEngines() {
-	if engines != nil {
-		harness.StopEngines(engines)
-	}
-}
+func stopEngines() { engines.Stop() }

@@ -12,7 +12,6 @@ package ha_test
 
 import (
 	"os"
-	"sync"
 	"testing"
 
 	"github.com/swarm-project/swarm/test/harness"
@@ -30,28 +29,10 @@ func needStore(t *testing.T, name string) string { t.Helper(); return harness.Ne
 
 func stopStores() { harness.StopStores() }
 
-// engines shared by every test of this package.
-var (
-	enginesOnce sync.Once
-	engines     []*harness.Engine
-	enginesErr  error
-)
+// engines are two real engines shared by every test of this package,
+// started by the first test that needs them.
+var engines = harness.LazyEngines{N: 2}
 
-// needEngines starts two real engines once per test process.
-func needEngines(t *testing.T) []*harness.Engine {
-	t.Helper()
-	harness.RequireEngines(t)
-	enginesOnce.Do(func() {
-		engines, enginesErr = harness.StartEngines(2, nil)
-	})
-	if enginesErr != nil {
-		t.Fatal(enginesErr)
-	}
-	return engines
-}
+func needEngines(t *testing.T) []*harness.Engine { t.Helper(); return engines.Get(t) }
 
-func stopEngines() {
-	if engines != nil {
-		harness.StopEngines(engines)
-	}
-}
+func stopEngines() { engines.Stop() }

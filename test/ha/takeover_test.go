@@ -52,24 +52,7 @@ func runTakeOver(t *testing.T, store string) {
 	}
 
 	// kill -9 the primary and kill x together.
-	killedAt := time.Now()
-	var wg sync.WaitGroup
-	var killErr error
-	wg.Add(1)
-	go func() { defer wg.Done(); killErr = x.Kill() }()
-	if err := first.Cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	first.killed = true
-	wg.Wait()
-	if killErr != nil {
-		t.Fatal(killErr)
-	}
-	t.Cleanup(func() {
-		if !x.Running() {
-			_ = x.Start()
-		}
-	})
+	killedAt := killTogether(t, x, first)
 
 	// A survivor becomes primary (x may or may not still be listed: its
 	// joiner keeps registering it).
@@ -209,26 +192,7 @@ func TestTakeOverFreshManagerEtcd(t *testing.T) {
 		t.Fatalf("c1's spec in the store: %s (%v)", spec, err)
 	}
 
-	killedAt := time.Now()
-	var wg sync.WaitGroup
-	var killErr error
-	wg.Add(1)
-	go func() { defer wg.Done(); killErr = x.Kill() }()
-	for _, m := range h.managers {
-		if err := m.Cmd.Process.Kill(); err != nil {
-			t.Fatal(err)
-		}
-		m.killed = true
-	}
-	wg.Wait()
-	if killErr != nil {
-		t.Fatal(killErr)
-	}
-	t.Cleanup(func() {
-		if !x.Running() {
-			_ = x.Start()
-		}
-	})
+	killedAt := killTogether(t, x, h.managers...)
 
 	fresh := h.addManager()
 	var after []string
@@ -280,4 +244,32 @@ func TestTakeOverFreshManagerEtcd(t *testing.T) {
 	if got := docker(t, fresh, "ps", "-a", "--filter", "name="+c1, "--format", "{{.Names}}"); got != after[1]+"/"+c1 {
 		t.Errorf("docker ps -a after %s came back: %q, want exactly %s/%s", x.Name, got, after[1], c1)
 	}
+}
+
+// killTogether kills engine x and the managers (-9) at the same moment,
+// restarts x at the end of the test if the test did not, and returns the
+// time of the kills.
+func killTogether(t *testing.T, x *harness.Engine, managers ...*manager) time.Time {
+	t.Helper()
+	killedAt := time.Now()
+	var wg sync.WaitGroup
+	var killErr error
+	wg.Add(1)
+	go func() { defer wg.Done(); killErr = x.Kill() }()
+	for _, m := range managers {
+		if err := m.Cmd.Process.Kill(); err != nil {
+			t.Fatal(err)
+		}
+		m.killed = true
+	}
+	wg.Wait()
+	if killErr != nil {
+		t.Fatal(killErr)
+	}
+	t.Cleanup(func() {
+		if !x.Running() {
+			_ = x.Start()
+		}
+	})
+	return killedAt
 }

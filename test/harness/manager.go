@@ -198,7 +198,7 @@ func (p *process) exited() bool {
 // waitHTTP polls url with client until it answers 200, failing early if
 // the process exits.
 func (p *process) waitHTTP(client *http.Client, url string, timeout time.Duration) error {
-	return waitFor(timeout, func() (bool, error) {
+	err := waitFor(timeout, func() (bool, error) {
 		if p.exited() {
 			return false, p.exitError()
 		}
@@ -212,6 +212,12 @@ func (p *process) waitHTTP(client *http.Client, url string, timeout time.Duratio
 		}
 		return true, nil
 	}, p.done)
+	if err != nil && p.exited() {
+		// The process ended while the last probe was failing: its exit
+		// is the reason, not the refused connection.
+		return p.exitError()
+	}
+	return err
 }
 
 func (p *process) exitError() error {

@@ -213,20 +213,35 @@ func matchEvent(args filters.Args, ev engine.Event) bool {
 	return true
 }
 
-// displayEvent fills in what the docker CLI shows for the manager's own
-// events (type "swarm": engine_connect when a node joined or was first
-// reached, engine_disconnect when it turned unhealthy or left, engine_reconnect
-// when it came back, engine_remove when it left): the actor is the node,
-// named by its ID, or by its address before it was ever reached, and the
-// attributes carry its name and address, so that
-// `docker events` prints "swarm engine_connect <id> (addr=..., name=node-1)".
+// displayEvent fills in what the docker CLI shows. Every event that came
+// through a node carries the node in its attributes, as classic Swarm put
+// it there (node.name, node.id, node.addr, node.ip), since the CLI decodes
+// into its own type and drops the top-level `node` object.
+//
+// The manager's own events (type "swarm": engine_connect when a node joined
+// or was first reached, engine_disconnect when it turned unhealthy or left,
+// engine_reconnect when it came back, engine_remove when it left) also get
+// an actor: the node, named by its ID, or by its address before it was ever
+// reached, with its name and address as plain attributes too, so that
+// `docker events` prints "swarm engine_connect <id> (addr=..., name=node-1,
+// node.addr=..., ...)".
 func displayEvent(ev engine.Event) engine.Event {
-	if ev.Type != engine.ManagerEventType {
+	if ev.Node == nil && ev.Type != engine.ManagerEventType {
 		return ev
 	}
-	attrs := make(map[string]string, len(ev.Actor.Attributes)+2)
+	attrs := make(map[string]string, len(ev.Actor.Attributes)+6)
 	for k, v := range ev.Actor.Attributes {
 		attrs[k] = v
+	}
+	if n := ev.Node; n != nil {
+		setAttr(attrs, "node.name", n.Name)
+		setAttr(attrs, "node.id", n.ID)
+		setAttr(attrs, "node.addr", n.Addr)
+		setAttr(attrs, "node.ip", n.IP)
+	}
+	ev.Actor.Attributes = attrs
+	if ev.Type != engine.ManagerEventType {
+		return ev
 	}
 	if ev.Node != nil {
 		if attrs["name"] == "" {
@@ -236,7 +251,6 @@ func displayEvent(ev engine.Event) engine.Event {
 			attrs["addr"] = ev.Node.Addr
 		}
 	}
-	ev.Actor.Attributes = attrs
 	if ev.Actor.ID == "" {
 		ev.Actor.ID = attrs["addr"]
 	}
@@ -247,4 +261,11 @@ func displayEvent(ev engine.Event) engine.Event {
 		ev.Status = string(ev.Action)
 	}
 	return ev
+}
+
+// setAttr sets attrs[k] to v unless the event set it already or v is empty.
+func setAttr(attrs map[string]string, k, v string) {
+	if attrs[k] == "" && v != "" {
+		attrs[k] = v
+	}
 }

@@ -43,7 +43,7 @@ func TestReferencedTags(t *testing.T) {
 }
 
 func TestDisplayEvent(t *testing.T) {
-	node := &cluster.EventNode{Name: "node-1", Addr: "127.0.0.1:2375"}
+	node := &cluster.EventNode{Name: "node-1", Addr: "127.0.0.1:2375", IP: "127.0.0.1"}
 	tests := []struct {
 		name   string
 		in     cluster.Event
@@ -51,7 +51,7 @@ func TestDisplayEvent(t *testing.T) {
 	}{
 		{name: "engine never reached", in: cluster.Event{Message: events.Message{Type: engine.ManagerEventType, Action: "engine_disconnect"}, Node: node}, wantID: "127.0.0.1:2375"},
 		{name: "engine with ID", in: cluster.Event{Message: events.Message{Type: engine.ManagerEventType, Action: "engine_connect", Actor: events.Actor{ID: "ABC"}}, Node: node}, wantID: "ABC"},
-		{name: "container untouched", in: cluster.Event{Message: events.Message{Type: "container", Action: "start", Actor: events.Actor{ID: "c1"}}, Node: node}, wantID: "c1"},
+		{name: "container tagged", in: cluster.Event{Message: events.Message{Type: "container", Action: "start", Actor: events.Actor{ID: "c1", Attributes: map[string]string{"name": "web"}}}, Node: node}, wantID: "c1"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -61,6 +61,16 @@ func TestDisplayEvent(t *testing.T) {
 			}
 			if out.Type == engine.ManagerEventType && (out.Actor.Attributes["name"] != "node-1" || out.Status != string(out.Action)) {
 				t.Errorf("engine event shown as %+v", out)
+			}
+			a := out.Actor.Attributes
+			if a["node.name"] != "node-1" || a["node.addr"] != "127.0.0.1:2375" || a["node.ip"] != "127.0.0.1" {
+				t.Errorf("node attributes %v", a)
+			}
+			if out.Type == "container" && (a["name"] != "web" || out.Status != "") {
+				t.Errorf("container event shown as %+v", out)
+			}
+			if _, ok := tc.in.Actor.Attributes["node.name"]; ok {
+				t.Errorf("displayEvent changed the stored event's attributes")
 			}
 		})
 	}

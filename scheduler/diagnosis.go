@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/swarm-project/swarm/filters"
@@ -28,6 +29,92 @@ type Step struct {
 type ReasonCount struct {
 	Reason string
 	Nodes  int
+	// Names are the first NameCap nodes (in snapshot order) rejected for
+	// the reason. Select fills them only when no node fits, so that a
+	// successful placement pays nothing for them.
+	Names []string
+}
+
+// NameCap is how many node names a ReasonCount keeps.
+const NameCap = 5
+
+// FailedStep is the name of the hard step that left no candidate, "" when
+// some node fit (or the cluster had no node at all). Steps run in the
+// scheduler's order (cheap ones first), so this is the step that rejected
+// the last candidates; NoNodeError.Filter names the filter classic Swarm
+// would have blamed.
+func (d *Diagnosis) FailedStep() string {
+	if d == nil || len(d.Steps) == 0 {
+		return ""
+	}
+	last := d.Steps[len(d.Steps)-1]
+	if last.In > 0 && last.In == last.Rejected {
+		return last.Name
+	}
+	return ""
+}
+
+// RejectedBy returns, per step name, how many nodes the step rejected
+// (steps that rejected none are left out).
+func (d *Diagnosis) RejectedBy() map[string]int {
+	out := map[string]int{}
+	if d == nil {
+		return out
+	}
+	for _, st := range d.Steps {
+		if st.Rejected > 0 {
+			out[st.Name] += st.Rejected
+		}
+	}
+	return out
+}
+
+// Explain renders one line per step and reason that ruled nodes out, in
+// step order: "port 8080/tcp (Bridge mode): 3 nodes (node-0, node-1,
+// node-2)", the step's name first when the reason does not start with it,
+// at most NameCap names, then "and N more".
+func (d *Diagnosis) Explain() []string {
+	if d == nil {
+		return nil
+	}
+	var out []string
+	for _, st := range d.Steps {
+		for _, rc := range st.Reasons {
+			label := rc.Reason
+			if rest, ok := strings.CutPrefix(label, st.Name); !ok || (rest != "" && rest[0] != ' ' && rest[0] != ':') {
+				label = st.Name + ": " + label
+			}
+			noun := "nodes"
+			if rc.Nodes == 1 {
+				noun = "node"
+			}
+			line := fmt.Sprintf("%s: %d %s", label, rc.Nodes, noun)
+			if len(rc.Names) > 0 {
+				line += " (" + strings.Join(rc.Names, ", ")
+				if more := rc.Nodes - len(rc.Names); more > 0 {
+					line += fmt.Sprintf(" and %d more", more)
+				}
+				line += ")"
+			}
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// name records n among the nodes rejected for reason, up to NameCap.
+func (s *Step) name(reason, n string) {
+	if reason == "" {
+		reason = s.Name
+	}
+	for i := range s.Reasons {
+		if s.Reasons[i].Reason == reason {
+			if len(s.Reasons[i].Names) < NameCap {
+				s.Reasons[i].Names = append(s.Reasons[i].Names, n)
+			}
+			return
+		}
+	}
 }
 
 func (s *Step) reject(reason string) { s.rejectN(reason, 1) }
@@ -62,7 +149,12 @@ type NoNodeError struct {
 	// the request sets for it (filters.Plan.Conditions), met or not.
 	// Filters that set none have no line.
 	Conditions [][]string
-	Diagnosis  *Diagnosis
+	// Filter is the name of the filter classic Swarm would blame: the
+	// first, in the order given, that left no node ("resources" when the
+	// filters kept some but none had the CPUs or memory; "" when the
+	// cluster had no node).
+	Filter    string
+	Diagnosis *Diagnosis
 }
 
 // Messages of a NoNodeError.
@@ -75,6 +167,9 @@ const (
 	// MsgNoFit starts the message when a filter left no node; note the
 	// trailing space, which classic Swarm printed.
 	MsgNoFit = "Unable to find a node that satisfies the following conditions "
+	// MsgRuledOut heads the lines that follow classic Swarm's in a MsgNoFit
+	// message: how many nodes each step ruled out, and which.
+	MsgRuledOut = "Nodes ruled out, by the first condition each fails:"
 )
 
 // Error renders classic Swarm's text: MsgNoFit, then one line per filter
@@ -84,6 +179,11 @@ const (
 //	Unable to find a node that satisfies the following conditions
 //	[available container slots]
 //	[storage==ssd node!=node-1]
+//
+// When Select filled the Diagnosis, MsgRuledOut and the Diagnosis's Explain
+// lines follow, so the classic lines stay first and unchanged. The
+// MsgNoHealthy and MsgNoResources messages stay one line: tools compare
+// them whole.
 func (e *NoNodeError) Error() string {
 	switch {
 	case e.NoHealthy:
@@ -97,6 +197,14 @@ func (e *NoNodeError) Error() string {
 		b.WriteString("\n[")
 		b.WriteString(strings.Join(line, " "))
 		b.WriteString("]")
+	}
+	if lines := e.Diagnosis.Explain(); len(lines) > 0 {
+		b.WriteString("\n")
+		b.WriteString(MsgRuledOut)
+		for _, l := range lines {
+			b.WriteString("\n")
+			b.WriteString(l)
+		}
 	}
 	return b.String()
 }
@@ -114,13 +222,18 @@ func (s *Scheduler) noNode(d *Diagnosis, plans []filters.Plan, nodes []*node.Nod
 		e.NoHealthy = true
 		return e
 	}
+	s.explain(d, plans, nodes)
 	failed := s.classicFailure(plans, nodes)
+	if failed >= 0 {
+		e.Filter = s.filters[failed].Name()
+	}
 	switch {
 	case failed >= 0 && s.filters[failed].Name() == healthStep:
 		e.NoHealthy = true
 		return e
 	case failed < 0 && plans[s.resourcesStep].Hard != nil:
 		e.NoResources = true
+		e.Filter = s.steps[s.resourcesStep].Name()
 		return e
 	}
 	last := failed
@@ -135,6 +248,31 @@ func (s *Scheduler) noNode(d *Diagnosis, plans []filters.Plan, nodes []*node.Nod
 		}
 	}
 	return e
+}
+
+// explain fills the Names of d's reasons: it replays the hard pass, in its
+// order, on the failure path only.
+func (s *Scheduler) explain(d *Diagnosis, plans []filters.Plan, nodes []*node.Node) {
+	var checks []filters.Check
+	for _, p := range plans {
+		if p.Hard != nil {
+			checks = append(checks, p.Hard)
+		}
+	}
+	if len(checks) > len(d.Steps) {
+		checks = checks[:len(d.Steps)]
+	}
+	for _, n := range nodes {
+		if n == nil {
+			continue
+		}
+		for i, check := range checks {
+			if ok, reason := check(n); !ok {
+				d.Steps[i].name(reason, n.Name)
+				break
+			}
+		}
+	}
 }
 
 // classicFailure returns the index in s.filters of the first filter that,

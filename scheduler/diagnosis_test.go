@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -186,8 +187,14 @@ func TestSelectNoNode(t *testing.T) {
 			if nn.NoHealthy != tt.wantNoHealthy || nn.NoResources != tt.wantNoResources {
 				t.Errorf("NoHealthy, NoResources = %v, %v, want %v, %v", nn.NoHealthy, nn.NoResources, tt.wantNoHealthy, tt.wantNoResources)
 			}
-			if err.Error() != tt.wantMsg {
+			// The classic lines come first, byte for byte; the counts
+			// follow (TestNoNodeKeepsCounts checks them).
+			classic, explained, _ := strings.Cut(err.Error(), "\n"+MsgRuledOut+"\n")
+			if classic != tt.wantMsg {
 				t.Errorf("message:\n%q\nwant:\n%q", err.Error(), tt.wantMsg)
+			}
+			if strings.HasPrefix(tt.wantMsg, MsgNoFit) && explained == "" {
+				t.Errorf("message %q does not say which nodes each step ruled out", err.Error())
 			}
 			if nn.Diagnosis != d || d == nil {
 				t.Error("the error must carry the Diagnosis Select returns")
@@ -213,10 +220,10 @@ func TestNoNodeKeepsCounts(t *testing.T) {
 			t.Errorf("step %s rejected %d, want %d", st.Name, st.Rejected, want[st.Name])
 		}
 	}
-	if got := d.Steps[len(d.Steps)-1]; got.Name != "constraint" || len(got.Reasons) != 1 || got.Reasons[0] != (ReasonCount{Reason: "constraint:node==node-9", Nodes: 2}) {
+	if got := d.Steps[len(d.Steps)-1]; got.Name != "constraint" || len(got.Reasons) != 1 || !sameReasons(got.Reasons, []ReasonCount{{Reason: "constraint:node==node-9", Nodes: 2, Names: []string{"a", "b"}}}) {
 		t.Errorf("last step = %+v", got)
 	}
-	if want := noFit("[available container slots]", "[node==node-9]"); err.Error() != want {
+	if want := noFit("[available container slots]", "[node==node-9]", MsgRuledOut, "health: healthy node: 1 node (c)", "constraint:node==node-9: 2 nodes (a, b)"); err.Error() != want {
 		t.Errorf("message = %q, want %q", err.Error(), want)
 	}
 }
@@ -237,7 +244,7 @@ func TestNoNodeCustomFilterConditions(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = s.Select(&node.Request{}, []*node.Node{nt.New("a")})
-	if want := noFit("[x==1 y==2]", "[allowed]"); err == nil || err.Error() != want {
+	if want := noFit("[x==1 y==2]", "[allowed]", MsgRuledOut, "failing: never: 1 node (a)"); err == nil || err.Error() != want {
 		t.Errorf("err = %v, want %q", err, want)
 	}
 }
@@ -253,6 +260,14 @@ func TestNoNodeErrorRender(t *testing.T) {
 			want: "Unable to find a node that satisfies the following conditions \n[a b c]\n[d]"},
 		{name: "no healthy wins", err: NoNodeError{NoHealthy: true, NoResources: true, Conditions: [][]string{{"a"}}}, want: MsgNoHealthy},
 		{name: "no resources", err: NoNodeError{NoResources: true}, want: "no resources available to schedule container"},
+		{name: "no resources stays one line", err: NoNodeError{NoResources: true, Diagnosis: &Diagnosis{Steps: []Step{{Name: "resources", In: 1, Rejected: 1, Reasons: []ReasonCount{{Reason: "resources: not enough memory", Nodes: 1, Names: []string{"a"}}}}}}},
+			want: "no resources available to schedule container"},
+		{name: "counts, names capped", err: NoNodeError{Conditions: [][]string{{"port 80 (Bridge mode)"}}, Diagnosis: &Diagnosis{Steps: []Step{
+			{Name: "health", In: 9, Rejected: 2, Reasons: []ReasonCount{{Reason: "healthy node", Nodes: 2, Names: []string{"n1", "n2"}}}},
+			{Name: "port", In: 7, Rejected: 7, Reasons: []ReasonCount{{Reason: "port 80 (Bridge mode)", Nodes: 7, Names: []string{"n3", "n4", "n5", "n6", "n7"}}}},
+		}}},
+			want: "Unable to find a node that satisfies the following conditions \n[port 80 (Bridge mode)]\n" + MsgRuledOut +
+				"\nhealth: healthy node: 2 nodes (n1, n2)\nport 80 (Bridge mode): 7 nodes (n3, n4, n5, n6, n7 and 2 more)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -260,5 +275,45 @@ func TestNoNodeErrorRender(t *testing.T) {
 				t.Errorf("Error() = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// A failed Select names at most NameCap nodes per reason, and tells which
+// step failed and how many nodes each step rejected.
+func TestNoNodeNamesCapped(t *testing.T) {
+	s := mustNew(t, "", nil, DefaultOptions())
+	var nodes []*node.Node
+	for i := range 8 {
+		nodes = append(nodes, nt.New(fmt.Sprintf("n%d", i)))
+	}
+	nodes = append(nodes, nt.New("sick", nt.Unhealthy()))
+	_, d, err := s.SelectWithDiagnosis(&node.Request{Env: []string{"constraint:node==node-9"}}, nodes)
+	var nn *NoNodeError
+	if !errors.As(err, &nn) {
+		t.Fatalf("err = %v", err)
+	}
+	if !strings.HasSuffix(err.Error(), "\nconstraint:node==node-9: 8 nodes (n0, n1, n2, n3, n4 and 3 more)") {
+		t.Errorf("message %q", err.Error())
+	}
+	if got := d.FailedStep(); got != "constraint" {
+		t.Errorf("FailedStep = %q", got)
+	}
+	if nn.Filter != "constraint" {
+		t.Errorf("Filter = %q", nn.Filter)
+	}
+	if got := d.RejectedBy(); len(got) != 2 || got["health"] != 1 || got["constraint"] != 8 {
+		t.Errorf("RejectedBy = %v", got)
+	}
+	// A placement that succeeds names nobody and fails no step.
+	_, d, err = s.SelectWithDiagnosis(&node.Request{}, nodes)
+	if err != nil || d.FailedStep() != "" {
+		t.Fatalf("err %v, failed step %q", err, d.FailedStep())
+	}
+	for _, st := range d.Steps {
+		for _, rc := range st.Reasons {
+			if len(rc.Names) > 0 {
+				t.Errorf("a successful Select kept names: %+v", rc)
+			}
+		}
 	}
 }

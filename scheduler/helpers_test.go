@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -27,4 +28,11 @@ func mustNew(t *testing.T, strategy string, filterNames []string, opts Options) 
 		t.Fatalf("New(%q, %q): %v", strategy, filterNames, err)
 	}
 	return s
+}
+
+// sameReasons compares two reason lists, names included.
+func sameReasons(a, b []ReasonCount) bool {
+	return slices.EqualFunc(a, b, func(x, y ReasonCount) bool {
+		return x.Reason == y.Reason && x.Nodes == y.Nodes && slices.Equal(x.Names, y.Names)
+	})
 }

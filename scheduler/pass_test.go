@@ -44,7 +44,7 @@ func TestCheckParallelMatchesSequential(t *testing.T) {
 				t.Errorf("kept %d nodes, differs from sequential (%d)", len(got), len(want))
 			}
 			for i := range steps {
-				if steps[i].Rejected != wantSteps[i].Rejected || !slices.Equal(steps[i].Reasons, wantSteps[i].Reasons) {
+				if steps[i].Rejected != wantSteps[i].Rejected || !sameReasons(steps[i].Reasons, wantSteps[i].Reasons) {
 					t.Errorf("step %d = %+v, want %+v", i, steps[i], wantSteps[i])
 				}
 			}

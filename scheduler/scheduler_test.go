@@ -199,7 +199,7 @@ func TestPipelinePreparesOnceAndNarrows(t *testing.T) {
 	}
 	for i, w := range wantSteps {
 		g := d.Steps[i]
-		if g.Name != w.Name || g.In != w.In || g.Rejected != w.Rejected || !slices.Equal(g.Reasons, w.Reasons) {
+		if g.Name != w.Name || g.In != w.In || g.Rejected != w.Rejected || !sameReasons(g.Reasons, w.Reasons) {
 			t.Errorf("step %d = %+v, want %+v", i, g, w)
 		}
 	}

@@ -140,6 +140,7 @@ func (c *Cluster) reserve(req *node.Request, tried map[*Engine]bool) (*Engine, *
 	nodes, byNode := c.snapshotLocked(tried)
 	candidates, err := c.sched.Select(req, nodes)
 	if err != nil {
+		logNoFit(req, err)
 		return nil, nil, c.noFitLocked(req, tried, err)
 	}
 	if len(candidates) == 0 {

@@ -3,12 +3,14 @@ package cluster
 import (
 	"errors"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/network"
+	log "github.com/sirupsen/logrus"
 
 	swarmfilters "github.com/swarm-project/swarm/filters"
 	"github.com/swarm-project/swarm/scheduler"
@@ -151,6 +153,7 @@ func (c *Cluster) SelectEngines(req *node.Request) ([]*Engine, error) {
 
 	candidates, err := c.sched.Select(req, nodes)
 	if err != nil {
+		logNoFit(req, err)
 		c.schedMu.Lock()
 		defer c.schedMu.Unlock()
 		return nil, c.noFitLocked(req, nil, err)
@@ -214,6 +217,34 @@ func (c *Cluster) pruneTargets(args filters.Args) ([]*Engine, filters.Args) {
 		}
 	}
 	return out, args
+}
+
+// logNoFit writes one debug line for a placement no node fits: the
+// filter classic Swarm blames, the step that rejected the last nodes, and
+// how many nodes each step ruled out and why (the lines the error's
+// message ends with).
+func logNoFit(req *node.Request, err error) {
+	var nn *scheduler.NoNodeError
+	if !errors.As(err, &nn) || !log.IsLevelEnabled(log.DebugLevel) {
+		return
+	}
+	fields := log.Fields{"image": req.Image, "filter": nn.Filter}
+	if req.Name != "" {
+		fields["name"] = req.Name
+	}
+	if d := nn.Diagnosis; d != nil {
+		fields["nodes"] = d.Nodes
+		fields["failed_step"] = d.FailedStep()
+		var counts []string
+		for _, st := range d.Steps {
+			if st.Rejected > 0 {
+				counts = append(counts, st.Name+"="+strconv.Itoa(st.Rejected))
+			}
+		}
+		fields["ruled_out"] = strings.Join(counts, " ")
+		fields["reasons"] = strings.Join(d.Explain(), "; ")
+	}
+	log.WithFields(fields).Debug("no node fits")
 }
 
 // schedulerError classes the scheduler's errors: a malformed expression is

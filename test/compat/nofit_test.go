@@ -11,12 +11,19 @@ import (
 
 // The "no node fits" errors, byte for byte as classic Swarm worded them:
 // a header with a trailing space, then one bracketed line per filter, in
-// pipeline order, up to the filter that left no node.
+// pipeline order, up to the filter that left no node. Then our addition:
+// how many nodes each step ruled out (TestNoFitExplained has more).
 
 const nofitHeader = "Unable to find a node that satisfies the following conditions "
 
 // nofitMsg builds classic Swarm's message from its lines.
 func nofitMsg(lines ...string) string { return nofitHeader + "\n" + strings.Join(lines, "\n") }
+
+// nofitRuledOut is the message's lines after classic Swarm's (an
+// addition): how many nodes each step ruled out, and which.
+func nofitRuledOut(lines ...string) string {
+	return "\nNodes ruled out, by the first condition each fails:\n" + strings.Join(lines, "\n")
+}
 
 // nofitRunStderr is what the docker CLI prints when `docker run` gets msg
 // from the daemon.
@@ -31,7 +38,8 @@ func nofitRm(names ...string) {
 
 func TestNoFitMessages(t *testing.T) {
 	p := prefix(t)
-	ssd, disk := engines[0], engines[1]
+	ssd, disk, third := engines[0], engines[1], engines[2]
+	all := ssd.Name + ", " + disk.Name + ", " + third.Name
 	// A container holding the host ports the cases below ask for on ssd.
 	docker(t, "run", "-d", "--name", p+"web", "-p", "18473:80", "-e", "constraint:node=="+ssd.Name, "busybox", "sleep", "300")
 	docker(t, "run", "-d", "--name", p+"host", "--net=host", "-p", "18474:18474", "-e", "constraint:node=="+ssd.Name, "busybox", "sleep", "300")
@@ -45,19 +53,22 @@ func TestNoFitMessages(t *testing.T) {
 		{
 			name: "constraint to a missing node",
 			args: []string{"-e", "constraint:node==nosuchnode"},
-			want: nofitMsg("[available container slots]", "[node==nosuchnode]"),
+			want: nofitMsg("[available container slots]", "[node==nosuchnode]") +
+				nofitRuledOut("constraint:node==nosuchnode: 3 nodes (" + all + ")"),
 		},
 		{
 			// The port filter keeps disk and the third node; the constraint
 			// then leaves none. The port line comes first, met or not.
 			name: "port, bridge mode, taken on the only allowed node",
 			args: []string{"-p", "18473:80", "-e", "constraint:node==" + ssd.Name},
-			want: nofitMsg("[port 18473 (Bridge mode)]", "[available container slots]", "[node=="+ssd.Name+"]"),
+			want: nofitMsg("[port 18473 (Bridge mode)]", "[available container slots]", "[node=="+ssd.Name+"]") +
+				nofitRuledOut("constraint:node=="+ssd.Name+": 2 nodes ("+disk.Name+", "+third.Name+")", "port 18473 (Bridge mode): 1 node ("+ssd.Name+")"),
 		},
 		{
 			name: "port, host mode",
 			args: []string{"--net=host", "-p", "18474:18474", "-e", "constraint:node==" + ssd.Name},
-			want: nofitMsg("[port 18474/tcp (Host mode)]", "[available container slots]", "[node=="+ssd.Name+"]"),
+			want: nofitMsg("[port 18474/tcp (Host mode)]", "[available container slots]", "[node=="+ssd.Name+"]") +
+				nofitRuledOut("constraint:node=="+ssd.Name+": 2 nodes ("+disk.Name+", "+third.Name+")", "port 18474 (Host mode): 1 node ("+ssd.Name+")"),
 		},
 		{
 			// The docker CLI does not always send several -e in the order
@@ -65,43 +76,51 @@ func TestNoFitMessages(t *testing.T) {
 			// before the env's.
 			name: "constraints: every one listed, as written, soft ones without ~",
 			args: []string{"--label", `com.docker.swarm.constraints=["storage==disk", "node!=` + disk.Name + `", "zone==~eu-*"]`, "-e", "constraint:region==us"},
-			want: nofitMsg("[available container slots]", "[storage==disk node!="+disk.Name+" zone==eu-* region==us]"),
+			want: nofitMsg("[available container slots]", "[storage==disk node!="+disk.Name+" zone==eu-* region==us]") +
+				nofitRuledOut("constraint:storage==disk: 2 nodes ("+ssd.Name+", "+third.Name+")", "constraint:node!="+disk.Name+": 1 node ("+disk.Name+")"),
 		},
 		{
 			name: "constraint, regular expression",
 			args: []string{"-e", "constraint:storage==/^nv.*/"},
-			want: nofitMsg("[available container slots]", "[storage==/^nv.*/]"),
+			want: nofitMsg("[available container slots]", "[storage==/^nv.*/]") +
+				nofitRuledOut("constraint:storage==/^nv.*/: 3 nodes (" + all + ")"),
 		},
 		{
 			name: "affinity to a missing container",
 			args: []string{"-e", "affinity:container==" + p + "nosuch"},
-			want: nofitMsg("[available container slots]", "[container=="+p+"nosuch (soft=false)]"),
+			want: nofitMsg("[available container slots]", "[container=="+p+"nosuch (soft=false)]") +
+				nofitRuledOut("affinity:container=="+p+"nosuch: 3 nodes ("+all+")"),
 		},
 		{
 			name: "affinity, soft and hard, image",
 			args: []string{"--label", `com.docker.swarm.affinities=["container!=~` + p + `web"]`, "-e", "affinity:image==" + p + "nosuch"},
-			want: nofitMsg("[available container slots]", "[container!="+p+"web (soft=true) image=="+p+"nosuch (soft=false)]"),
+			want: nofitMsg("[available container slots]", "[container!="+p+"web (soft=true) image=="+p+"nosuch (soft=false)]") +
+				nofitRuledOut("affinity:image=="+p+"nosuch: 3 nodes ("+all+")"),
 		},
 		{
 			// Met conditions of earlier filters are listed too.
 			name: "affinity met, constraint not",
 			args: []string{"-p", "18475:80", "-e", "affinity:container!=" + p + "nosuch", "-e", "constraint:storage==nvme"},
-			want: nofitMsg("[port 18475 (Bridge mode)]", "[available container slots]", "[container!="+p+"nosuch (soft=false)]", "[storage==nvme]"),
+			want: nofitMsg("[port 18475 (Bridge mode)]", "[available container slots]", "[container!="+p+"nosuch (soft=false)]", "[storage==nvme]") +
+				nofitRuledOut("constraint:storage==nvme: 3 nodes (" + all + ")"),
 		},
 		{
 			name: "dependency, --volumes-from a missing container",
 			args: []string{"--volumes-from", p + "nosuch"},
-			want: nofitMsg("[available container slots]", "[--volumes-from="+p+"nosuch]"),
+			want: nofitMsg("[available container slots]", "[--volumes-from="+p+"nosuch]") +
+				nofitRuledOut("dependency --volumes-from="+p+"nosuch: no such container: 3 nodes ("+all+")"),
 		},
 		{
 			name: "dependency, --volumes-from and --link on two nodes",
 			args: []string{"--volumes-from", p + "other:ro", "--link", p + "web:db"},
-			want: nofitMsg("[available container slots]", "[--volumes-from="+p+"other:ro --link="+p+"web:db]"),
+			want: nofitMsg("[available container slots]", "[--volumes-from="+p+"other:ro --link="+p+"web:db]") +
+				nofitRuledOut("dependency --volumes-from="+p+"other:ro ("+disk.Name+"), --link="+p+"web:db ("+ssd.Name+") are on different nodes: 3 nodes ("+all+")"),
 		},
 		{
 			name: "dependency, --net=container: a missing container",
 			args: []string{"--net=container:" + p + "nosuch"},
-			want: nofitMsg("[available container slots]", "[--net=container:"+p+"nosuch]"),
+			want: nofitMsg("[available container slots]", "[--net=container:"+p+"nosuch]") +
+				nofitRuledOut("dependency --net=container:"+p+"nosuch: no such container: 3 nodes ("+all+")"),
 		},
 		{
 			name: "memory larger than any node",

@@ -54,7 +54,7 @@ func TestNoFitMessages(t *testing.T) {
 			name: "constraint to a missing node",
 			args: []string{"-e", "constraint:node==nosuchnode"},
 			want: nofitMsg("[available container slots]", "[node==nosuchnode]") +
-				nofitRuledOut("constraint:node==nosuchnode: 3 nodes (" + all + ")"),
+				nofitRuledOut("constraint:node==nosuchnode: 3 nodes ("+all+")"),
 		},
 		{
 			// The port filter keeps disk and the third node; the constraint
@@ -83,7 +83,7 @@ func TestNoFitMessages(t *testing.T) {
 			name: "constraint, regular expression",
 			args: []string{"-e", "constraint:storage==/^nv.*/"},
 			want: nofitMsg("[available container slots]", "[storage==/^nv.*/]") +
-				nofitRuledOut("constraint:storage==/^nv.*/: 3 nodes (" + all + ")"),
+				nofitRuledOut("constraint:storage==/^nv.*/: 3 nodes ("+all+")"),
 		},
 		{
 			name: "affinity to a missing container",
@@ -102,7 +102,7 @@ func TestNoFitMessages(t *testing.T) {
 			name: "affinity met, constraint not",
 			args: []string{"-p", "18475:80", "-e", "affinity:container!=" + p + "nosuch", "-e", "constraint:storage==nvme"},
 			want: nofitMsg("[port 18475 (Bridge mode)]", "[available container slots]", "[container!="+p+"nosuch (soft=false)]", "[storage==nvme]") +
-				nofitRuledOut("constraint:storage==nvme: 3 nodes (" + all + ")"),
+				nofitRuledOut("constraint:storage==nvme: 3 nodes ("+all+")"),
 		},
 		{
 			name: "dependency, --volumes-from a missing container",

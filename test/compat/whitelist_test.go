@@ -71,7 +71,9 @@ func TestWhitelistForms(t *testing.T) {
 			args: []string{"-e", "whitelist:node==" + strings.ToUpper(a) + "|nosuch"},
 			want: "docker: Error response from daemon: Unable to find a node that satisfies the following conditions \n" +
 				"[available container slots]\n" +
-				"[node==" + strings.ToUpper(a) + "|nosuch]\n\nRun 'docker run --help' for more information\n",
+				"[node==" + strings.ToUpper(a) + "|nosuch]" +
+				nofitRuledOut("whitelist:node=="+strings.ToUpper(a)+"|nosuch: 3 nodes ("+engines[0].Name+", "+engines[1].Name+", "+engines[2].Name+")") +
+				"\n\nRun 'docker run --help' for more information\n",
 		},
 		{
 			name: "not equal",

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
@@ -149,7 +150,9 @@ func (c *Cluster) SelectEngines(req *node.Request) ([]*Engine, error) {
 	nodes, byNode := c.snapshotLocked(nil)
 	c.schedMu.Unlock()
 
+	start := time.Now()
 	candidates, err := c.sched.Select(req, nodes)
+	c.observePlacement(start, err)
 	if err != nil {
 		c.schedMu.Lock()
 		defer c.schedMu.Unlock()

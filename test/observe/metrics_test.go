@@ -131,3 +131,32 @@ func TestMetricsPortFailure(t *testing.T) {
 		t.Errorf("swarm_node_containers{node=%s} = %v, want >= 1", engines[0].Name, got)
 	}
 }
+
+// TestMetricsStreams: hijacked (attach, exec) and streamed answers still
+// work through the metrics middleware, and count under their templates.
+func TestMetricsStreams(t *testing.T) {
+	const name = "obs-streams"
+	removeByPrefix(t, name)
+	defer removeByPrefix(t, name)
+	if out := docker(t, "run", "--rm", "--name", name+"-once", "busybox", "echo", "attached"); out != "attached" {
+		t.Fatalf("docker run --rm echo: %q, want %q", out, "attached")
+	}
+	docker(t, "run", "-d", "--name", name, "busybox", "sleep", "300")
+	if out := docker(t, "exec", name, "echo", "exec-ok"); out != "exec-ok" {
+		t.Fatalf("docker exec: %q, want %q", out, "exec-ok")
+	}
+	fams := scrape(t)
+	for _, route := range []string{"/containers/{name:.*}/attach", "/exec/{id:.*}/start", "/containers/create"} {
+		found := false
+		for _, m := range fams["swarm_api_requests_total"].GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "route" && l.GetValue() == route {
+					found = true
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no swarm_api_requests_total series for route %s", route)
+		}
+	}
+}

@@ -27,7 +27,8 @@ type Replication interface {
 
 // localRoutes are answered by a replica itself, as classic Swarm's
 // replicas did: docker info then shows the replica's role and its primary.
-var localRoutes = []string{"/_ping", "/info"}
+// /metrics is each manager's own.
+var localRoutes = []string{"/_ping", "/info", "/metrics"}
 
 func isLocalRoute(path string) bool {
 	p := stripVersion(path)
@@ -83,6 +84,7 @@ func (s *Server) replicaMiddleware(next http.Handler) http.Handler {
 			return
 		}
 		f := &forward{addr: primary}
+		markForwarded(r)
 		proxy.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), primaryKey{}, f)))
 		if f.untrack != nil {
 			f.untrack()

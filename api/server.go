@@ -30,6 +30,9 @@ type Options struct {
 	// PrimaryTLS is the client TLS configuration for forwarding to the
 	// primary (the manager's own certificate); nil for plain HTTP.
 	PrimaryTLS *tls.Config
+	// Metrics, when not nil, gets the API's request metrics, and /metrics
+	// serves everything registered on it (metrics.go).
+	Metrics Registry
 }
 
 // Backend is everything the API answers from. Server keeps each part
@@ -178,6 +181,14 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // buildHandler builds the route table and its middlewares, once.
 func (s *Server) buildHandler() http.Handler {
 	r := mux.NewRouter()
+	var reqMetrics *requestMetrics
+	if s.opts.Metrics != nil {
+		var err error
+		if reqMetrics, err = newRequestMetrics(s.opts.Metrics); err != nil {
+			log.WithError(err).Warn("API request metrics are off")
+		}
+		r.Path("/metrics").Methods("GET").Handler(metricsHandler(s.opts.Metrics))
+	}
 	for _, rt := range s.routes() {
 		h := adapt(rt.handler)
 		r.Path("/v{version:[0-9.]+}" + rt.path).Methods(rt.method).Handler(h)
@@ -185,12 +196,19 @@ func (s *Server) buildHandler() http.Handler {
 	}
 	r.NotFoundHandler = adapt(s.notSupported)
 	r.MethodNotAllowedHandler = adapt(s.notSupported)
+	if reqMetrics != nil {
+		r.Use(routeLabel)
+	}
 	r.Use(s.versionMiddleware)
 	var h http.Handler = r
 	if s.opts.CORS {
 		h = corsMiddleware(h)
 	}
-	return logMiddleware(s.trackHijacks(s.replicaMiddleware(h)))
+	h = s.replicaMiddleware(h)
+	if reqMetrics != nil {
+		h = reqMetrics.middleware(h)
+	}
+	return logMiddleware(s.trackHijacks(h))
 }
 
 // notSupported answers routes the manager does not serve.

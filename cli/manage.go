@@ -39,6 +39,8 @@ type manageOptions struct {
 	refreshRetry int
 	heartbeat    time.Duration
 	cors         bool
+	// metricsPerNode adds the per-node gauges to /metrics.
+	metricsPerNode bool
 	// Classic's cache-refresh switches for ps; accepted, without effect
 	// (the cache follows each engine's event stream).
 	refreshOnNodeFilter        bool
@@ -104,6 +106,7 @@ zk://h1:p1,h2:p2/path.`,
 	f.DurationVar(&o.heartbeat, "heartbeat", 60*time.Second, "discovery heartbeat, at least 1s: how often joiners re-register (the registration TTL is three heartbeats)")
 	f.BoolVar(&o.cors, "cors", false, "allow cross-origin requests")
 	f.BoolVar(&o.cors, "api-enable-cors", false, "alias of --cors")
+	f.BoolVar(&o.metricsPerNode, "metrics-per-node", true, "serve per-node gauges on /metrics (5 series per node; turn off for very large clusters)")
 	f.IntVar(&o.refreshRetry, "engine-refresh-retry", 3, "deprecated: use --engine-failure-retry")
 	f.BoolVar(&o.refreshOnNodeFilter, "refresh-on-node-filter", false, "accepted for compatibility, no effect: the container cache follows the engines' events")
 	f.StringVar(&o.containerNameRefreshFilter, "container-name-refresh-filter", "", "accepted for compatibility, no effect: the container cache follows the engines' events")
@@ -312,7 +315,11 @@ func runManage(ctx context.Context, g *globalOptions, o *manageOptions, cfg *man
 	if err := c.LoadNodes(context.Background()); err != nil {
 		return fmt.Errorf("manage: %w", err)
 	}
-	apiOpts := api.Options{Version: Version, GitCommit: GitCommit, Experimental: g.experimental, CORS: o.cors}
+	reg, err := newMetricsRegistry(c, o.metricsPerNode)
+	if err != nil {
+		return fmt.Errorf("manage: %w", err)
+	}
+	apiOpts := api.Options{Version: Version, GitCommit: GitCommit, Experimental: g.experimental, CORS: o.cors, Metrics: reg}
 	var election *leader.Election
 	if o.replication {
 		election = shared.newElection(o, c)

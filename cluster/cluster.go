@@ -13,6 +13,7 @@ import (
 	log "github.com/sirupsen/logrus"
 
 	"github.com/swarm-project/swarm/cluster/engine"
+	"github.com/swarm-project/swarm/cluster/metrics"
 	"github.com/swarm-project/swarm/cluster/state"
 	"github.com/swarm-project/swarm/discovery"
 	"github.com/swarm-project/swarm/scheduler"
@@ -37,6 +38,8 @@ type Cluster struct {
 	opts   Options
 	sched  *scheduler.Scheduler
 	broker *Broker
+	// metrics counts placements once RegisterMetrics ran; nil until then.
+	metrics atomic.Pointer[metrics.Metrics]
 
 	mu      sync.RWMutex // guards engines and byID
 	engines map[string]*engineRun

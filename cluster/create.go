@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sort"
 	"strings"
+	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
@@ -138,7 +139,9 @@ func (c *Cluster) reserve(req *node.Request, tried map[*Engine]bool) (*Engine, *
 		}
 	}
 	nodes, byNode := c.snapshotLocked(tried)
+	start := time.Now()
 	candidates, err := c.sched.Select(req, nodes)
+	c.observePlacement(start, err)
 	if err != nil {
 		logNoFit(req, err)
 		return nil, nil, c.noFitLocked(req, tried, err)

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
@@ -151,7 +152,9 @@ func (c *Cluster) SelectEngines(req *node.Request) ([]*Engine, error) {
 	nodes, byNode := c.snapshotLocked(nil)
 	c.schedMu.Unlock()
 
+	start := time.Now()
 	candidates, err := c.sched.Select(req, nodes)
+	c.observePlacement(start, err)
 	if err != nil {
 		logNoFit(req, err)
 		c.schedMu.Lock()

@@ -108,6 +108,9 @@ type Engine struct {
 	sink    Sink          // the cluster's side; never nil in an engine built by New
 	kick    chan struct{} // asks the refresh loop for an early round
 	reads   atomic.Uint64 // numbers container reads, to order their answers
+	// refreshErrs and eventErrs count failed refreshes and ended event
+	// streams, for the metrics.
+	refreshErrs, eventErrs atomic.Uint64
 
 	mu        sync.RWMutex // guards every field below
 	id, name  string
@@ -200,6 +203,13 @@ func newClients(addr, scheme string, opts *Options) (*clients, error) {
 
 // Addr is the host:port the manager reaches the engine at.
 func (e *Engine) Addr() string { return e.addr }
+
+// RefreshErrors counts the engine's failed refreshes.
+func (e *Engine) RefreshErrors() uint64 { return e.refreshErrs.Load() }
+
+// EventStreamErrors counts the engine's event streams that ended (and
+// were opened again).
+func (e *Engine) EventStreamErrors() uint64 { return e.eventErrs.Load() }
 
 // URL is the engine's base URL (scheme and host).
 func (e *Engine) URL() *url.URL { u := *e.base; return &u }
@@ -341,6 +351,7 @@ func (e *Engine) jitter() time.Duration {
 // next attempt: quick retries while counting towards Unhealthy, then the
 // refresh interval.
 func (e *Engine) recordFailure(err error) time.Duration {
+	e.refreshErrs.Add(1)
 	failures, state := e.countFailure(err, "engine refresh failed")
 	backoff := time.Second << min(failures-1, 6)
 	if state == Unhealthy {

@@ -44,6 +44,7 @@ func (e *Engine) watchEvents(ctx context.Context, connected <-chan time.Time) {
 		if !last.IsZero() {
 			since = last
 		}
+		e.eventErrs.Add(1)
 		log.WithFields(log.Fields{"addr": e.addr}).WithError(err).Debug("engine event stream ended")
 		e.Kick()
 		if time.Since(start) > 10*time.Second {

@@ -29,7 +29,7 @@
   function cpus(n) { return (Math.round(n * 100) / 100).toString(); }
 
   function renderNode(n) {
-    var d = el("article", "node " + n.health);
+    var d = el("article", "node " + n.health.toLowerCase());
     d.dataset.node = n.name;
     var h = el("h3", "", n.name);
     h.appendChild(el("span", "health", n.health + (n.availability ? " · " + n.availability : "")));

@@ -40,7 +40,9 @@ func (s *Server) uiRoutes() []route {
 			return nil
 		}},
 		{"GET", "/ui/", static},
-		{"GET", "/ui/{file:(?:style\\.css|app\\.js|index\\.html)}", static},
+		{"GET", "/ui/index.html", static},
+		{"GET", "/ui/style.css", static},
+		{"GET", "/ui/app.js", static},
 		{"GET", "/ui/state.json", s.uiState},
 	}
 }

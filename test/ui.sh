@@ -17,10 +17,14 @@ die() {
 
 browser() { command -v chromium 2>/dev/null || command -v chromium-browser 2>/dev/null; }
 
-if [[ ${1:-} == path ]]; then
+case "${1:-}" in
+path)
 	browser || exit 1
 	exit 0
-fi
+	;;
+"") ;;
+*) die "unknown argument '$1' (usage: ui.sh [path])" ;;
+esac
 if ! browser >/dev/null; then
 	[[ $(id -u) == 0 ]] || die "chromium is missing and installing it needs root (apt-get install chromium)"
 	apt_ensure "${SWARM_TEST_DIR:-/tmp/swarm-test}/locks" chromium || die "apt-get install chromium failed"

@@ -17,11 +17,12 @@ build: ## build bin/swarm
 image: ## build the swarm image (Dockerfile) and load it into ENGINES="host:port ..." (default: docker's own engine)
 	VERSION=$(VERSION) COMMIT=$(COMMIT) bash test/image.sh load $(ENGINES)
 
-deps: ## install what the tests need (apt packages, Go modules, Engine 29 and compose builds, cached); idempotent
+deps: ## install what the tests need (apt packages incl. chromium, Go modules, Engine 29 and compose builds, cached); idempotent
 	bash test/engines.sh install
 	bash test/install-go-deps.sh
 	bash test/registry.sh install
 	bash test/stores.sh install all
+	bash test/ui.sh >/dev/null
 	bash test/compose.sh v1 >/dev/null
 	bash test/compose.sh v2 >/dev/null
 	bash test/compose.sh v5 >/dev/null

@@ -60,6 +60,8 @@ func TestReplicaMiddleware(t *testing.T) {
 		wantBody   string
 	}{
 		{name: "replica forwards", primary: primaryAddr, path: "/v1.41/containers/json?all=1", wantStatus: 200, wantFrom: "primary", wantBody: "GET /v1.41/containers/json?all=1"},
+		{name: "replica forwards the cluster page", primary: primaryAddr, path: "/ui/state.json?page=2", wantStatus: 200, wantFrom: "primary", wantBody: "GET /ui/state.json?page=2"},
+		{name: "primary serves the cluster page", self: true, primary: "ignored:1", path: "/ui/", wantStatus: 200, wantBody: `<script src="app.js">`},
 		{name: "replica answers _ping itself", primary: primaryAddr, path: "/_ping", wantStatus: 200, wantBody: "OK"},
 		{name: "no primary known", path: "/v1.41/containers/json", wantStatus: 503, wantBody: "no primary manager is known"},
 		{name: "primary answers itself", self: true, primary: "ignored:1", path: "/v1.41/containers/json", wantStatus: 200, wantBody: "[]"},

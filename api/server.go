@@ -128,6 +128,7 @@ func (s *Server) routes() []route {
 	all = append(all, s.volumeRoutes()...)
 	all = append(all, s.buildRoutes()...)
 	all = append(all, s.nodeRoutes()...)
+	all = append(all, s.uiRoutes()...)
 	all = append(all, s.miscRoutes()...)
 	return all
 }

@@ -240,6 +240,14 @@ func (c *Cluster) removeEngine(addr string, left bool) {
 	}
 	run.cancel()
 	<-run.done
+	// A refresh in flight during the removal may have claimed the ID
+	// again (ClaimEngineID refuses removed engines, but it may have run
+	// before the delete above): the engine has stopped now, so drop it.
+	c.mu.Lock()
+	if id := run.engine.ID(); id != "" && c.byID[id] == run.engine {
+		delete(c.byID, id)
+	}
+	c.mu.Unlock()
 	log.WithFields(log.Fields{"addr": addr, "name": run.engine.Name()}).Info("engine removed")
 	c.forgetView(run.engine)
 	if left {
@@ -274,6 +282,9 @@ func (s sink) ClaimEngineID(e *Engine, id string) error {
 	c.loadNode(id) // the node's record, the first time its ID is known
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if run, ok := c.engines[e.Addr()]; !ok || run.engine != e {
+		return fmt.Errorf("engine %s was removed from the cluster", e.Addr())
+	}
 	if other, ok := c.byID[id]; ok && other != e {
 		return fmt.Errorf("engine ID %s of %s is already used by %s: give each engine its own ID (remove /etc/docker/key.json and restart it)", id, e.Addr(), other.Addr())
 	}

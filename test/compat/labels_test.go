@@ -54,7 +54,10 @@ func TestLabelsShellEscapedBang(t *testing.T) {
 	got := dockerFails(t, "run", "-d", "--label", label, "--label", constraint, "busybox", "true")
 	want := nofitRunStderr(nofitMsg("[available container slots]",
 		"[container!="+p+"c1 (soft=false)]",
-		"[node!="+engines[1].Name+" node!="+engines[2].Name+"]"))
+		"[node!="+engines[1].Name+" node!="+engines[2].Name+"]") +
+		nofitRuledOut("constraint:node!="+engines[1].Name+": 1 node ("+engines[1].Name+")",
+			"constraint:node!="+engines[2].Name+": 1 node ("+engines[2].Name+")",
+			"affinity:container!="+p+"c1: 1 node ("+c1Node.Name+")"))
 	if got != want {
 		t.Errorf("no fit:\n got %q\nwant %q", got, want)
 	}

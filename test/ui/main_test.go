@@ -62,10 +62,11 @@ func browse(ctx context.Context, t *testing.T, url string, budgetMS int, flags .
 	t.Helper()
 	args := append([]string{
 		"--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-		"--user-data-dir=" + t.TempDir(),
+		"--user-data-dir=" + profileDir(t),
 		fmt.Sprintf("--virtual-time-budget=%d", budgetMS),
 	}, flags...)
 	cmd := exec.CommandContext(ctx, chromium, append(args, url)...)
+	ownGroup(cmd)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

@@ -371,6 +371,12 @@ netns_exists() {
 	[[ -e /var/run/netns/$NETNS ]]
 }
 
+# netns_alien: namespace swarm-node-N exists but engines.sh did not make it
+# (no veth swvN carries a state directory): someone else's, left alone.
+netns_alien() {
+	netns_exists && [[ -z $(netns_owner) ]]
+}
+
 # lock_testnet serializes changes to swnet0 across engines and state
 # directories (fd 8, released by unlock_testnet).
 lock_testnet() {
@@ -386,7 +392,11 @@ unlock_testnet() {
 # testnet_up makes sure swnet0 exists, has 10.98.0.1/24 and is up.
 testnet_up() {
 	if ! ip link show "$TESTNET_BRIDGE" >/dev/null 2>&1; then
-		ip link add "$TESTNET_BRIDGE" type bridge || die "cannot create bridge $TESTNET_BRIDGE"
+		# A fixed MAC address: a bridge otherwise takes its lowest port's,
+		# which changes as test hosts come and go, and the hosts' ARP
+		# caches would point at a stale one for a while.
+		ip link add "$TESTNET_BRIDGE" address 02:98:00:00:00:01 type bridge ||
+			die "cannot create bridge $TESTNET_BRIDGE"
 	fi
 	if ! ip -4 addr show dev "$TESTNET_BRIDGE" | grep -qF "inet $TESTNET_GW/24"; then
 		ip addr add "$TESTNET_GW/24" dev "$TESTNET_BRIDGE" || die "cannot give $TESTNET_BRIDGE the address $TESTNET_GW/24"
@@ -409,6 +419,9 @@ host_net_up() {
 	if netns_foreign; then
 		die "node-$N: namespace $NETNS is used by the running engine in $(netns_owner); pick another engine number"
 	fi
+	if netns_alien; then
+		die "node-$N: a network namespace $NETNS exists that engines.sh did not make; delete it (ip netns del $NETNS) or pick another engine number"
+	fi
 	# Whatever an earlier run of this engine left (its processes are gone:
 	# dockerd is not running and stop_engine killed the rest).
 	host_net_down
@@ -419,8 +432,14 @@ host_net_up() {
 		die "node-$N: $HOST_IP:2375 is taken by another program; pick another engine number"
 	fi
 	ip netns add "$NETNS" || die "node-$N: cannot create network namespace $NETNS"
-	ip link add "$VETH" type veth peer name eth0 netns "$NETNS" ||
+	# Fixed MAC addresses too, so that a restarted test host is found at
+	# once by peers (and the host) whose ARP caches still hold its address.
+	local mac
+	mac=$(printf '%02x' "$N")
+	if ! ip link add "$VETH" address "02:98:00:00:02:$mac" type veth peer name eth0 address "02:98:00:00:01:$mac" netns "$NETNS"; then
+		ip netns del "$NETNS" || true
 		die "node-$N: cannot create the veth pair $VETH/eth0 into $NETNS"
+	fi
 	ip link set "$VETH" alias "$DIR"
 	ip link set "$VETH" master "$TESTNET_BRIDGE" up
 	unlock_testnet
@@ -439,6 +458,10 @@ host_net_up() {
 host_net_down() {
 	if netns_foreign; then
 		log "node-$N: leaving namespace $NETNS alone: it belongs to the engine in $(netns_owner)"
+		return 0
+	fi
+	if netns_alien; then
+		log "node-$N: leaving namespace $NETNS alone: engines.sh did not make it"
 		return 0
 	fi
 	netns_exists || [[ -e /sys/class/net/$VETH ]] || return 0

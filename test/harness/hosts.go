@@ -3,6 +3,7 @@ package harness
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -51,14 +52,19 @@ func modeFlag(host bool) string {
 
 // hostNetInUse reports whether engine n's namespace belongs to a running
 // engine of another state directory than dir (engines.sh records the owner
-// on the veth's alias).
+// on the veth's alias), or exists without engines.sh having made it.
 func hostNetInUse(dir string, n int) bool {
-	alias, err := os.ReadFile("/sys/class/net/" + hostVeth(n) + "/ifalias")
-	if err != nil {
-		return false
-	}
+	return hostNetInUseAt("/var/run/netns", "/sys/class/net", dir, n)
+}
+
+func hostNetInUseAt(netnsDir, sysNet, dir string, n int) bool {
+	alias, _ := os.ReadFile(filepath.Join(sysNet, hostVeth(n), "ifalias"))
 	owner := strings.TrimSpace(string(alias))
-	if owner == "" || owner == dir {
+	if owner == "" {
+		_, err := os.Stat(filepath.Join(netnsDir, HostNetns(n)))
+		return err == nil
+	}
+	if owner == dir {
 		return false
 	}
 	_, running := enginePID(owner)

@@ -74,12 +74,46 @@ func TestModeFlag(t *testing.T) {
 	}
 }
 
-func TestHostNetInUseWithoutNamespace(t *testing.T) {
-	// Engine 0 never has a veth: nothing is in use.
-	if _, err := os.Stat("/sys/class/net/" + hostVeth(0)); err == nil {
-		t.Skip("a swv0 exists on this machine")
+func TestHostNetInUse(t *testing.T) {
+	tmp := t.TempDir()
+	netns, sys := filepath.Join(tmp, "netns"), filepath.Join(tmp, "net")
+	mine := filepath.Join(tmp, "state", "engine-3")
+	// Another state directory's engine that does not run.
+	stopped := filepath.Join(tmp, "other", "engine-3")
+	tests := []struct {
+		name  string
+		netns bool
+		owner string // veth alias; "" for no veth
+		want  bool
+	}{
+		{name: "nothing there", want: false},
+		{name: "our own namespace", netns: true, owner: mine, want: false},
+		{name: "a namespace engines.sh did not make", netns: true, want: true},
+		{name: "a leftover of a stopped engine elsewhere", netns: true, owner: stopped, want: false},
 	}
-	if hostNetInUse("/tmp/st/engine-0", 0) {
-		t.Fatal("hostNetInUse without a veth = true")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			os.RemoveAll(netns)
+			os.RemoveAll(sys)
+			if err := os.MkdirAll(netns, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if tt.netns {
+				if err := os.WriteFile(filepath.Join(netns, HostNetns(3)), nil, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tt.owner != "" {
+				if err := os.MkdirAll(filepath.Join(sys, hostVeth(3)), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(sys, hostVeth(3), "ifalias"), []byte(tt.owner+"\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := hostNetInUseAt(netns, sys, mine, 3); got != tt.want {
+				t.Fatalf("hostNetInUseAt = %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,6 +24,16 @@ func HostNetns(n int) string { return fmt.Sprintf("swarm-node-%d", n) }
 
 // hostVeth is the host side of engine n's veth pair into swnet0.
 func hostVeth(n int) string { return fmt.Sprintf("swv%d", n) }
+
+// testNetIPs are the host's and every test host's addresses on the test
+// network, for certificates.
+func testNetIPs() []net.IP {
+	ips := []net.IP{net.ParseIP(TestNetGateway)}
+	for n := 1; n <= MaxEngine; n++ {
+		ips = append(ips, net.ParseIP(HostIP(n)))
+	}
+	return ips
+}
 
 // engineAddrs returns engine n's API address, its test-network IP ("" on
 // loopback) and where its published ports are bound.

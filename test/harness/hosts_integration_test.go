@@ -2,6 +2,7 @@ package harness
 
 import (
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -143,4 +144,26 @@ func TestHostEngine29Integration(t *testing.T) {
 	engineInfo(t, e, wantInfo{name: e.Name})
 	runWeb(t, e, 8080)
 	waitWeb(t, e, 8080)
+}
+
+// TestHostTLSEngineIntegration: a test host requiring TLS answers a client
+// of its CA at its test-network address (NewCerts' certificates name it),
+// and only such a client.
+func TestHostTLSEngineIntegration(t *testing.T) {
+	RequireEngines(t)
+	certs, err := NewCerts(filepath.Join(t.TempDir(), "certs"), "hosts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	engs, err := StartEnginesWith(1, EnginesConfig{Hosts: true, TLS: certs})
+	if err != nil {
+		t.Fatalf("StartEnginesWith(Hosts, TLS): %v", err)
+	}
+	t.Cleanup(func() { StopEngines(engs) })
+	dumpLogsOnFailure(t, engs)
+	e := engs[0]
+	engineInfo(t, e, wantInfo{name: e.Name})
+	if _, _, err := Docker(e.Addr, "version"); err == nil {
+		t.Fatalf("%v answers plain HTTP", e)
+	}
 }

@@ -9,6 +9,11 @@
 # ENGINE=29, as in `make demo ENGINE=29`) asks for Docker Engine 29, which
 # test/engine29.sh builds once (minutes) and caches. An engine last run as
 # the other kind is purged first (its containers and images are lost).
+#
+# SWARM_DEMO_HOSTS=1 (or `make demo HOSTS=1`) starts the engines as test
+# hosts, each in its own network namespace at 10.98.0.101..103 (see
+# docs/testing-engines.md); an engine last run in the other mode is purged
+# first too.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,6 +27,12 @@ kind=${SWARM_ENGINE_KIND:-${ENGINE:-20.10}}
 case $kind in
 20.10 | 29) ;;
 *) echo "demo: engine kind must be 20.10 or 29, got '$kind'" >&2; exit 2 ;;
+esac
+mode=loopback
+case ${SWARM_DEMO_HOSTS:-${HOSTS:-}} in
+"" | 0) ;;
+1) mode=host ;;
+*) echo "demo: SWARM_DEMO_HOSTS (HOSTS) must be 1 or 0, got '${SWARM_DEMO_HOSTS:-${HOSTS:-}}'" >&2; exit 2 ;;
 esac
 
 start() {
@@ -40,7 +51,12 @@ start() {
 			echo "demo: node-$n was engine $had; purging it to start engine $kind"
 			bash "$here/engines.sh" stop "$n" --purge
 		fi
-		nodes+=("$(bash "$here/engines.sh" start "$n" --engine "$kind" --label "demo=node-$n" | tail -n 1)")
+		had=$(bash "$here/engines.sh" mode "$n")
+		if [[ -n $had && $had != "$mode" ]]; then
+			echo "demo: node-$n ran in $had mode; purging it to start it in $mode mode"
+			bash "$here/engines.sh" stop "$n" --purge
+		fi
+		nodes+=("$(bash "$here/engines.sh" start "$n" --engine "$kind" "--$mode" --label "demo=node-$n" | tail -n 1)")
 	done
 	if [[ -f $pidfile ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
 		echo "demo: manager already running (pid $(cat "$pidfile"))"
@@ -65,7 +81,8 @@ start() {
 	docker -H "$addr" run --rm busybox echo hi 2>/dev/null
 	cat <<MSG
 
-The manager serves the Docker API on $addr for node-1..node-3 (engine $kind).
+The manager serves the Docker API on $addr for node-1..node-3 (engine $kind,
+$mode mode, at ${nodes[*]}).
 Use it like one Docker engine:
   export DOCKER_HOST=tcp://$addr
   docker info; docker run -d busybox sleep 600; docker ps

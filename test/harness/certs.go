@@ -35,7 +35,8 @@ const (
 const certLifetime = 24 * time.Hour
 
 // Certs is a directory of throwaway TLS material signed by one fresh CA.
-// Every leaf certificate names 127.0.0.1, ::1 and localhost.
+// Every leaf certificate names 127.0.0.1, ::1 and localhost, and the test
+// network's addresses (10.98.0.1 and every test host's, see HostIP).
 type Certs struct {
 	Dir string
 }
@@ -98,7 +99,7 @@ func NewCerts(dir, name string) (*Certs, error) {
 			KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
 			ExtKeyUsage:  l.usage,
 			DNSNames:     []string{"localhost"},
-			IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+			IPAddresses:  append([]net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}, testNetIPs()...),
 		}
 		der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
 		if err != nil {

@@ -27,6 +27,28 @@
 // in containers, and registries other than loopback ones are unreachable, so
 // `docker pull` of an image no local registry has fails at once.
 //
+// # Test hosts
+//
+// EnginesConfig{Hosts: true} (or NewHostEngine) starts engines as test
+// hosts: engine N runs in the network namespace swarm-node-N, with the
+// address 10.98.0.(100+N) (Engine.IP) on the test network, the bridge
+// swnet0 (10.98.0.1/24) on the machine. Its API is at IP:2375 (Engine.Addr)
+// and its published ports bind on all of that host's addresses
+// (Engine.PublishIP is IP). The manager and the docker CLI stay outside and
+// reach test hosts at those addresses; test hosts reach each other and the
+// machine, nothing else (the machine forwards nothing). An engine keeps its
+// mode across Stop, Start and Kill; StopEngines deletes the namespaces, and
+// swnet0 once nothing is attached to it.
+//
+// Test hosts are what swarm mode needs: two of them form a swarm-mode
+// cluster and an attachable overlay network carries traffic between their
+// containers. A registry mirror on loopback is out of their reach and left
+// out (busybox is loaded through the unix socket). See
+// docs/testing-engines.md.
+//
+//	engs, err := harness.StartEnginesWith(2, harness.EnginesConfig{Hosts: true})
+//	engs[0].MustDocker(t, "swarm", "init", "--advertise-addr", engs[0].IP)
+//
 // # Choosing engine numbers
 //
 // StartEngines picks the numbers itself, from SWARM_HARNESS_FIRST_ENGINE

@@ -17,6 +17,17 @@
 #             user networks come from 10.(100+N).0.0/16; published ports are
 #             bound on 127.99.N.1 so two engines can publish the same port.
 #
+# With --host, engine N is a test host with a network stack of its own: it
+# runs in the network namespace swarm-node-N, whose eth0 (a veth into the
+# host bridge swnet0, 10.98.0.1/24, made on first need) has
+# 10.98.0.(100+N)/24. It then listens on tcp://10.98.0.(100+N):2375, its
+# bridge swbN lives inside the namespace and published ports bind on all of
+# that host's addresses (0.0.0.0 there). Test hosts reach each other and the
+# host through swnet0 (swarm mode, overlay networks); the host forwards
+# nothing. A registry mirror on loopback is out of their reach and left out.
+# Stopping the engine deletes its namespace (with its veth and bridges), and
+# swnet0 once nothing is attached to it.
+#
 # Nothing reaches off this machine: containers get no iptables rules, no IP
 # forwarding (the host's net.ipv4.ip_forward stays 0) and 127.0.0.1 as DNS
 # server, and dockerd's registry traffic goes through a dead loopback proxy,
@@ -29,20 +40,24 @@
 #
 # Usage:
 #   engines.sh install                 install docker.io, busybox-static, ... if missing
-#   engines.sh start N [--engine 20.10|29] [--label k=v]...
+#   engines.sh start N [--engine 20.10|29] [--host|--loopback] [--label k=v]...
 #                                      start engine N (idempotent), print its address
 #   engines.sh stop N [--purge]        stop engine N; --purge also deletes its state
 #   engines.sh kill N [--purge]        SIGKILL engine N, its containerd and shims (a crash)
 #   engines.sh stop-all [--purge]      stop every engine under $SWARM_TEST_DIR
-#   engines.sh status                  one line per engine: N addr pid running|stopped kind
+#   engines.sh status                  one line per engine: N addr pid running|stopped kind mode
 #   engines.sh addr N                  print engine N's address
 #   engines.sh busybox-image           build (once) busybox:latest, print its directory
 #   engines.sh kind N                  print the kind engine N was last started as
+#   engines.sh mode N                  print the mode engine N was last started in (host|loopback)
 #
 # The kind of a start is --engine, else $SWARM_ENGINE_KIND, else the kind the
 # engine's state directory was last started as, else 20.10. An engine keeps
 # its kind for its data's life: starting it as the other kind fails until it
 # is purged (stop --purge), since neither dockerd reads the other's data.
+# The mode works the same way: --host or --loopback, else the mode the state
+# directory was last started in, else loopback; switching needs a purge (the
+# engine's address and its containers' networks would change under it).
 #
 # Environment:
 #   SWARM_TEST_DIR             state directory (default /tmp/swarm-test)
@@ -121,6 +136,39 @@ engine_vars() {
 	POOL=10.$((100 + N)).0.0/16
 	PUBLISH_IP=127.99.$N.1
 	KIND_FILE=$DIR/kind
+	MODE_FILE=$DIR/mode
+	NETNS=swarm-node-$N
+	VETH=swv$N
+	HOST_IP=10.98.0.$((100 + N))
+	mode_vars "$(recorded_mode)"
+}
+
+# The test network of host-mode engines.
+TESTNET_BRIDGE=swnet0
+TESTNET_GW=10.98.0.1
+TESTNET_CIDR=10.98.0.0/24
+
+# mode_vars MODE sets the address variables of the current engine for MODE
+# (host or loopback; "" is loopback).
+mode_vars() {
+	if [[ ${1:-} == host ]]; then
+		ADDR=$HOST_IP:2375
+		PUBLISH_IP=
+	else
+		ADDR=127.0.0.1:$PORT
+		PUBLISH_IP=127.99.$N.1
+	fi
+}
+
+# recorded_mode prints the mode the current engine was last started in
+# (loopback for state directories from before modes existed), or nothing
+# when it has no state.
+recorded_mode() {
+	if [[ -s $MODE_FILE ]]; then
+		cat "$MODE_FILE"
+	elif [[ -d $DATA ]]; then
+		echo loopback
+	fi
 }
 
 # check_kind validates an engine kind.
@@ -301,6 +349,110 @@ bridge_down() {
 	done
 }
 
+# ---------------------------------------------------------------- test hosts
+
+# netns_owner prints the state directory recorded on the veth swvN (its
+# alias), if any.
+netns_owner() {
+	cat /sys/class/net/"$VETH"/ifalias 2>/dev/null || true
+}
+
+# netns_foreign: namespace swarm-node-N belongs to a running engine of
+# another state directory (another SWARM_TEST_DIR using the same number).
+netns_foreign() {
+	local owner pid
+	owner=$(netns_owner)
+	[[ -n $owner && $owner != "$DIR" ]] || return 1
+	pid=$(cat "$owner/docker.pid" 2>/dev/null) || return 1
+	pid_is_ours "$pid" "--data-root $owner/data"
+}
+
+netns_exists() {
+	[[ -e /var/run/netns/$NETNS ]]
+}
+
+# lock_testnet serializes changes to swnet0 across engines and state
+# directories (fd 8, released by unlock_testnet).
+lock_testnet() {
+	mkdir -p /run/lock
+	exec 8>/run/lock/swarm-test-swnet0.lock
+	flock 8
+}
+
+unlock_testnet() {
+	exec 8>&-
+}
+
+# testnet_up makes sure swnet0 exists, has 10.98.0.1/24 and is up.
+testnet_up() {
+	if ! ip link show "$TESTNET_BRIDGE" >/dev/null 2>&1; then
+		ip link add "$TESTNET_BRIDGE" type bridge || die "cannot create bridge $TESTNET_BRIDGE"
+	fi
+	if ! ip -4 addr show dev "$TESTNET_BRIDGE" | grep -qF "inet $TESTNET_GW/24"; then
+		ip addr add "$TESTNET_GW/24" dev "$TESTNET_BRIDGE" || die "cannot give $TESTNET_BRIDGE the address $TESTNET_GW/24"
+	fi
+	ip link set "$TESTNET_BRIDGE" up
+}
+
+# testnet_gc deletes swnet0 when nothing is attached to it any more.
+testnet_gc() {
+	[[ -d /sys/class/net/$TESTNET_BRIDGE/brif ]] || return 0
+	if [[ -z $(ls -A /sys/class/net/"$TESTNET_BRIDGE"/brif 2>/dev/null) ]]; then
+		ip link del "$TESTNET_BRIDGE" 2>/dev/null || log "could not delete bridge $TESTNET_BRIDGE"
+	fi
+}
+
+# host_net_up creates the test host's namespace swarm-node-N: eth0 (a veth
+# into swnet0) with 10.98.0.(100+N)/24, lo, a default route via the host,
+# and the engine's bridge swbN inside it.
+host_net_up() {
+	if netns_foreign; then
+		die "node-$N: namespace $NETNS is used by the running engine in $(netns_owner); pick another engine number"
+	fi
+	# Whatever an earlier run of this engine left (its processes are gone:
+	# dockerd is not running and stop_engine killed the rest).
+	host_net_down
+	lock_testnet
+	testnet_up
+	if timeout 0.5 bash -c "exec 3<>/dev/tcp/$HOST_IP/2375" 2>/dev/null; then
+		unlock_testnet
+		die "node-$N: $HOST_IP:2375 is taken by another program; pick another engine number"
+	fi
+	ip netns add "$NETNS" || die "node-$N: cannot create network namespace $NETNS"
+	ip link add "$VETH" type veth peer name eth0 netns "$NETNS" ||
+		die "node-$N: cannot create the veth pair $VETH/eth0 into $NETNS"
+	ip link set "$VETH" alias "$DIR"
+	ip link set "$VETH" master "$TESTNET_BRIDGE" up
+	unlock_testnet
+	ip -n "$NETNS" link set lo up
+	ip -n "$NETNS" addr add "$HOST_IP/24" dev eth0
+	ip -n "$NETNS" link set eth0 up
+	ip -n "$NETNS" route add default via "$TESTNET_GW"
+	ip -n "$NETNS" link add "$BRIDGE" type bridge
+	ip -n "$NETNS" addr add "$BRIDGE_CIDR" dev "$BRIDGE"
+	ip -n "$NETNS" link set "$BRIDGE" up
+}
+
+# host_net_down deletes the test host's namespace (with its veth and the
+# bridges in it) unless it belongs to another state directory's running
+# engine, and swnet0 once nothing is attached to it.
+host_net_down() {
+	if netns_foreign; then
+		log "node-$N: leaving namespace $NETNS alone: it belongs to the engine in $(netns_owner)"
+		return 0
+	fi
+	netns_exists || [[ -e /sys/class/net/$VETH ]] || return 0
+	lock_testnet
+	if [[ -e /sys/class/net/$VETH ]]; then
+		ip link del "$VETH" 2>/dev/null || log "could not delete veth $VETH"
+	fi
+	if netns_exists; then
+		ip netns del "$NETNS" 2>/dev/null || log "could not delete network namespace $NETNS"
+	fi
+	testnet_gc
+	unlock_testnet
+}
+
 # cgroups_clean removes the (empty) cgroup parents the engine's containers used.
 cgroups_clean() {
 	local d
@@ -344,9 +496,17 @@ cmd_start() {
 	check_n "${1:-}"
 	engine_vars "$1"
 	shift
-	local labels=() kind=${SWARM_ENGINE_KIND:-}
+	local labels=() kind=${SWARM_ENGINE_KIND:-} mode=
 	while (($# > 0)); do
 		case $1 in
+		--host)
+			mode=host
+			shift
+			;;
+		--loopback)
+			mode=loopback
+			shift
+			;;
 		--engine)
 			[[ $# -ge 2 ]] || die "--engine needs 20.10 or 29"
 			kind=$2
@@ -383,6 +543,12 @@ cmd_start() {
 	if [[ -n $had && $had != "$kind" ]]; then
 		die "node-$N was started as engine $had; purge it first (engines.sh stop $N --purge) to start it as $kind"
 	fi
+	had=$(recorded_mode)
+	if [[ -z $mode ]]; then mode=${had:-loopback}; fi
+	if [[ -n $had && $had != "$mode" ]]; then
+		die "node-$N was started in $had mode; purge it first (engines.sh stop $N --purge) to start it in $mode mode"
+	fi
+	mode_vars "$mode"
 	local dockerd=dockerd bindir=
 	if [[ $kind == 29 ]]; then
 		# Built once, then cached: later calls return at once.
@@ -392,7 +558,7 @@ cmd_start() {
 
 	local pid
 	if pid=$(dockerd_pid); then
-		log "node-$N already running (pid $pid, engine $kind)"
+		log "node-$N already running (pid $pid, engine $kind, $mode mode)"
 		if [[ -n ${SWARM_ENGINE_TLS_DIR:-} && ! -d $DIR/tls ]] || [[ -z ${SWARM_ENGINE_TLS_DIR:-} && -d $DIR/tls ]]; then
 			log "node-$N: warning: it runs $([[ -d $DIR/tls ]] && echo with || echo without) TLS; stop it first to change that"
 		fi
@@ -407,11 +573,12 @@ cmd_start() {
 	local longest=$EXEC/containerd/containerd.sock.ttrpc
 	((${#longest} < 100)) || die "SWARM_TEST_DIR is too long for unix socket paths: $longest"
 
-	if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+	if [[ $mode == loopback ]] && (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
 		die "node-$N: port $PORT is taken by another program; pick another engine number"
 	fi
 	mkdir -p "$DATA" "$EXEC" "$ETC" /etc/docker
 	echo "$kind" >"$KIND_FILE"
+	echo "$mode" >"$MODE_FILE"
 	rm -f "$PIDFILE" "$SOCK"
 	if [[ -n ${SWARM_ENGINE_TLS_DIR:-} ]]; then
 		tls_setup "$SWARM_ENGINE_TLS_DIR"
@@ -426,7 +593,11 @@ cmd_start() {
 		cpid=$(cat "$EXEC/containerd/containerd.pid" 2>/dev/null || true)
 		pid_is_ours "$cpid" "$EXEC/containerd" || rm -f "$EXEC/containerd/containerd.pid"
 	fi
-	bridge_up
+	if [[ $mode == host ]]; then
+		host_net_up
+	else
+		bridge_up
+	fi
 	if [[ -S /run/containerd/containerd.sock ]]; then
 		log "node-$N: a system containerd runs (/run/containerd/containerd.sock); dockerd will use it (namespace swarm-node-$N)"
 	fi
@@ -435,20 +606,32 @@ cmd_start() {
 		--data-root "$DATA" --exec-root "$EXEC" --pidfile "$PIDFILE"
 		-H "unix://$SOCK" -H "tcp://$ADDR"
 		--iptables=false --ip6tables=false --ip-forward=false
-		--bridge "$BRIDGE" --ip "$PUBLISH_IP"
+		--bridge "$BRIDGE"
 		--default-address-pool "base=$POOL,size=24"
 		--dns 127.0.0.1
 		--cgroup-parent "/swarm-node-$N"
 		--containerd-namespace "swarm-node-$N"
 		--containerd-plugins-namespace "swarm-node-$N-plugins"
 	)
+	if [[ -n $PUBLISH_IP ]]; then
+		args+=(--ip "$PUBLISH_IP")
+	fi
 	if [[ -n ${SWARM_REGISTRY_MIRROR:-} ]]; then
-		args+=(--registry-mirror "$SWARM_REGISTRY_MIRROR")
+		if [[ $mode == host ]] && mirror_is_loopback "$SWARM_REGISTRY_MIRROR"; then
+			log "node-$N: leaving out the registry mirror $SWARM_REGISTRY_MIRROR: a test host cannot reach the host's loopback"
+		else
+			args+=(--registry-mirror "$SWARM_REGISTRY_MIRROR")
+		fi
 	fi
 	local scheme=tcp
 	if [[ -n ${SWARM_ENGINE_TLS_DIR:-} ]]; then
 		args+=(--tlsverify --tlscacert "$DIR/tls/ca.pem" --tlscert "$DIR/tls/server-cert.pem" --tlskey "$DIR/tls/server-key.pem")
 		scheme="tcp (TLS)"
+	elif [[ $mode == host ]]; then
+		# Plain TCP on an address other than loopback: without an explicit
+		# --tls=false dockerd 20.10 sleeps 15s at start to make the point,
+		# and newer engines refuse it.
+		args+=(--tls=false)
 	fi
 	if ((${#labels[@]} > 0)); then
 		args+=("${labels[@]}")
@@ -482,26 +665,43 @@ EOF
 	chmod 755 "$launcher"
 
 	{
-		echo "---- $(date -u +%FT%TZ) engines.sh start $N (engine $kind): $dockerd ${args[*]}"
+		echo "---- $(date -u +%FT%TZ) engines.sh start $N (engine $kind, $mode mode): $dockerd ${args[*]}"
 	} >>"$LOG"
 	# Registries other than loopback ones (a mirror from registry.sh) are
 	# out of bounds: send them to a proxy address where nothing listens,
 	# so a pull of an unknown image fails at once instead of leaving the
 	# machine. Go's HTTP client never proxies loopback addresses.
+	# The test network is exempt too: swarm mode's gRPC between engines
+	# honours the proxy variables.
 	# Engine 29 finds its own docker-proxy first on PATH; containerd, its
 	# shim and runc are Debian's for both kinds.
+	# A test host's dockerd enters its namespace with nsenter: `ip netns
+	# exec` would remount /sys, and dockerd then finds no devices cgroup.
+	local netns=()
+	if [[ $mode == host ]]; then
+		netns=(nsenter "--net=/var/run/netns/$NETNS")
+	fi
+	local no_proxy=127.0.0.0/8,localhost,$TESTNET_CIDR
 	PATH=${bindir:+$bindir:}$PATH \
-		HTTP_PROXY=$DEAD_PROXY HTTPS_PROXY=$DEAD_PROXY NO_PROXY=127.0.0.0/8,localhost \
-		http_proxy=$DEAD_PROXY https_proxy=$DEAD_PROXY no_proxy=127.0.0.0/8,localhost \
-		setsid unshare -u -m --propagation private "$launcher" "node-$N" "$ETC" "$DIR/ip_forward" "$dockerd" "${args[@]}" \
-		</dev/null >>"$LOG" 2>&1 9>&- &
+		HTTP_PROXY=$DEAD_PROXY HTTPS_PROXY=$DEAD_PROXY NO_PROXY=$no_proxy \
+		http_proxy=$DEAD_PROXY https_proxy=$DEAD_PROXY no_proxy=$no_proxy \
+		${netns[@]+"${netns[@]}"} setsid unshare -u -m --propagation private "$launcher" "node-$N" "$ETC" "$DIR/ip_forward" "$dockerd" "${args[@]}" \
+		</dev/null >>"$LOG" 2>&1 8>&- 9>&- &
 	pid=$!
 	echo "$pid" >"$DIR/launch.pid"
 
 	wait_api "$pid"
 	ensure_busybox
-	log "node-$N running (pid $pid, engine $kind) at $scheme://$ADDR"
+	log "node-$N running (pid $pid, engine $kind, $mode mode) at $scheme://$ADDR"
 	echo "$ADDR"
+}
+
+# mirror_is_loopback URL: the registry mirror URL names a loopback host.
+mirror_is_loopback() {
+	local host=${1#*://}
+	host=${host%%/*}
+	host=${host%:*}
+	[[ $host == localhost || $host == 127.* || $host == "[::1]" ]]
 }
 
 # engine29_config writes Engine 29's daemon.json (passed with --config-file;
@@ -610,7 +810,8 @@ cmd_stop() {
 # stop_engine MODE stops the current engine: MODE "stop" sends SIGTERM and
 # waits STOP_TIMEOUT before SIGKILL; MODE "kill" sends SIGKILL at once.
 # Either way it then kills whatever the engine left behind (its children,
-# containerd, shims, container processes) and removes its bridge.
+# containerd, shims, container processes) and removes its bridge, or its
+# namespace for a test host.
 stop_engine() {
 	local mode=$1 pid kids=()
 	if pid=$(dockerd_pid); then
@@ -650,7 +851,10 @@ stop_engine() {
 		wait_gone 10 "${all[@]}" || log "node-$N: processes ${all[*]} do not die"
 	fi
 	rm -f "$PIDFILE" "$DIR/launch.pid"
-	bridge_down
+	if [[ $(recorded_mode) != host ]]; then
+		bridge_down
+	fi
+	host_net_down
 	cgroups_clean
 }
 
@@ -685,7 +889,7 @@ cmd_status() {
 			pid=-
 			state=stopped
 		fi
-		printf '%s %s %s %s %s\n' "$N" "$ADDR" "$pid" "$state" "$(recorded_kind)"
+		printf '%s %s %s %s %s %s\n' "$N" "$ADDR" "$pid" "$state" "$(recorded_kind)" "$(recorded_mode)"
 	done | sort -n
 }
 
@@ -710,6 +914,11 @@ main() {
 		check_n "${1:-}"
 		engine_vars "$1"
 		recorded_kind
+		;;
+	mode)
+		check_n "${1:-}"
+		engine_vars "$1"
+		recorded_mode
 		;;
 	-h | --help | help) usage ;;
 	*)

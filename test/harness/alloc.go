@@ -127,7 +127,8 @@ func releaseAll(cs []*claim) {
 
 // engineInUse reports whether engine n is used by someone else: a running
 // dockerd not started by the harness, a running engine of another state
-// directory on the same bridge, or its TCP port held by another program. A running engine with the owner marker is a leftover of a dead
+// directory on the same bridge or namespace, or its TCP port held by another
+// program. A running engine with the owner marker is a leftover of a dead
 // test process (its lock was free) and is not in use.
 func engineInUse(stateDir string, base, n int) bool {
 	dir := filepath.Join(stateDir, fmt.Sprintf("engine-%d", n))
@@ -143,6 +144,10 @@ func engineInUse(stateDir string, base, n int) bool {
 				return true
 			}
 		}
+	}
+	// And the namespace swarm-node-N of a test host on the veth swvN.
+	if hostNetInUse(dir, n) {
+		return true
 	}
 	l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(base+n)))
 	if err != nil {

@@ -25,11 +25,16 @@ type Engine struct {
 	N         int        // engine number, 1..99
 	Kind      EngineKind // which dockerd: Engine2010 or Engine29 ("" starts it as its data was last started, else 20.10)
 	Name      string     // node-N: the engine's hostname and `docker info` Name
-	Addr      string     // 127.0.0.1:PORT of its API
+	Addr      string     // 127.0.0.1:PORT of its API; IP:2375 for a test host
 	Labels    []string   // engine labels, key=value
-	PublishIP string     // 127.99.N.1: where its published ports are bound
-	Dir       string     // its state directory
-	Mirror    string     // registry mirror URL passed at Start ("" for none); from $SWARM_REGISTRY_MIRROR
+	PublishIP string     // 127.99.N.1: where its published ports are bound; IP for a test host
+	// Host makes the engine a test host: it runs in the network namespace
+	// swarm-node-N with the address IP on the test network (see the
+	// package doc). Set by NewHostEngine and EnginesConfig.Hosts.
+	Host   bool
+	IP     string // 10.98.0.(100+N) for a test host, "" on loopback
+	Dir    string // its state directory
+	Mirror string // registry mirror URL passed at Start ("" for none); from $SWARM_REGISTRY_MIRROR
 	// TLS, when set at Start, makes the engine's TCP listener require TLS
 	// with a client certificate from TLS's CA (dockerd --tlsverify with
 	// TLS's server certificate); its unix socket stays plain.
@@ -68,6 +73,17 @@ func NewEngine(n int, labels []string) (*Engine, error) {
 	}, nil
 }
 
+// NewHostEngine is NewEngine for a test host: engine n in its own network
+// namespace, at 10.98.0.(100+n):2375.
+func NewHostEngine(n int, labels []string) (*Engine, error) {
+	e, err := NewEngine(n, labels)
+	if err != nil {
+		return nil, err
+	}
+	e.setMode(true, 0)
+	return e, nil
+}
+
 // ErrBadLabel is returned for an engine label that is not key=value.
 var ErrBadLabel = errors.New("harness: engine label must be key=value")
 
@@ -90,7 +106,15 @@ func (e *Engine) Start() error {
 			return err
 		}
 	}
-	args := []string{"start", fmt.Sprint(e.N)}
+	if e.Host != (e.IP != "") {
+		// Host was changed after NewEngine: follow it.
+		base, err := portBase()
+		if err != nil {
+			return err
+		}
+		e.setMode(e.Host, base)
+	}
+	args := []string{"start", fmt.Sprint(e.N), modeFlag(e.Host)}
 	for _, l := range e.Labels {
 		args = append(args, "--label", l)
 	}
@@ -171,6 +195,9 @@ type EnginesConfig struct {
 	// Kinds overrides Kind by 0-based position, for mixed clusters:
 	// {2: Engine29, 3: Engine29} makes the last two of four engines Engine 29.
 	Kinds map[int]EngineKind
+	// Hosts makes every engine a test host with a network stack of its own
+	// (see Engine.Host).
+	Hosts bool
 }
 
 // StartEngines starts n fresh engines with numbers it claims for this
@@ -236,6 +263,9 @@ func StartEnginesWith(n int, cfg EnginesConfig) ([]*Engine, error) {
 		e.claim = c
 		e.TLS = cfg.TLS
 		e.Kind = kinds[i]
+		if cfg.Hosts {
+			e.setMode(true, base)
+		}
 		engs[i] = e
 	}
 

@@ -82,7 +82,11 @@ func (s *Server) listNetworks(w http.ResponseWriter, r *http.Request) error {
 			}
 			seen[n.Network.ID] = true
 		}
-		if !matchNetwork(args, n, used.Has(n.Engine, n.Network.ID)) {
+		inUse := used.Has(n.Engine, n.Network.ID)
+		if !n.IsLocal() {
+			inUse = usedAnywhere(used, n.Network.ID) // one network, containers on any node
+		}
+		if !matchNetwork(args, n, inUse) {
 			continue
 		}
 		sum := n.Network
@@ -93,6 +97,16 @@ func (s *Server) listNetworks(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// usedAnywhere reports whether a container of any engine uses key.
+func usedAnywhere(used engine.InUse, key string) bool {
+	for _, keys := range used {
+		if keys[key] {
+			return true
+		}
+	}
+	return false
 }
 
 func checkNetworkFilterValues(args filters.Args) error {

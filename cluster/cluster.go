@@ -266,6 +266,7 @@ func (c *Cluster) removeEngine(addr string, left bool) {
 }
 
 func (c *Cluster) stopAll() {
+	c.stopStartup()
 	c.mu.RLock()
 	addrs := make([]string, 0, len(c.engines))
 	for addr := range c.engines {
@@ -276,7 +277,6 @@ func (c *Cluster) stopAll() {
 		c.RemoveEngine(addr)
 	}
 	c.resched.stop()
-	c.stopStartup()
 }
 
 // sink is what the engines report to: the cluster.

@@ -39,6 +39,7 @@ type startGate struct {
 	timer    *time.Timer
 	listed   bool     // the first discovery answer arrived
 	addrs    []string // the engines of the first discovery answer, sorted
+	stopped  bool     // the cluster stopped: its engines leaving open nothing
 }
 
 // armStartup arms the gate of a new cluster when wait > 0.
@@ -55,11 +56,13 @@ func (c *Cluster) armStartup(wait time.Duration) {
 	g.timer = time.AfterFunc(wait, func() { c.openStartup(true) })
 }
 
-// stopStartup stops the gate's timer when the cluster stops.
+// stopStartup stops the gate's timer when the cluster stops, before its
+// engines are removed.
 func (c *Cluster) stopStartup() {
 	g := &c.startup
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	g.stopped = true
 	if g.timer != nil {
 		g.timer.Stop()
 	}
@@ -123,11 +126,13 @@ func (c *Cluster) startupWaiting() (known int, waiting []*Engine, listed bool) {
 	return len(engines), waiting, listed
 }
 
-// openStartup opens the gate once; timedOut says the wait ran out.
+// openStartup opens the gate once; timedOut says the wait ran out. A
+// stopped cluster stays as it is: its engines leaving say nothing of its
+// start.
 func (c *Cluster) openStartup(timedOut bool) {
 	g := &c.startup
 	g.mu.Lock()
-	if g.open.Load() {
+	if g.open.Load() || g.stopped {
 		g.mu.Unlock()
 		return
 	}

@@ -262,3 +262,26 @@ func TestUnhealthyEngineKeepsNames(t *testing.T) {
 		t.Fatalf("node-b holds %d containers, want 0", got)
 	}
 }
+
+// TestStartupGateStopped: a cluster stopped while starting does not
+// count its engines leaving as a start.
+func TestStartupGateStopped(t *testing.T) {
+	opts := simOptions(t)
+	opts.StartupWait = time.Minute
+	c := New(opts)
+	h := startHeld(t, "held")
+	b := newFeedBackend()
+	b.send(t, h.Addr())
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.Run(ctx, b)
+	}()
+	waitUntil(t, "the held engine is managed", func() bool { _, err := c.Engine(h.Addr()); return err == nil })
+	cancel()
+	<-done
+	if starting, _ := c.Starting(); !starting {
+		t.Fatal("a cluster stopped while starting says it started")
+	}
+}

@@ -38,6 +38,14 @@ func TestStartupHoldsUntilEveryEngineAnswered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	err = harness.WaitFor(60*time.Second, func() (bool, error) {
+		out, _, err := harness.Docker(m1.Addr, "info")
+		return err == nil && strings.Count(out, "Status: Healthy") == 2, nil
+	})
+	if err != nil {
+		_ = m1.Stop()
+		t.Fatalf("the first manager never saw both engines: %v", err)
+	}
 	if out, stderr, err := harness.Docker(m1.Addr, "create", "--name", "keep", "-e", "constraint:node=="+a.Name, "busybox"); err != nil {
 		_ = m1.Stop()
 		t.Fatalf("create keep on %s: %v\n%s%s", a.Name, err, out, stderr)
@@ -62,6 +70,19 @@ func TestStartupHoldsUntilEveryEngineAnswered(t *testing.T) {
 	}
 	defer func() { _ = m2.Stop() }()
 	base := "http://" + m2.Addr + "/v1.41"
+	// As in the issue, the requests come once B has been reached (docker
+	// info answers while the manager starts): B could take them.
+	err = harness.WaitFor(60*time.Second, func() (bool, error) {
+		info, err := harness.SwarmStatus(m2.Addr, nil)
+		if err != nil {
+			return false, err
+		}
+		n, ok := info.Node(b.Name)
+		return ok && n.Fields["Status"] == "Healthy", nil
+	})
+	if err != nil {
+		t.Fatalf("the new manager never reached %s: %v\n%s", b.Name, err, m2.Log())
+	}
 
 	type answer struct {
 		status int

@@ -49,7 +49,7 @@ func gatedPath(path string) bool {
 
 // startupMiddleware holds the requests that depend on the engines until
 // the manager has started, for at most startupHold (and the request's own
-// life); then they get a 503 with the reason.
+// life, and until Shutdown); then they get a 503 with the reason.
 func (s *Server) startupMiddleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.startup == nil || !gatedPath(r.URL.Path) {
@@ -58,7 +58,10 @@ func (s *Server) startupMiddleware(next http.Handler) http.Handler {
 		}
 		if starting, _ := s.startup.Starting(); starting {
 			ctx, cancel := context.WithTimeout(r.Context(), startupHold)
+			// Shutdown ends the hold at once, as it ends a stream.
+			untrack := s.streams.add(cancel)
 			err := s.startup.WaitStarted(ctx)
+			untrack()
 			cancel()
 			if err != nil {
 				w.Header().Set("Retry-After", startupRetryAfter)

@@ -156,3 +156,34 @@ func TestStartupWithCluster(t *testing.T) {
 		t.Errorf("ps answered after %s, before the startup wait ran out", took)
 	}
 }
+
+// TestStartupHoldEndsAtShutdown: a request held while the manager starts
+// does not keep Shutdown waiting for the hold: it gets its 503 at once.
+func TestStartupHoldEndsAtShutdown(t *testing.T) {
+	s := fakeServer(&fakeCluster{})
+	s.startup = &fakeGate{open: make(chan struct{})}
+	s.handler = s.buildHandler()
+	answered := make(chan int, 1)
+	go func() {
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/containers/json", nil))
+		answered <- rec.Code
+	}()
+	waitFor := time.Now().Add(5 * time.Second)
+	for s.streams.len() == 0 {
+		if time.Now().After(waitFor) {
+			t.Fatal("the request was never held")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	start := time.Now()
+	s.streams.endAll() // what Shutdown does
+	select {
+	case code := <-answered:
+		if code != http.StatusServiceUnavailable {
+			t.Fatalf("held request answered %d at shutdown, want 503", code)
+		}
+	case <-time.After(startupHold / 2):
+		t.Fatalf("the held request was still held %s after the shutdown", time.Since(start))
+	}
+}

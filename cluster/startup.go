@@ -51,6 +51,8 @@ func (c *Cluster) armStartup(wait time.Duration) {
 	}
 	g.armed = true
 	g.done = make(chan struct{})
+	g.mu.Lock() // the timer may fire before the assignment ends
+	defer g.mu.Unlock()
 	now := time.Now()
 	g.began, g.deadline = now, now.Add(wait)
 	g.timer = time.AfterFunc(wait, func() { c.openStartup(true) })

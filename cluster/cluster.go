@@ -33,6 +33,10 @@ type Options struct {
 	// NoOverlay keeps the engines out of swarm mode: `network create -d
 	// overlay` is then refused (--cluster-opt swarm.overlay=false).
 	NoOverlay bool
+	// StartupWait bounds how long the manager is "starting" (startup.go):
+	// until every engine of the first discovery answer answered or failed
+	// for good. 0 means no startup gate.
+	StartupWait time.Duration
 }
 
 // Cluster is the set of engines discovery found, and the placement of new
@@ -88,6 +92,7 @@ type Cluster struct {
 	resched rescheduler // moves of containers off failed nodes (reschedule.go)
 
 	overlayMu sync.Mutex // serializes changes to the engines' swarm (overlay.go)
+	startup   startGate  // the startup gate (startup.go)
 }
 
 // maxRefreshesInFlight bounds the full engine refreshes running at once.
@@ -114,7 +119,7 @@ func New(opts Options) *Cluster {
 	if opts.Engine.RefreshSlots == nil {
 		opts.Engine.RefreshSlots = make(chan struct{}, maxRefreshesInFlight)
 	}
-	return &Cluster{
+	c := &Cluster{
 		opts:     opts,
 		sched:    opts.Scheduler,
 		broker:   NewBroker(opts.EventHistory),
@@ -126,6 +131,8 @@ func New(opts Options) *Cluster {
 		sessions: buildSessions{m: map[string]*Engine{}},
 		resched:  newRescheduler(),
 	}
+	c.armStartup(opts.StartupWait)
+	return c
 }
 
 // Scheduler is the scheduler placing the cluster's containers.
@@ -163,6 +170,7 @@ func (c *Cluster) Run(ctx context.Context, backend discovery.Backend) {
 			}
 			lastErr = ""
 			c.SetEntries(ctx, list)
+			c.startupListed(list)
 		}
 	}
 }
@@ -262,6 +270,7 @@ func (c *Cluster) removeEngine(addr string, left bool) {
 }
 
 func (c *Cluster) stopAll() {
+	c.stopStartup()
 	c.mu.RLock()
 	addrs := make([]string, 0, len(c.engines))
 	for addr := range c.engines {
@@ -305,6 +314,7 @@ func (s sink) EngineEvent(e *Engine, ev Event) {
 	if ev.Type == engine.ManagerEventType {
 		s.c.epoch.Add(1) // connect, disconnect, reconnect: health changed
 		s.c.healthChanged(e, string(ev.Action))
+		s.c.checkStartup()
 	}
 	if ev.Type == events.ContainerEventType {
 		s.c.containerChanged() // the reschedule specs may need an update

@@ -11,6 +11,9 @@
 // refused) and a change of its name.
 //
 // Reads (ps, inspect, info, images) are answered from the engines' caches.
+// Until every engine of the first discovery answer has answered once or
+// failed for good (at most Options.StartupWait), the cluster is starting
+// (startup.go), and the API holds what depends on the caches.
 // Placement is asked in one way: placement.go turns what a client sent (a
 // container config, a build's arguments, a network's or volume's labels and
 // options) into the scheduler's node.Request; the scheduler ranks snapshot

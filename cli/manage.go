@@ -51,6 +51,7 @@ type manageOptions struct {
 	replication                bool
 	replicationTTL             time.Duration
 	stateFile                  string
+	limits                     limitFlags
 	tlsOpts
 }
 
@@ -116,6 +117,7 @@ zk://h1:p1,h2:p2/path.`,
 	f.BoolVar(&o.replication, "replication", false, "replicate the manager: elect one primary among the managers of a consul, etcd or zk discovery (needs --advertise)")
 	f.DurationVar(&o.replicationTTL, "replication-ttl", 20*time.Second, "TTL of the primary's lock for --replication: a replica takes over within about this long after the primary dies")
 	f.StringVar(&o.stateFile, "state-file", envDefault("SWARM_STATE_FILE", ""), "file that keeps node availability, labels and reschedule specs across restarts, when discovery has no key/value store ($SWARM_STATE_FILE; default: in memory only)")
+	o.limits.register(f)
 	o.tlsOpts.register(f)
 	for _, hidden := range []string{"refresh-retry", "engine-refresh-retry", "api-enable-cors", "refresh-on-node-filter", "container-name-refresh-filter"} {
 		_ = f.MarkHidden(hidden)
@@ -129,6 +131,7 @@ type managerConfig struct {
 	sched       *scheduler.Scheduler
 	createRetry int
 	discOpts    map[string]string
+	limits      api.Limits
 }
 
 // Messages of `swarm manage` that classic Swarm printed word for word.
@@ -160,6 +163,10 @@ func (o *manageOptions) config() (*managerConfig, error) {
 		return nil, err
 	}
 	cfg := &managerConfig{}
+	var err error
+	if cfg.limits, err = o.limits.parse(); err != nil {
+		return nil, err
+	}
 	sopts := scheduler.DefaultOptions()
 	copts, err := keyValues("--cluster-opt", o.clusterOpts)
 	if err != nil {
@@ -319,7 +326,7 @@ func runManage(ctx context.Context, g *globalOptions, o *manageOptions, cfg *man
 	if err != nil {
 		return fmt.Errorf("manage: %w", err)
 	}
-	apiOpts := api.Options{Version: Version, GitCommit: GitCommit, Experimental: g.experimental, CORS: o.cors, Metrics: reg}
+	apiOpts := api.Options{Version: Version, GitCommit: GitCommit, Experimental: g.experimental, CORS: o.cors, Metrics: reg, Limits: cfg.limits}
 	var election *leader.Election
 	if o.replication {
 		election = shared.newElection(o, c)

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/docker/docker/api/types/container"
+
+	"github.com/swarm-project/swarm/cluster/engine"
 )
 
 func TestKindOf(t *testing.T) {
@@ -328,6 +330,56 @@ func TestWriteStall(t *testing.T) {
 				if tt.wantCut {
 					t.Fatal("the write to a client that does not read never failed")
 				}
+			}
+		})
+	}
+}
+
+// TestProxiedBodyOverLimit: a JSON body sent without a length to a proxied
+// route is cut at the limit with a 413, and the engine's health does not
+// pay for the client's mistake.
+func TestProxiedBodyOverLimit(t *testing.T) {
+	live := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte("{\"Warnings\":[]}\n"))
+	}))
+	defer live.Close()
+	started := time.Now().Add(-time.Minute).Format(time.RFC3339Nano)
+	e := engine.NewFixture(engine.Fixture{
+		Addr: strings.TrimPrefix(live.URL, "http://"), Name: "alive", Health: engine.Healthy, FailureRetry: 3,
+		APIVersion: "1.41", MinAPIVersion: "1.12", Transport: &http.Transport{},
+		Containers: []container.InspectResponse{{
+			ContainerJSONBase: &container.ContainerJSONBase{ID: strings.Repeat("2", 64), Name: "/web", Created: started,
+				State: &container.State{Status: "running", Running: true, StartedAt: started}},
+			Config: &container.Config{Image: "busybox"},
+		}},
+	})
+	finder := fixtureFinder{e}
+	tests := []struct {
+		name       string
+		body       string
+		wantStatus int
+	}{
+		{"under the limit", `{"Memory":1048576}`, http.StatusOK},
+		{"over the limit", `{"Memory":1048576,"x":"` + strings.Repeat("x", 4096) + `"}`, http.StatusRequestEntityTooLarge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := fakeServer(&fakeCluster{})
+			s.containers, s.lister = finder, finder
+			s.opts.Limits = Limits{MaxBody: 1024}
+			s.handler = s.buildHandler()
+			r := httptest.NewRequest("POST", "/v1.41/containers/web/update", io.MultiReader(strings.NewReader(tt.body)))
+			r.ContentLength = -1
+			r.Header.Set("Content-Type", "application/json")
+			w := httptest.NewRecorder()
+			s.Handler().ServeHTTP(w, r)
+			if w.Code != tt.wantStatus {
+				t.Fatalf("status %d, want %d: %s", w.Code, tt.wantStatus, w.Body)
+			}
+			if e.Failures() != 0 {
+				t.Errorf("the engine counts %d failures for a client's body", e.Failures())
 			}
 		})
 	}

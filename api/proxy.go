@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httputil"
@@ -56,7 +57,10 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 		Transport: transportFunc(func(r *http.Request) (*http.Response, error) {
 			e := targetOf(r).engine
 			resp, err := e.Transport().RoundTrip(r)
-			if r.Context().Err() == nil {
+			// A client's own failure (a body over the limit) says
+			// nothing of the engine.
+			var clientErr *statusError
+			if r.Context().Err() == nil && !errors.As(err, &clientErr) {
 				e.ObserveCall(err)
 			}
 			return resp, err
@@ -87,6 +91,11 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			if r.Context().Err() != nil {
 				return // the client went away
+			}
+			var clientErr *statusError
+			if errors.As(err, &clientErr) {
+				writeError(w, r, err) // a body over the limit: 413
+				return
 			}
 			t := targetOf(r)
 			writeError(w, r, errorf(http.StatusInternalServerError,

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -176,7 +177,9 @@ func (s *Server) limitMiddleware(next http.Handler) http.Handler {
 			if kind.rawBody {
 				max = -1
 			}
-			r.Body = &guardedBody{ReadCloser: r.Body, rc: rc, stall: l.BodyTimeout, max: max}
+			b := &guardedBody{ReadCloser: r.Body, rc: rc, stall: l.BodyTimeout, max: max}
+			r = r.WithContext(context.WithValue(r.Context(), bodyKey{}, b))
+			r.Body = b
 		}
 		if !kind.stream {
 			w = &stallWriter{ResponseWriter: w, rc: rc, d: l.WriteTimeout}
@@ -227,6 +230,21 @@ func (b *guardedBody) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// bodyError is the error that ended r's body early (too large, stalled),
+// nil if none did. The proxy reads a body in another goroutine; the
+// transport has returned, so that read is over.
+func bodyError(r *http.Request) error {
+	var se *statusError
+	if b, ok := r.Context().Value(bodyKey{}).(*guardedBody); ok && errors.As(b.err, &se) {
+		return b.err
+	}
+	return nil
+}
+
+// bodyKey keys a request's *guardedBody in its context, for bodyError
+// (the proxy wraps the body it reads).
+type bodyKey struct{}
 
 // stallWriter renews the connection's write deadline before each write of
 // a plain answer: a client that stops reading is cut after d, however long

@@ -226,10 +226,15 @@ func TestStalledBodyIsCut(t *testing.T) {
 	}{
 		{"create", "POST /v1.41/containers/create", false},
 		{"archive upload", "PUT /v1.41/containers/web/archive?path=/", true},
+		{"proxied archive upload", "PUT /v1.41/containers/web/archive?path=/", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := limitedServer(&fakeCluster{}, Limits{BodyTimeout: 200 * time.Millisecond})
+			if tt.name == "proxied archive upload" {
+				e := readingEngine(t)
+				s.containers, s.lister = fixtureFinder{e}, fixtureFinder{e}
+			}
 			if tt.raw {
 				s.handler = s.limitMiddleware(adapt(func(w http.ResponseWriter, r *http.Request) error {
 					_, err := io.Copy(io.Discard, r.Body)
@@ -339,22 +344,7 @@ func TestWriteStall(t *testing.T) {
 // route is cut at the limit with a 413, and the engine's health does not
 // pay for the client's mistake.
 func TestProxiedBodyOverLimit(t *testing.T) {
-	live := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte("{\"Warnings\":[]}\n"))
-	}))
-	defer live.Close()
-	started := time.Now().Add(-time.Minute).Format(time.RFC3339Nano)
-	e := engine.NewFixture(engine.Fixture{
-		Addr: strings.TrimPrefix(live.URL, "http://"), Name: "alive", Health: engine.Healthy, FailureRetry: 3,
-		APIVersion: "1.41", MinAPIVersion: "1.12", Transport: &http.Transport{},
-		Containers: []container.InspectResponse{{
-			ContainerJSONBase: &container.ContainerJSONBase{ID: strings.Repeat("2", 64), Name: "/web", Created: started,
-				State: &container.State{Status: "running", Running: true, StartedAt: started}},
-			Config: &container.Config{Image: "busybox"},
-		}},
-	})
+	e := readingEngine(t)
 	finder := fixtureFinder{e}
 	tests := []struct {
 		name       string
@@ -383,4 +373,26 @@ func TestProxiedBodyOverLimit(t *testing.T) {
 			}
 		})
 	}
+}
+
+// readingEngine is a healthy engine fixture, holding the container "web",
+// whose API reads each request's body to its end and answers 200.
+func readingEngine(t *testing.T) *engine.Engine {
+	t.Helper()
+	live := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte("{\"Warnings\":[]}\n"))
+	}))
+	t.Cleanup(live.Close)
+	started := time.Now().Add(-time.Minute).Format(time.RFC3339Nano)
+	return engine.NewFixture(engine.Fixture{
+		Addr: strings.TrimPrefix(live.URL, "http://"), Name: "alive", Health: engine.Healthy, FailureRetry: 3,
+		APIVersion: "1.41", MinAPIVersion: "1.12", Transport: &http.Transport{},
+		Containers: []container.InspectResponse{{
+			ContainerJSONBase: &container.ContainerJSONBase{ID: strings.Repeat("2", 64), Name: "/web", Created: started,
+				State: &container.State{Status: "running", Running: true, StartedAt: started}},
+			Config: &container.Config{Image: "busybox"},
+		}},
+	})
 }

@@ -89,13 +89,12 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 			return nil
 		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			if bodyErr := bodyError(r); bodyErr != nil {
+				writeError(w, r, bodyErr) // a body over the limit or stalled
+				return
+			}
 			if r.Context().Err() != nil {
 				return // the client went away
-			}
-			var clientErr *statusError
-			if errors.As(err, &clientErr) {
-				writeError(w, r, err) // a body over the limit: 413
-				return
 			}
 			t := targetOf(r)
 			writeError(w, r, errorf(http.StatusInternalServerError,

@@ -274,12 +274,18 @@ func (s *Server) inspectContainer(w http.ResponseWriter, r *http.Request) error 
 
 // createContainer places a new container through the scheduler.
 func (s *Server) createContainer(w http.ResponseWriter, r *http.Request) error {
-	raw, err := io.ReadAll(io.LimitReader(r.Body, maxTranslatedBody+1))
+	if err := checkJSON(r); err != nil {
+		return err
+	}
+	// The body was limited by limitMiddleware; the limit is checked again
+	// for a handler reached without it.
+	max := s.opts.Limits.withDefaults().MaxBody
+	raw, err := io.ReadAll(io.LimitReader(r.Body, max+1))
 	if err != nil {
 		return err
 	}
-	if len(raw) > maxTranslatedBody {
-		return errorf(http.StatusRequestEntityTooLarge, "container create body larger than 16 MiB")
+	if int64(len(raw)) > max {
+		return bodyTooLarge(max)
 	}
 	var body container.CreateRequest
 	if err := json.Unmarshal(raw, &body); err != nil {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/distribution/reference"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/pkg/jsonmessage"
@@ -284,6 +285,11 @@ func (s *Server) pullImage(w http.ResponseWriter, r *http.Request) error {
 		} else {
 			ref += ":" + tag
 		}
+	}
+	// As dockerd: a reference that does not parse is the client's error,
+	// refused before any engine is asked.
+	if _, err := reference.ParseNormalizedNamed(ref); err != nil {
+		return errorf(http.StatusBadRequest, err.Error())
 	}
 	pw := &progressWriter{w: w}
 	res, err := s.images.PullImage(r.Context(), ref, r.Header.Get("X-Registry-Auth"), q.Get("node"), pw.writerFor)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httputil"
@@ -56,7 +57,10 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 		Transport: transportFunc(func(r *http.Request) (*http.Response, error) {
 			e := targetOf(r).engine
 			resp, err := e.Transport().RoundTrip(r)
-			if r.Context().Err() == nil {
+			// A client's own failure (a body over the limit) says
+			// nothing of the engine.
+			var clientErr *statusError
+			if r.Context().Err() == nil && !errors.As(err, &clientErr) {
 				e.ObserveCall(err)
 			}
 			return resp, err
@@ -85,6 +89,10 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 			return nil
 		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			if bodyErr := bodyError(r); bodyErr != nil {
+				writeError(w, r, bodyErr) // a body over the limit or stalled
+				return
+			}
 			if r.Context().Err() != nil {
 				return // the client went away
 			}

@@ -11,7 +11,6 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/docker/docker/api/types/versions"
 	"github.com/gorilla/mux"
@@ -33,6 +32,9 @@ type Options struct {
 	// Metrics, when not nil, gets the API's request metrics, and /metrics
 	// serves everything registered on it (metrics.go).
 	Metrics Registry
+	// Limits bound request bodies and the time a client may stall
+	// (limits.go); zero fields take their defaults.
+	Limits Limits
 }
 
 // Backend is everything the API answers from. Server keeps each part
@@ -91,6 +93,7 @@ type Server struct {
 
 // NewServer returns a server for the cluster c.
 func NewServer(c Backend, opts Options) *Server {
+	opts.Limits = opts.Limits.withDefaults()
 	s := &Server{
 		opts:       opts,
 		containers: c,
@@ -213,11 +216,22 @@ func (s *Server) buildHandler() http.Handler {
 	if reqMetrics != nil {
 		h = reqMetrics.middleware(h)
 	}
-	return logMiddleware(s.trackHijacks(h))
+	return s.limitMiddleware(logMiddleware(s.trackHijacks(h)))
 }
 
-// notSupported answers routes the manager does not serve.
+// notSupported answers routes the manager does not serve. HEAD and
+// OPTIONS get the engine's answers: dockerd answers every OPTIONS request
+// 200 (for CORS preflights) and a HEAD without a route of its own 404.
 func (s *Server) notSupported(w http.ResponseWriter, r *http.Request) error {
+	switch r.Method {
+	case http.MethodOptions:
+		s.versionMiddleware(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(http.StatusOK)
+		})).ServeHTTP(w, r)
+		return nil
+	case http.MethodHead:
+		return errorf(http.StatusNotFound, "page not found")
+	}
 	return errorf(http.StatusNotImplemented, fmt.Sprintf("%s %s is not supported by swarm", r.Method, stripVersion(r.URL.Path)))
 }
 
@@ -336,7 +350,11 @@ func ParseHost(addr string) (proto, address string, err error) {
 
 // Serve serves the API on l until Shutdown or Close.
 func (s *Server) Serve(l net.Listener) error {
-	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 30 * time.Second}
+	// No server-wide ReadTimeout or WriteTimeout: they would cut streams
+	// and hijacked connections. Bodies and plain answers get deadlines of
+	// their own (limits.go).
+	lim := s.opts.Limits.withDefaults()
+	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: lim.HeaderTimeout, IdleTimeout: lim.IdleTimeout}
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()

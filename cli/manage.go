@@ -53,6 +53,7 @@ type manageOptions struct {
 	stateFile                  string
 	// startupWait bounds the startup gate (cluster.Options.StartupWait).
 	startupWait time.Duration
+	limits      limitFlags
 	tlsOpts
 }
 
@@ -119,6 +120,7 @@ zk://h1:p1,h2:p2/path.`,
 	f.DurationVar(&o.replicationTTL, "replication-ttl", 20*time.Second, "TTL of the primary's lock for --replication: a replica takes over within about this long after the primary dies")
 	f.StringVar(&o.stateFile, "state-file", envDefault("SWARM_STATE_FILE", ""), "file that keeps node availability, labels and reschedule specs across restarts, when discovery has no key/value store ($SWARM_STATE_FILE; default: in memory only)")
 	f.DurationVar(&o.startupWait, "startup-wait", 30*time.Second, "after start, hold requests that depend on the engines (ps, inspect, create...) until every engine answered once or failed, at most this long; 0 turns the hold off")
+	o.limits.register(f)
 	o.tlsOpts.register(f)
 	for _, hidden := range []string{"refresh-retry", "engine-refresh-retry", "api-enable-cors", "refresh-on-node-filter", "container-name-refresh-filter"} {
 		_ = f.MarkHidden(hidden)
@@ -133,6 +135,7 @@ type managerConfig struct {
 	createRetry int
 	noOverlay   bool // --cluster-opt swarm.overlay=false
 	discOpts    map[string]string
+	limits      api.Limits
 }
 
 // Messages of `swarm manage` that classic Swarm printed word for word.
@@ -167,6 +170,10 @@ func (o *manageOptions) config() (*managerConfig, error) {
 		return nil, err
 	}
 	cfg := &managerConfig{}
+	var err error
+	if cfg.limits, err = o.limits.parse(); err != nil {
+		return nil, err
+	}
 	sopts := scheduler.DefaultOptions()
 	copts, err := keyValues("--cluster-opt", o.clusterOpts)
 	if err != nil {
@@ -346,7 +353,7 @@ func runManage(ctx context.Context, g *globalOptions, o *manageOptions, cfg *man
 	if err != nil {
 		return fmt.Errorf("manage: %w", err)
 	}
-	apiOpts := api.Options{Version: Version, GitCommit: GitCommit, Experimental: g.experimental, CORS: o.cors, Metrics: reg}
+	apiOpts := api.Options{Version: Version, GitCommit: GitCommit, Experimental: g.experimental, CORS: o.cors, Metrics: reg, Limits: cfg.limits}
 	var election *leader.Election
 	if o.replication {
 		election = shared.newElection(o, c)

@@ -45,7 +45,28 @@ type ExpressionError struct {
 }
 
 func (e *ExpressionError) Error() string {
-	return fmt.Sprintf("invalid expression %q: %s", e.Expr, e.Reason)
+	return fmt.Sprintf("invalid expression %q: %s", clip(e.Expr), e.Reason)
+}
+
+// MaxExprLen is the longest expression accepted, in bytes, without its
+// kind prefix. Longer ones are refused (a 400), not matched against every
+// node.
+const MaxExprLen = 1024
+
+// maxEcho is how much of an expression or value an error message repeats.
+const maxEcho = 80
+
+// clip shortens s for an error message, on a UTF-8 boundary, saying how
+// much was left out.
+func clip(s string) string {
+	if len(s) <= maxEcho {
+		return s
+	}
+	cut := maxEcho
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s...(%d more bytes)", s[:cut], len(s)-cut)
 }
 
 // Unwrap lets errors.Is(err, ErrBadExpression) match.
@@ -78,6 +99,9 @@ func ParseExpr(kind Kind, s string) (*Expr, error) {
 	bad := func(reason string) error {
 		return &ExpressionError{Expr: string(kind) + ":" + s, Reason: reason}
 	}
+	if len(s) > MaxExprLen {
+		return nil, bad(fmt.Sprintf("%d bytes long, more than the %d allowed", len(s), MaxExprLen))
+	}
 	body := strings.TrimSpace(s)
 	i, op := -1, Equal
 	if j := strings.Index(body, "=="); j >= 0 {
@@ -95,7 +119,7 @@ func ParseExpr(kind Kind, s string) (*Expr, error) {
 		return nil, bad("missing key")
 	}
 	if !validKey(key) {
-		return nil, bad("key " + key + " may hold only letters, digits and . _ - /")
+		return nil, bad("key " + clip(key) + " may hold only letters, digits and . _ - /")
 	}
 	e := &Expr{Kind: kind, Key: key, Op: op}
 	if strings.HasPrefix(val, "~") {
@@ -117,7 +141,7 @@ func ParseExpr(kind Kind, s string) (*Expr, error) {
 		}
 		e.mode, e.re = modeRegexp, re
 	case strings.ContainsAny(val, "=!~"):
-		return nil, bad("value " + val + " holds a stray operator character")
+		return nil, bad("value " + clip(val) + " holds a stray operator character")
 	case strings.ContainsAny(val, "*?"):
 		e.mode, e.pattern = modeGlob, strings.ToLower(val)
 	default:

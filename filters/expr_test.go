@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestParseExpr(t *testing.T) {
@@ -169,6 +170,49 @@ func TestExprMatchesFoldsUnicode(t *testing.T) {
 			}
 			if got := e.Matches(tt.value); got != tt.want {
 				t.Errorf("%s matches %q = %v, want %v", tt.expr, tt.value, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestParseExprLongInput: an expression over MaxExprLen is refused, and no
+// error message repeats more than a short head of what was given.
+func TestParseExprLongInput(t *testing.T) {
+	long := strings.Repeat("a", 10000)
+	tests := []struct {
+		name    string
+		in      string
+		wantErr bool
+	}{
+		{name: "at the limit", in: "node==" + strings.Repeat("a", MaxExprLen-6)},
+		{name: "one byte over", in: "node==" + strings.Repeat("a", MaxExprLen-5), wantErr: true},
+		{name: "10,000-character value", in: "node==" + long, wantErr: true},
+		{name: "10,000-character key", in: long + "==x", wantErr: true},
+		{name: "long bad key", in: "f o" + strings.Repeat("o", 900) + "==x", wantErr: true},
+		{name: "long stray operator", in: "k==" + strings.Repeat("v", 900) + "=", wantErr: true},
+		{name: "multi-byte runes", in: "node==" + strings.Repeat("é", 600), wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseExpr(KindConstraint, tt.in)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("ParseExpr(%d bytes) error = %v, want error %v", len(tt.in), err, tt.wantErr)
+			}
+			if err == nil {
+				return
+			}
+			if !errors.Is(err, ErrBadExpression) {
+				t.Errorf("error does not wrap ErrBadExpression")
+			}
+			msg := err.Error()
+			if len(msg) > 400 {
+				t.Errorf("message is %d bytes long: %.120s...", len(msg), msg)
+			}
+			if !utf8.ValidString(msg) {
+				t.Errorf("message is not valid UTF-8: %q", msg)
+			}
+			if !strings.Contains(msg, "more bytes") {
+				t.Errorf("message %q does not say the echo was shortened", msg)
 			}
 		})
 	}

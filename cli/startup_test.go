@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/spf13/pflag"
 )
 
 func TestStartupWaitFlag(t *testing.T) {
@@ -26,6 +28,7 @@ func TestStartupWaitFlag(t *testing.T) {
 				strategy: "spread", refreshMin: 30 * time.Second, refreshMax: 60 * time.Second,
 				failureRetry: 3, heartbeat: time.Minute, clusterDriver: "swarm", startupWait: tt.wait,
 			}
+			o.limits.register(pflag.NewFlagSet("limits", pflag.ContinueOnError)) // their defaults
 			_, err := o.config()
 			if tt.wantErr == "" && err != nil {
 				t.Fatalf("config() = %v", err)

@@ -6,7 +6,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -X github.com/swarm-project/swarm/cli.Version=$(VERSION) -X github.com/swarm-project/swarm/cli.GitCommit=$(COMMIT)
 
-.PHONY: help build image test test-unit test-integration lint demo demo-stop deps clean
+.PHONY: help build image test test-unit test-integration lint fuzz demo demo-stop deps clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -41,6 +41,24 @@ test-integration: ## integration tests against real engines and stores
 	$(GO) test -count=1 -p 1 -timeout 30m ./test/...
 
 test: deps lint test-unit test-integration ## the whole suite (what CI runs)
+
+# The fuzz targets, as package:FuzzName; `go test ./...` runs their seed
+# corpora (f.Add and testdata/fuzz) as ordinary tests.
+FUZZTIME ?= 60s
+FUZZFLAGS ?=
+FUZZ_TARGETS := \
+	./filters:FuzzParseExpr ./filters:FuzzParseLabel ./filters:FuzzConstraintPlan ./filters:FuzzAffinityIndex \
+	./scheduler:FuzzNormalize \
+	./discovery:FuzzExpandRange ./discovery:FuzzParseAddrList ./discovery:FuzzParseEntriesFile ./discovery:FuzzParseURL \
+	./api:FuzzListFilters ./api:FuzzTranslateRequest ./api:FuzzShapeAnswer ./api:FuzzVersions ./api:FuzzUnknownCreateFields
+
+fuzz: ## run each fuzz target for FUZZTIME (default 60s), one after another (FUZZ=FuzzName: only that one; FUZZFLAGS=-parallel=1: one worker)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		if [ -n "$(FUZZ)" ] && [ "$$name" != "$(FUZZ)" ]; then continue; fi; \
+		echo "== $$name ($$pkg, $(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $(FUZZFLAGS) $$pkg; \
+	done
 
 demo: ## start 3 local engines and a manager on 127.0.0.1:5001 (ENGINE=29: Docker Engine 29 engines)
 	bash test/demo.sh start

@@ -115,7 +115,17 @@ func checkNetworkFilterValues(args filters.Args) error {
 			return errorf(http.StatusBadRequest, fmt.Sprintf("invalid filter: 'type'='%s'", v))
 		}
 	}
-	for _, v := range args.Get("dangling") {
+	return checkDanglingFilter(args)
+}
+
+// checkDanglingFilter accepts a `dangling` filter with boolean values only,
+// and at least one: `{"dangling":[]}` names the key with nothing to match.
+func checkDanglingFilter(args filters.Args) error {
+	values := args.Get("dangling")
+	if args.Contains("dangling") && len(values) == 0 {
+		return errorf(http.StatusBadRequest, "invalid filter 'dangling=[]'")
+	}
+	for _, v := range values {
 		if _, ok := parseBoolFilter(v); !ok {
 			return errorf(http.StatusBadRequest, fmt.Sprintf("invalid filter 'dangling=%s'", v))
 		}

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 
 	"github.com/docker/docker/api/types/filters"
@@ -48,10 +47,8 @@ func (s *Server) listVolumes(w http.ResponseWriter, r *http.Request) error {
 	if err := args.Validate(volumeFilters); err != nil {
 		return errorf(http.StatusBadRequest, err.Error())
 	}
-	for _, v := range args.Get("dangling") {
-		if _, ok := parseBoolFilter(v); !ok {
-			return errorf(http.StatusBadRequest, fmt.Sprintf("invalid filter 'dangling=%s'", v))
-		}
+	if err := checkDanglingFilter(args); err != nil {
+		return err
 	}
 	prefixed := wantsNodeNames(r)
 	used := s.volumes.VolumesInUse()

@@ -74,7 +74,9 @@ func ParseEntriesFile(name string, data []byte) (Entries, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", name, n, err)
 		}
-		out = append(out, es...)
+		if out, err = appendBounded(out, es); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", name, n, err)
+		}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)

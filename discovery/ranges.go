@@ -11,6 +11,11 @@ import (
 // a typo such as [1:99999999] is an error instead of an out-of-memory.
 const maxExpansion = 65536
 
+// maxPatternLen bounds the length of one address pattern (a host name is at
+// most 253 bytes): a longer one would make the expansion of maxExpansion
+// addresses take hundreds of megabytes before any address is checked.
+const maxPatternLen = 512
+
 // ExpandRange expands the numeric ranges of a pattern, in the manner of the
 // classic Swarm: "10.0.0.[10:12]:2375" gives 10.0.0.10:2375, 10.0.0.11:2375
 // and 10.0.0.12:2375. A range is [from:to] with from <= to, both decimal;
@@ -20,6 +25,9 @@ const maxExpansion = 65536
 // address ([::1]:2375) is left as it is. A pattern without ranges expands
 // to itself.
 func ExpandRange(pattern string) ([]string, error) {
+	if len(pattern) > maxPatternLen {
+		return nil, fmt.Errorf("%w in %.40q...: longer than %d bytes", ErrInvalidRange, pattern, maxPatternLen)
+	}
 	out := []string{""}
 	rest := pattern
 	for {
@@ -127,6 +135,7 @@ func appendAll(prefixes []string, s string) []string {
 
 // ParseAddrList parses a comma-separated list of host:port addresses, each
 // of which may hold ranges (see ExpandRange), and returns the normalized set.
+// The list may name at most maxExpansion addresses in all.
 func ParseAddrList(list string) (Entries, error) {
 	var out Entries
 	for _, item := range strings.Split(list, ",") {
@@ -138,9 +147,21 @@ func ParseAddrList(list string) (Entries, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, es...)
+		if out, err = appendBounded(out, es); err != nil {
+			return nil, err
+		}
 	}
 	return out.Normalize(), nil
+}
+
+// appendBounded appends es to out unless that makes more than maxExpansion
+// addresses, so that a list or file of many large ranges is refused as one
+// large range is.
+func appendBounded(out, es Entries) (Entries, error) {
+	if len(out)+len(es) > maxExpansion {
+		return nil, fmt.Errorf("%w: more than %d addresses in all", ErrInvalidRange, maxExpansion)
+	}
+	return append(out, es...), nil
 }
 
 // ParsePattern expands one address pattern and parses every result.

@@ -135,7 +135,7 @@ func ParseExpr(kind Kind, s string) (*Expr, error) {
 		if len(val) == 2 {
 			return nil, bad("empty regular expression")
 		}
-		re, err := regexp.Compile(val[1 : len(val)-1])
+		re, err := compileValueRegexp(val[1 : len(val)-1])
 		if err != nil {
 			return nil, bad("bad regular expression: " + err.Error())
 		}

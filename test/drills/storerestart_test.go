@@ -111,7 +111,7 @@ func TestDrillStoreRestart(t *testing.T) {
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
-	t.Logf("after the restart, a stopped joiner's engine left the manager's list in %.2fs", time.Since(t1).Seconds())
+	t.Logf("after the restart, a stopped joiner (it deregisters) took its engine off the manager's list within %.2fs", time.Since(t1).Seconds())
 }
 
 // infoNodes is the node blocks of the manager's /info.

@@ -71,13 +71,13 @@ func TestDrillTLSRefusals(t *testing.T) {
 		cert    *tls.Certificate // nil: none
 		plain   bool             // plain HTTP instead of TLS
 		wantOK  bool
-		wantErr string // part of the error (or of the 400 body for plain)
+		wantErr string // part of the error (the TLS alert), or of the 400 body for plain HTTP
 	}{
 		{name: "client certificate of the CA", cert: &good, wantOK: true},
-		{name: "no client certificate", wantErr: "certificate"},
-		{name: "client certificate of another CA", cert: &foreign, wantErr: "certificate"},
-		{name: "expired client certificate of the CA", cert: &expired, wantErr: "certificate"},
-		{name: "server-only certificate of the CA", cert: &serverOnly, wantErr: "certificate"},
+		{name: "no client certificate", wantErr: "certificate required"},
+		{name: "client certificate of another CA", cert: &foreign, wantErr: "unknown certificate authority"},
+		{name: "expired client certificate of the CA", cert: &expired, wantErr: "expired certificate"},
+		{name: "server-only certificate of the CA", cert: &serverOnly, wantErr: "bad certificate"},
 		{name: "plain HTTP", plain: true, wantErr: "HTTPS"},
 		{name: "client certificate of the CA, after the refusals", cert: &good, wantOK: true},
 	}

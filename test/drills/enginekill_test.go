@@ -30,21 +30,27 @@ func TestDrillEngineKill(t *testing.T) {
 	type result struct {
 		name, id, stderr string
 		err              error
+		took             time.Duration
 	}
 	results := make([]result, runs)
 	var answered atomic.Int32
+	var firstAnswer atomic.Int64 // nanoseconds from start
 	var wg sync.WaitGroup
 	start := time.Now()
 	for i := range runs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer answered.Add(1)
+			defer func() {
+				if answered.Add(1) == 1 {
+					firstAnswer.Store(int64(time.Since(start)))
+				}
+			}()
 			name := fmt.Sprintf("drill-kill-%03d", i)
 			rctx, cancel := context.WithTimeout(ctx, 4*time.Minute)
 			defer cancel()
 			out, stderr, err := harness.DockerContext(rctx, m.Addr, "", "run", "-d", "--stop-timeout", "1", "--name", name, "busybox", "sleep", "600")
-			results[i] = result{name: name, id: strings.TrimSpace(out), stderr: strings.TrimSpace(stderr), err: err}
+			results[i] = result{name: name, id: strings.TrimSpace(out), stderr: strings.TrimSpace(stderr), err: err, took: time.Since(start)}
 		}()
 	}
 	for answered.Load() < runs/4 && ctx.Err() == nil {
@@ -84,6 +90,12 @@ func TestDrillEngineKill(t *testing.T) {
 		t.Errorf("the manager's ps -a (%d) never matched the engines (%d): %s", len(ps), len(truth), idDiff(ps, truth))
 	}
 
+	var took []time.Duration
+	for _, r := range results {
+		took = append(took, r.took)
+	}
+	t.Logf("time from the start to each run's answer: p50 %.1fs, p90 %.1fs, max %.1fs",
+		percentile(took, 50).Seconds(), percentile(took, 90).Seconds(), percentile(took, 100).Seconds())
 	var ok, failed, lost int
 	var failures []string
 	for _, r := range results {
@@ -133,8 +145,8 @@ func TestDrillEngineKill(t *testing.T) {
 			orphansOfFailed++
 		}
 	}
-	t.Logf("%d runs: %d answered an ID, %d failed; kill of %s after %d answers (%.1fs); all answered after %.1fs; engine back and Healthy after %.1fs",
-		runs, ok, failed, victim.Name, atKill, killedAt.Seconds(), allAnswered.Seconds(), back.Seconds())
+	t.Logf("%d runs: %d answered an ID, %d failed; first answer after %.1fs; kill of %s after %d answers (done %.1fs); all answered after %.1fs; engine back and Healthy after %.1fs",
+		runs, ok, failed, time.Duration(firstAnswer.Load()).Seconds(), victim.Name, atKill, killedAt.Seconds(), allAnswered.Seconds(), back.Seconds())
 	t.Logf("containers: %d in ps -a, %d on the engines, states %v; lost %d, duplicated names %d; orphans (created, never started) %d, %d of them of failed runs: %v",
 		len(ps), len(truth), states, lost, len(duplicateNames(ps)), len(orphans), orphansOfFailed, orphans)
 	for i, f := range failures {

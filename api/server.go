@@ -53,6 +53,7 @@ type Backend interface {
 	builderBackend
 	systemBackend
 	nodeBackend
+	startupGate
 }
 
 // Server serves the Docker API for a cluster. One route table, one
@@ -74,6 +75,7 @@ type Server struct {
 	builds     builderBackend
 	system     systemBackend
 	nodes      nodeBackend
+	startup    startupGate // nil: no startup gate (handler tests)
 
 	proxy   *httputil.ReverseProxy
 	handler http.Handler
@@ -105,6 +107,7 @@ func NewServer(c Backend, opts Options) *Server {
 		builds:     c,
 		system:     c,
 		nodes:      c,
+		startup:    c,
 		streams:    newStreamSet(),
 	}
 	s.proxy = s.newProxy()
@@ -201,6 +204,7 @@ func (s *Server) buildHandler() http.Handler {
 		r.Use(routeLabel)
 	}
 	r.Use(s.versionMiddleware)
+	r.Use(s.startupMiddleware)
 	var h http.Handler = r
 	if s.opts.CORS {
 		h = corsMiddleware(h)

@@ -77,6 +77,7 @@ var kernelVersion = sync.OnceValue(func() string {
 func (s *Server) info(w http.ResponseWriter, r *http.Request) error {
 	engines := s.summary.Engines()
 	status := roleLines(s.opts.Replication)
+	status = append(status, s.startupLines()...)
 	status = append(status, [][2]string{
 		{"Strategy", s.summary.Strategy()},
 		{"Filters", strings.Join(s.summary.Filters(), ", ")},

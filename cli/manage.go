@@ -51,6 +51,8 @@ type manageOptions struct {
 	replication                bool
 	replicationTTL             time.Duration
 	stateFile                  string
+	// startupWait bounds the startup gate (cluster.Options.StartupWait).
+	startupWait time.Duration
 	tlsOpts
 }
 
@@ -116,6 +118,7 @@ zk://h1:p1,h2:p2/path.`,
 	f.BoolVar(&o.replication, "replication", false, "replicate the manager: elect one primary among the managers of a consul, etcd or zk discovery (needs --advertise)")
 	f.DurationVar(&o.replicationTTL, "replication-ttl", 20*time.Second, "TTL of the primary's lock for --replication: a replica takes over within about this long after the primary dies")
 	f.StringVar(&o.stateFile, "state-file", envDefault("SWARM_STATE_FILE", ""), "file that keeps node availability, labels and reschedule specs across restarts, when discovery has no key/value store ($SWARM_STATE_FILE; default: in memory only)")
+	f.DurationVar(&o.startupWait, "startup-wait", 30*time.Second, "after start, hold requests that depend on the engines (ps, inspect, create...) until every engine answered once or failed, at most this long; 0 turns the hold off")
 	o.tlsOpts.register(f)
 	for _, hidden := range []string{"refresh-retry", "engine-refresh-retry", "api-enable-cors", "refresh-on-node-filter", "container-name-refresh-filter"} {
 		_ = f.MarkHidden(hidden)
@@ -155,6 +158,9 @@ func (o *manageOptions) config() (*managerConfig, error) {
 	}
 	if o.heartbeat < time.Second {
 		return nil, errShortBeat
+	}
+	if o.startupWait < 0 {
+		return nil, fmt.Errorf("manage: --startup-wait %s is negative: give a duration such as 30s, or 0 to turn the startup hold off", o.startupWait)
 	}
 	if err := o.checkReplication(); err != nil {
 		return nil, err
@@ -310,6 +316,7 @@ func runManage(ctx context.Context, g *globalOptions, o *manageOptions, cfg *man
 		Scheduler:   cfg.sched,
 		CreateRetry: cfg.createRetry,
 		State:       store,
+		StartupWait: o.startupWait,
 	}
 	c := cluster.New(copts)
 	if err := c.LoadNodes(context.Background()); err != nil {

@@ -30,6 +30,10 @@ type Options struct {
 	// State keeps node availability, manager-side labels and reschedule
 	// specs across restarts and failovers; nil means in memory only.
 	State state.Store
+	// StartupWait bounds how long the manager is "starting" (startup.go):
+	// until every engine of the first discovery answer answered or failed
+	// for good. 0 means no startup gate.
+	StartupWait time.Duration
 }
 
 // Cluster is the set of engines discovery found, and the placement of new
@@ -83,6 +87,8 @@ type Cluster struct {
 	nodesGen atomic.Uint64
 
 	resched rescheduler // moves of containers off failed nodes (reschedule.go)
+
+	startup startGate // the startup gate (startup.go)
 }
 
 // maxRefreshesInFlight bounds the full engine refreshes running at once.
@@ -109,7 +115,7 @@ func New(opts Options) *Cluster {
 	if opts.Engine.RefreshSlots == nil {
 		opts.Engine.RefreshSlots = make(chan struct{}, maxRefreshesInFlight)
 	}
-	return &Cluster{
+	c := &Cluster{
 		opts:     opts,
 		sched:    opts.Scheduler,
 		broker:   NewBroker(opts.EventHistory),
@@ -121,6 +127,8 @@ func New(opts Options) *Cluster {
 		sessions: buildSessions{m: map[string]*Engine{}},
 		resched:  newRescheduler(),
 	}
+	c.armStartup(opts.StartupWait)
+	return c
 }
 
 // Scheduler is the scheduler placing the cluster's containers.
@@ -158,6 +166,7 @@ func (c *Cluster) Run(ctx context.Context, backend discovery.Backend) {
 			}
 			lastErr = ""
 			c.SetEntries(ctx, list)
+			c.startupListed(list)
 		}
 	}
 }
@@ -267,6 +276,7 @@ func (c *Cluster) stopAll() {
 		c.RemoveEngine(addr)
 	}
 	c.resched.stop()
+	c.stopStartup()
 }
 
 // sink is what the engines report to: the cluster.
@@ -300,6 +310,7 @@ func (s sink) EngineEvent(e *Engine, ev Event) {
 	if ev.Type == engine.ManagerEventType {
 		s.c.epoch.Add(1) // connect, disconnect, reconnect: health changed
 		s.c.healthChanged(e, string(ev.Action))
+		s.c.checkStartup()
 	}
 	if ev.Type == events.ContainerEventType {
 		s.c.containerChanged() // the reschedule specs may need an update

@@ -155,13 +155,14 @@ func TestDrillManagerKill(t *testing.T) {
 		go func() {
 			defer probe.Done()
 			path := "/containers/create?name=" + name
+			sent := time.Now()
 			code, body, err := a2.doRetry(ctx, http.MethodPost, path, createBody)
 			if err != nil {
 				t.Errorf("create %s (lives on %s) right after the restart: %v", name, node, err)
 				return
 			}
 			if code == http.StatusConflict {
-				t.Logf("create of existing %s (on %s) right after the restart: %d %s", name, node, code, bytes.TrimSpace(body))
+				t.Logf("create of existing %s (on %s) right after the restart: %d after %.2fs", name, node, code, time.Since(sent).Seconds())
 				return
 			}
 			t.Errorf("create %s (lives on %s) right after the restart: %d %s, want 409", name, node, code, bytes.TrimSpace(body))

@@ -15,7 +15,8 @@ import (
 // send 4 requests each (ps -a, inspect, ps -a, inspect) to a manager over
 // 3 engines holding 9 containers, all at once. Every request must answer
 // 200; once the clients have closed their connections, the manager's open
-// file descriptors come back to within fdSlack of what they were before.
+// file descriptors come back to within fdSlack of what they were before
+// (it may keep a few idle connections to the engines).
 // The latency percentiles are logged.
 func TestDrillThousandClients(t *testing.T) {
 	const (
@@ -107,12 +108,14 @@ func TestDrillThousandClients(t *testing.T) {
 	wall := time.Since(start)
 	rssPeak := rss.Peak()
 
-	// The clients are gone: the manager's fds must come back.
+	// The clients are gone: the manager's fds must come back. They are
+	// given up to 30s to come within 2 of the count before (idle
+	// connections to the engines close after 5s); then the slack applies.
 	var fdAfter int
 	settle := time.Now()
 	for {
 		fdAfter = fdCount(t, pid)
-		if fdAfter <= fdBefore+fdSlack || time.Since(settle) > 30*time.Second || ctx.Err() != nil {
+		if fdAfter <= fdBefore+2 || time.Since(settle) > 30*time.Second || ctx.Err() != nil {
 			break
 		}
 		time.Sleep(250 * time.Millisecond)

@@ -57,6 +57,7 @@ func TestDrillEngineKill(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	atKill := answered.Load()
+	killStart := time.Since(start)
 	if err := victim.Kill(); err != nil {
 		t.Fatal(err)
 	}
@@ -145,8 +146,8 @@ func TestDrillEngineKill(t *testing.T) {
 			orphansOfFailed++
 		}
 	}
-	t.Logf("%d runs: %d answered an ID, %d failed; first answer after %.1fs; kill of %s after %d answers (done %.1fs); all answered after %.1fs; engine back and Healthy after %.1fs",
-		runs, ok, failed, time.Duration(firstAnswer.Load()).Seconds(), victim.Name, atKill, killedAt.Seconds(), allAnswered.Seconds(), back.Seconds())
+	t.Logf("%d runs: %d answered an ID, %d failed; first answer after %.1fs; kill -9 of %s after %d answers (from %.1fs, its script done at %.1fs); all answered after %.1fs; engine back and Healthy after %.1fs",
+		runs, ok, failed, time.Duration(firstAnswer.Load()).Seconds(), victim.Name, atKill, killStart.Seconds(), killedAt.Seconds(), allAnswered.Seconds(), back.Seconds())
 	t.Logf("containers: %d in ps -a, %d on the engines, states %v; lost %d, duplicated names %d; orphans (created, never started) %d, %d of them of failed runs: %v",
 		len(ps), len(truth), states, lost, len(duplicateNames(ps)), len(orphans), orphansOfFailed, orphans)
 	for i, f := range failures {

@@ -6,7 +6,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -X github.com/swarm-project/swarm/cli.Version=$(VERSION) -X github.com/swarm-project/swarm/cli.GitCommit=$(COMMIT)
 
-.PHONY: help build image test test-unit test-integration lint fuzz demo demo-stop deps clean
+.PHONY: help build image test test-unit test-integration lint fuzz drills demo demo-stop deps clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -59,6 +59,10 @@ fuzz: ## run each fuzz target for FUZZTIME (default 60s), one after another (FUZ
 		echo "== $$name ($$pkg, $(FUZZTIME))"; \
 		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $(FUZZFLAGS) $$pkg; \
 	done
+
+drills: ## the reliability drills of docs/reliability.md (slow: real engines killed, 1,000 clients, a 1 GB build context; not in `make test`)
+	$(GO) vet -tags drills ./test/drills/
+	$(GO) test -tags drills -count=1 -p 1 -timeout 60m -v ./test/drills/
 
 demo: ## start 3 local engines and a manager on 127.0.0.1:5001 (ENGINE=29: Docker Engine 29 engines)
 	bash test/demo.sh start

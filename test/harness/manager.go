@@ -136,6 +136,25 @@ func (m *Manager) Terminate(timeout time.Duration) error {
 // Stop sends SIGTERM to the manager, waits up to 10s, then kills it.
 func (m *Manager) Stop() error { return m.proc.stop(managerStopTimeout) }
 
+// Kill simulates a crash of the manager: SIGKILL (no shutdown, no
+// deregistration), then it waits up to 10s until the process is gone.
+// Stop after Kill does nothing.
+func (m *Manager) Kill() error {
+	p := m.proc
+	if !p.exited() {
+		_ = p.cmd.Process.Kill()
+	}
+	select {
+	case <-p.done:
+		return nil
+	case <-time.After(managerStopTimeout):
+		return fmt.Errorf("harness: pid %d does not die", p.cmd.Process.Pid)
+	}
+}
+
+// PID is the manager's process ID (for /proc/PID: its RSS, its fds).
+func (m *Manager) PID() int { return m.proc.cmd.Process.Pid }
+
 // Log returns everything the manager has logged so far.
 func (m *Manager) Log() string {
 	data, err := os.ReadFile(m.LogPath)

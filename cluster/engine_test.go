@@ -421,3 +421,41 @@ func TestEngineNilSink(t *testing.T) {
 	e.Removed() // dropped, must not panic
 	(&Engine{}).Removed()
 }
+
+// TestEngineLargeEventReconnects checks that an event of megabytes ends
+// its stream (so that the stream's buffer goes with it) without a health
+// check, and that the next stream misses and repeats nothing.
+func TestEngineLargeEventReconnects(t *testing.T) {
+	sim := startSim(t, simengine.Config{Name: "node-1"})
+	sink := &recordingSink{}
+	e := runEngine(t, sim, sink)
+	waitUntil(t, "the event stream is connected", func() bool { return sim.EventSubscribers() == 1 })
+	big := map[string]string{"huge": strings.Repeat("x", 2<<20)}
+	sim.Emit(events.Message{Type: events.ContainerEventType, Action: events.ActionExecCreate, Actor: events.Actor{ID: "big", Attributes: big}})
+	sim.Emit(events.Message{Type: events.ContainerEventType, Action: events.ActionExecStart, Actor: events.Actor{ID: "after"}})
+	waitUntil(t, "the event after the large one arrives", func() bool {
+		found, _, _ := sink.seen(string(events.ContainerEventType), string(events.ActionExecStart))
+		return found
+	})
+	sink.mu.Lock()
+	count := map[string]int{}
+	for _, ev := range sink.events {
+		count[ev.Actor.ID]++
+	}
+	sink.mu.Unlock()
+	if count["big"] != 1 || count["after"] != 1 {
+		t.Fatalf("events handed over: %v, want big and after once each", count)
+	}
+	if n := e.EventStreamErrors(); n != 0 {
+		t.Fatalf("%d event stream errors, want 0: a large event is no failure", n)
+	}
+	streams := 0
+	for _, r := range sim.RequestLog() {
+		if strings.HasSuffix(r.Path, "/events") {
+			streams++
+		}
+	}
+	if streams != 2 {
+		t.Fatalf("%d /events streams opened, want 2: one more after the large event", streams)
+	}
+}

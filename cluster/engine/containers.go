@@ -253,6 +253,9 @@ func (e *Engine) dropContainer(id string, seq uint64) {
 		delete(e.containers, id)
 		e.unindex(c)
 		e.changed()
+		if mapSize(c.summary.Labels) >= largeObject {
+			returnMemorySoon()
+		}
 	}
 }
 

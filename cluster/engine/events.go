@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/docker/docker/api/types/events"
@@ -44,6 +45,9 @@ func (e *Engine) watchEvents(ctx context.Context, connected <-chan time.Time) {
 		if !last.IsZero() {
 			since = last
 		}
+		if errors.Is(err, errLargeEvent) {
+			continue // nothing broke: follow on at once
+		}
 		e.eventErrs.Add(1)
 		log.WithFields(log.Fields{"addr": e.addr}).WithError(err).Debug("engine event stream ended")
 		e.Kick()
@@ -60,6 +64,9 @@ func (e *Engine) watchEvents(ctx context.Context, connected <-chan time.Time) {
 		backoff = min(backoff*2, max(e.opts.RefreshMin, time.Second))
 	}
 }
+
+// errLargeEvent ends an event stream after an event of megabytes.
+var errLargeEvent = errors.New("an event of over 1 MiB: reconnecting to let its buffer go")
 
 // streamEvents reads one /events stream until it breaks. It returns the
 // time of the last event seen.
@@ -78,6 +85,12 @@ func (e *Engine) streamEvents(ctx context.Context, since time.Time) (time.Time, 
 		case m := <-msgs:
 			last = time.Unix(0, m.TimeNano)
 			e.handleEvent(ctx, m)
+			if mapSize(m.Actor.Attributes) >= largeObject {
+				// The stream's decoder keeps a buffer as large as the
+				// largest event it read, for as long as the stream
+				// lasts: start a new stream after this event.
+				return last.Add(time.Nanosecond), errLargeEvent
+			}
 		}
 	}
 }

@@ -363,6 +363,12 @@ func (e *Engine) refreshContainers(ctx context.Context) error {
 			delete(e.gone, id) // the list is newer than this drop
 		}
 	}
+	for id, c := range e.containers {
+		if _, kept := fresh[id]; !kept && mapSize(c.summary.Labels) >= largeObject {
+			returnMemorySoon()
+			break
+		}
+	}
 	e.containers = fresh
 	e.names = make(map[string]string, len(fresh))
 	e.swarmIDs = make(map[string]string, len(fresh))

@@ -88,7 +88,9 @@ func (e *Engine) streamEvents(ctx context.Context, since time.Time) (time.Time, 
 			if mapSize(m.Actor.Attributes) >= largeObject {
 				// The stream's decoder keeps a buffer as large as the
 				// largest event it read, for as long as the stream
-				// lasts: start a new stream after this event.
+				// lasts: start a new stream after this event, and give
+				// the memory back once the event is garbage.
+				returnMemorySoon()
 				return last.Add(time.Nanosecond), errLargeEvent
 			}
 		}

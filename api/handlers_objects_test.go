@@ -37,6 +37,9 @@ func (f *fakeObjects) NetworksInUse() engine.InUse  { return engine.InUse{} }
 func (f *fakeObjects) FindNetworks(ref string) ([]engine.NetworkOn, error) {
 	return nil, &engine.NotFoundError{Kind: "network", Ref: ref}
 }
+func (f *fakeObjects) InspectMultiHostNetwork(context.Context, string, network.InspectOptions) ([]byte, error) {
+	return nil, f.err
+}
 func (f *fakeObjects) CreateNetwork(_ context.Context, req network.CreateRequest) (network.CreateResponse, error) {
 	f.gotNet = req
 	return network.CreateResponse{ID: "n1"}, f.err

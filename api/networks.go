@@ -31,6 +31,7 @@ type networkReader interface {
 	Networks() []engine.NetworkOn
 	NetworksInUse() engine.InUse
 	FindNetworks(ref string) ([]engine.NetworkOn, error)
+	InspectMultiHostNetwork(ctx context.Context, id string, opts network.InspectOptions) ([]byte, error)
 }
 
 // networkWriter is what the handlers that change networks ask of the
@@ -81,7 +82,11 @@ func (s *Server) listNetworks(w http.ResponseWriter, r *http.Request) error {
 			}
 			seen[n.Network.ID] = true
 		}
-		if !matchNetwork(args, n, used.Has(n.Engine, n.Network.ID)) {
+		inUse := used.Has(n.Engine, n.Network.ID)
+		if !n.IsLocal() {
+			inUse = usedAnywhere(used, n.Network.ID) // one network, containers on any node
+		}
+		if !matchNetwork(args, n, inUse) {
 			continue
 		}
 		sum := n.Network
@@ -92,6 +97,16 @@ func (s *Server) listNetworks(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// usedAnywhere reports whether a container of any engine uses key.
+func usedAnywhere(used engine.InUse, key string) bool {
+	for _, keys := range used {
+		if keys[key] {
+			return true
+		}
+	}
+	return false
 }
 
 func checkNetworkFilterValues(args filters.Args) error {
@@ -180,6 +195,19 @@ func (s *Server) inspectNetwork(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	n := pickHealthy(nets, networkEngine)
+	if !n.IsLocal() {
+		// One network across engines: each engine shows its own
+		// containers only; the answer shows them all.
+		verbose, _ := parseBoolFilter(r.URL.Query().Get("verbose"))
+		doc, err := s.networks.InspectMultiHostNetwork(r.Context(), n.Network.ID, network.InspectOptions{Verbose: verbose, Scope: r.URL.Query().Get("scope")})
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		_, err = w.Write(append(doc, '\n'))
+		return err
+	}
 	return s.forward(w, r, n.Engine, "/networks/"+n.Network.ID, nil)
 }
 

@@ -110,7 +110,7 @@ zk://h1:p1,h2:p2/path.`,
 	f.IntVar(&o.refreshRetry, "engine-refresh-retry", 3, "deprecated: use --engine-failure-retry")
 	f.BoolVar(&o.refreshOnNodeFilter, "refresh-on-node-filter", false, "accepted for compatibility, no effect: the container cache follows the engines' events")
 	f.StringVar(&o.containerNameRefreshFilter, "container-name-refresh-filter", "", "accepted for compatibility, no effect: the container cache follows the engines' events")
-	f.StringArrayVar(&o.clusterOpts, "cluster-opt", nil, "cluster option key=value: swarm.overcommit=0.05, swarm.createretry=0 (repeatable)")
+	f.StringArrayVar(&o.clusterOpts, "cluster-opt", nil, "cluster option key=value: swarm.overcommit=0.05, swarm.createretry=0, swarm.overlay=true (repeatable)")
 	f.StringArrayVar(&o.discoveryOpts, "discovery-opt", nil, "discovery option key=value, e.g. kv.path=/swarm (repeatable)")
 	f.StringVarP(&o.clusterDriver, "cluster-driver", "c", "swarm", "cluster driver (only swarm)")
 	f.BoolVar(&o.replication, "replication", false, "replicate the manager: elect one primary among the managers of a consul, etcd or zk discovery (needs --advertise)")
@@ -128,6 +128,7 @@ zk://h1:p1,h2:p2/path.`,
 type managerConfig struct {
 	sched       *scheduler.Scheduler
 	createRetry int
+	noOverlay   bool // --cluster-opt swarm.overlay=false
 	discOpts    map[string]string
 }
 
@@ -168,6 +169,9 @@ func (o *manageOptions) config() (*managerConfig, error) {
 	if sopts.Overcommit, cfg.createRetry, err = clusterOpts(copts, sopts.Overcommit); err != nil {
 		return nil, err
 	}
+	if cfg.noOverlay, err = overlayOpt(copts); err != nil {
+		return nil, err
+	}
 	if cfg.sched, err = scheduler.New(o.strategy, o.filters, sopts); err != nil {
 		return nil, fmt.Errorf("manage: %w", err)
 	}
@@ -175,6 +179,21 @@ func (o *manageOptions) config() (*managerConfig, error) {
 		return nil, err
 	}
 	return cfg, nil
+}
+
+// overlayOpt reads --cluster-opt swarm.overlay (default true): whether the
+// manager may put its engines into a swarm-mode cluster so that `network
+// create -d overlay` works. It reports noOverlay, the inverse.
+func overlayOpt(opts map[string]string) (noOverlay bool, err error) {
+	v, ok := opts["swarm.overlay"]
+	if !ok {
+		return false, nil
+	}
+	on, err := strconv.ParseBool(strings.TrimSpace(v))
+	if err != nil {
+		return false, fmt.Errorf("manage: --cluster-opt swarm.overlay=%q must be true or false", v)
+	}
+	return !on, nil
 }
 
 // clusterOpts returns the overcommit ratio (def when not given) and the
@@ -205,13 +224,13 @@ func clusterOpts(opts map[string]string, def float64) (overcommit float64, creat
 	}
 	unknown := make([]string, 0, len(opts))
 	for k := range opts {
-		if k != "swarm.overcommit" && k != "swarm.createretry" {
+		if k != "swarm.overcommit" && k != "swarm.createretry" && k != "swarm.overlay" {
 			unknown = append(unknown, k)
 		}
 	}
 	if len(unknown) > 0 {
 		slices.Sort(unknown)
-		return 0, 0, fmt.Errorf("manage: unknown --cluster-opt %q (valid: swarm.overcommit, swarm.createretry)", unknown[0])
+		return 0, 0, fmt.Errorf("manage: unknown --cluster-opt %q (valid: swarm.overcommit, swarm.createretry, swarm.overlay)", unknown[0])
 	}
 	return overcommit, createRetry, nil
 }
@@ -310,6 +329,7 @@ func runManage(ctx context.Context, g *globalOptions, o *manageOptions, cfg *man
 		Scheduler:   cfg.sched,
 		CreateRetry: cfg.createRetry,
 		State:       store,
+		NoOverlay:   cfg.noOverlay,
 	}
 	c := cluster.New(copts)
 	if err := c.LoadNodes(context.Background()); err != nil {

@@ -28,7 +28,7 @@ func TestClusterOpts(t *testing.T) {
 		{name: "createretry not a number", opts: map[string]string{"swarm.createretry": "x"}, wantErr: `manage: --cluster-opt swarm.createretry="x" must be a whole number >= 0`},
 		{name: "overcommit checked first", opts: map[string]string{"swarm.createretry": "-1", "swarm.overcommit": "-2"}, wantErr: "swarm.overcommit should be larger than -1, -2.000000 is invalid"},
 		{name: "known keys checked before unknown ones", opts: map[string]string{"swarm.foo": "1", "swarm.createretry": "-1"}, wantErr: "swarm.createretry can not be negative, -1 is invalid"},
-		{name: "unknown key", opts: map[string]string{"swarm.foo": "1", "swarm.bar": "1"}, wantErr: `manage: unknown --cluster-opt "swarm.bar" (valid: swarm.overcommit, swarm.createretry)`},
+		{name: "unknown key", opts: map[string]string{"swarm.foo": "1", "swarm.bar": "1"}, wantErr: `manage: unknown --cluster-opt "swarm.bar" (valid: swarm.overcommit, swarm.createretry, swarm.overlay)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -52,5 +52,31 @@ func TestClusterOpts(t *testing.T) {
 				t.Fatalf("clusterOpts(%v) = %v, %d; want %v, %d", tt.opts, over, retry, tt.wantOvercommit, tt.wantRetry)
 			}
 		})
+	}
+}
+
+func TestOverlayOpt(t *testing.T) {
+	tests := []struct {
+		opts      map[string]string
+		noOverlay bool
+		wantErr   string
+	}{
+		{opts: map[string]string{}},
+		{opts: map[string]string{"swarm.overlay": "true"}},
+		{opts: map[string]string{"swarm.overlay": "false"}, noOverlay: true},
+		{opts: map[string]string{"swarm.overlay": " 0"}, noOverlay: true},
+		{opts: map[string]string{"swarm.overlay": "off"}, wantErr: `manage: --cluster-opt swarm.overlay="off" must be true or false`},
+	}
+	for _, tt := range tests {
+		got, err := overlayOpt(tt.opts)
+		if tt.wantErr != "" {
+			if err == nil || err.Error() != tt.wantErr {
+				t.Errorf("overlayOpt(%v) = %v, want %q", tt.opts, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tt.noOverlay {
+			t.Errorf("overlayOpt(%v) = %v, %v; want %v", tt.opts, got, err, tt.noOverlay)
+		}
 	}
 }

@@ -30,6 +30,9 @@ type Options struct {
 	// State keeps node availability, manager-side labels and reschedule
 	// specs across restarts and failovers; nil means in memory only.
 	State state.Store
+	// NoOverlay keeps the engines out of swarm mode: `network create -d
+	// overlay` is then refused (--cluster-opt swarm.overlay=false).
+	NoOverlay bool
 }
 
 // Cluster is the set of engines discovery found, and the placement of new
@@ -83,6 +86,8 @@ type Cluster struct {
 	nodesGen atomic.Uint64
 
 	resched rescheduler // moves of containers off failed nodes (reschedule.go)
+
+	overlayMu sync.Mutex // serializes changes to the engines' swarm (overlay.go)
 }
 
 // maxRefreshesInFlight bounds the full engine refreshes running at once.

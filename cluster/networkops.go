@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"sort"
 	"strings"
 
 	"github.com/docker/docker/api/types/filters"
@@ -13,8 +14,9 @@ import (
 // remove, connect, disconnect and prune. Each one calls the engines it
 // needs, then re-reads their caches.
 
-// multiHostDrivers make one network that every engine sees (overlay on a
-// key/value store); it is created once, not once per node.
+// multiHostDrivers make one network that every engine sees (overlay in
+// the engines' swarm, or on a key/value store); it is created once, not
+// once per node.
 var multiHostDrivers = map[string]bool{"overlay": true}
 
 // CreateNetwork creates a network on the node its name ("node/name") or its
@@ -35,6 +37,9 @@ func (c *Cluster) CreateNetwork(ctx context.Context, req network.CreateRequest) 
 	driver := req.Driver
 	if driver == "" {
 		driver = "bridge"
+	}
+	if driver == "overlay" {
+		return c.createOverlay(ctx, name, req)
 	}
 	targets, err := c.placeObject(pinned, preq, constrained, !multiHostDrivers[driver])
 	if err != nil {
@@ -62,6 +67,49 @@ func (c *Cluster) CreateNetwork(ctx context.Context, req network.CreateRequest) 
 	return network.CreateResponse{ID: created[0].Network.ID, Warning: strings.Join(warnings, "; ")}, nil
 }
 
+// createOverlay creates an overlay network in the engines' swarm, which
+// it makes first when there is none (overlay.go), as an attachable network
+// so that the containers the manager places can join it on any engine.
+func (c *Cluster) createOverlay(ctx context.Context, name string, req network.CreateRequest) (network.CreateResponse, error) {
+	if c.opts.NoOverlay {
+		return network.CreateResponse{}, errOverlayOff
+	}
+	if _, ok := req.Options["encrypted"]; ok {
+		return network.CreateResponse{}, Errorf(ErrInvalid, "encrypted overlay networks are not supported: the manager cannot tell whether every engine can carry their IPsec traffic; create the network without --opt encrypted")
+	}
+	if req.Ingress {
+		return network.CreateResponse{}, Errorf(ErrInvalid, "ingress networks are not supported: they serve swarm-mode services, and the manager places containers itself")
+	}
+	if req.ConfigOnly || req.ConfigFrom != nil {
+		return network.CreateResponse{}, Errorf(ErrInvalid, "--config-only and --config-from are not supported for overlay networks")
+	}
+	for _, n := range c.Networks() {
+		if n.Network.Name == name && (!n.IsLocal() || n.Network.Driver == "overlay") {
+			return network.CreateResponse{}, Errorf(ErrConflict, "network with name %s already exists", name)
+		}
+	}
+	mgr, warnings, err := c.overlaySwarm(ctx, true)
+	if err != nil {
+		return network.CreateResponse{}, err
+	}
+	req.Attachable = true
+	resp, err := mgr.Client().NetworkCreate(ctx, name, req.CreateOptions)
+	if err != nil {
+		return network.CreateResponse{}, EngineError(err)
+	}
+	if resp.Warning != "" {
+		warnings = append(warnings, resp.Warning)
+	}
+	// Every swarm manager lists the new network.
+	for _, e := range c.HealthyEngines() {
+		if e.Info().Swarm.ControlAvailable || e == mgr {
+			e.Resync(ctx, "networks", e.RefreshNetworks)
+		}
+	}
+	log.WithFields(log.Fields{"network": name, "id": resp.ID, "node": mgr.Name()}).Info("overlay networks: created an attachable overlay network in the engines' swarm")
+	return network.CreateResponse{ID: resp.ID, Warning: strings.Join(warnings, "; ")}, nil
+}
+
 // rollbackNetworks removes the networks a failed multi-node create made.
 // It runs even when the client has gone: the create must leave nothing.
 func (c *Cluster) rollbackNetworks(ctx context.Context, created []NetworkOn) {
@@ -85,6 +133,9 @@ func (c *Cluster) RemoveNetwork(ctx context.Context, ref string) error {
 	}
 	var errs []error
 	removed := map[string]bool{} // multi-host networks go once
+	// A swarm network is removed through a swarm manager: workers list it
+	// while they have containers on it, but cannot remove it.
+	sort.SliceStable(nets, func(i, j int) bool { return swarmManager(nets[i].Engine) && !swarmManager(nets[j].Engine) })
 	for _, n := range nets {
 		if !n.IsLocal() {
 			if removed[n.Network.ID] {
@@ -101,11 +152,20 @@ func (c *Cluster) RemoveNetwork(ctx context.Context, ref string) error {
 		}
 		n.Engine.Resync(ctx, "networks", n.Engine.RefreshNetworks)
 	}
+	for _, n := range nets {
+		if !n.IsLocal() {
+			n.Engine.Resync(ctx, "networks", n.Engine.RefreshNetworks)
+		}
+	}
 	if len(errs) > 0 {
 		return errs[0]
 	}
 	return nil
 }
+
+// swarmManager reports whether the engine is a manager of a swarm, as of
+// its last refresh.
+func swarmManager(e *Engine) bool { return e.Info().Swarm.ControlAvailable }
 
 // ConnectNetwork connects the container to the network, on the container's
 // node and with the network as that node knows it.

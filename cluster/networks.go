@@ -1,6 +1,9 @@
 package cluster
 
 import (
+	"context"
+	"encoding/json"
+	"sort"
 	"strings"
 
 	"github.com/docker/docker/api/types/container"
@@ -134,4 +137,69 @@ func (c *Cluster) NetworksInUse() InUse {
 		}
 	}
 	return out
+}
+
+// InspectMultiHostNetwork answers an inspect of a multi-host network (scope
+// swarm or global) as one engine would if it saw the whole cluster: the
+// document of a healthy engine that holds it, with Containers gathered
+// from every engine that holds it or has a container attached to it.
+func (c *Cluster) InspectMultiHostNetwork(ctx context.Context, id string, opts network.InspectOptions) ([]byte, error) {
+	holders := map[*Engine]bool{}
+	var order []*Engine
+	add := func(e *Engine) {
+		if !holders[e] && e.IsHealthy() {
+			holders[e] = true
+			order = append(order, e)
+		}
+	}
+	for _, n := range c.Networks() {
+		if n.Network.ID == id {
+			add(n.Engine)
+		}
+	}
+	for e, ids := range c.NetworksInUse() {
+		if ids[id] {
+			add(e)
+		}
+	}
+	sort.SliceStable(order, func(i, j int) bool { return swarmManager(order[i]) && !swarmManager(order[j]) })
+	if len(order) == 0 {
+		return nil, errNoHealthyNode()
+	}
+	var doc map[string]json.RawMessage
+	containers := map[string]network.EndpointResource{}
+	var firstErr error
+	for _, e := range order {
+		_, raw, err := e.Client().NetworkInspectWithRaw(ctx, id, opts)
+		if err != nil {
+			if firstErr == nil {
+				firstErr = onNode(e, err, true)
+			}
+			continue
+		}
+		var one struct {
+			Containers map[string]network.EndpointResource
+		}
+		if err := json.Unmarshal(raw, &one); err != nil {
+			continue
+		}
+		if doc == nil {
+			if err := json.Unmarshal(raw, &doc); err != nil {
+				doc = nil
+				continue
+			}
+		}
+		for k, v := range one.Containers {
+			containers[k] = v
+		}
+	}
+	if doc == nil {
+		return nil, firstErr
+	}
+	merged, err := json.Marshal(containers)
+	if err != nil {
+		return nil, err
+	}
+	doc["Containers"] = merged
+	return json.Marshal(doc)
 }

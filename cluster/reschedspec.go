@@ -322,6 +322,12 @@ func (c *Cluster) startWatcher(ctx context.Context) {
 		defer context.AfterFunc(bg, cancel)()
 		c.watch(ctx)
 	})
+	r.spawn(func(bg context.Context) {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		defer context.AfterFunc(bg, cancel)()
+		c.keepOverlay(ctx)
+	})
 }
 
 func (c *Cluster) watch(ctx context.Context) {

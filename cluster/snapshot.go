@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"errors"
+	"github.com/docker/docker/api/types/swarm"
 	"sync"
 
 	"github.com/docker/docker/api/types/container"
@@ -88,8 +89,9 @@ func buildNode(e *Engine, labels map[string]string) *node.Node {
 		}
 	}
 	for _, nw := range e.Networks() {
-		n.Networks = append(n.Networks, node.Network{ID: nw.ID, Name: nw.Name})
+		n.Networks = append(n.Networks, node.Network{ID: nw.ID, Name: nw.Name, Scope: nw.Scope})
 	}
+	n.Swarm = info.Swarm.LocalNodeState == swarm.LocalNodeStateActive
 	return n
 }
 

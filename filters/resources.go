@@ -13,6 +13,20 @@ import (
 func resourceDependencies(req *node.Request, snapshot []*node.Node) ([]dependency, []located) {
 	var deps []dependency
 	var locs []located
+	// A swarm-scoped network one node lists reaches every node in the
+	// swarm (the engines attach it on first use).
+	swarmWide := map[string]bool{}
+	for _, ref := range req.Networks {
+		for _, n := range snapshot {
+			if n != nil && hasSwarmNetwork(n, ref) {
+				swarmWide[ref] = true
+				break
+			}
+		}
+	}
+	hasNet := func(n *node.Node, ref string) bool {
+		return hasNetwork(n, ref) || (swarmWide[ref] && n.Swarm)
+	}
 	add := func(refs []string, flag string, has func(*node.Node, string) bool) {
 		for _, ref := range refs {
 			var l located
@@ -27,7 +41,7 @@ func resourceDependencies(req *node.Request, snapshot []*node.Node) ([]dependenc
 			}
 		}
 	}
-	add(req.Networks, "--net=", hasNetwork)
+	add(req.Networks, "--net=", hasNet)
 	add(req.Volumes, "--volume=", hasVolume)
 	return deps, locs
 }
@@ -49,6 +63,16 @@ func hasNetwork(n *node.Node, ref string) bool {
 	}
 	for _, nw := range n.Networks {
 		if nw.Name == name || nw.ID == name || (len(name) >= 3 && isHex(name) && strings.HasPrefix(nw.ID, name)) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasSwarmNetwork reports whether n lists ref as a swarm-scoped network.
+func hasSwarmNetwork(n *node.Node, ref string) bool {
+	for _, nw := range n.Networks {
+		if !nw.IsLocal() && (nw.Name == ref || nw.ID == ref || (len(ref) >= 3 && isHex(ref) && strings.HasPrefix(nw.ID, ref))) {
 			return true
 		}
 	}

@@ -72,13 +72,20 @@ type Node struct {
 	Images   []*Image
 	Volumes  []string  // names of the volumes on the node
 	Networks []Network // the networks defined on the node
+	// Swarm says the node's engine is in a swarm-mode cluster: every
+	// swarm-scoped network (an overlay one node lists) reaches it.
+	Swarm bool
 }
 
 // Network is one network defined on a node.
 type Network struct {
-	ID   string
-	Name string
+	ID    string
+	Name  string
+	Scope string // "local", "swarm" or "global"; "" reads as local
 }
+
+// IsLocal reports whether the network lives on its node only.
+func (n Network) IsLocal() bool { return n.Scope == "" || n.Scope == "local" }
 
 // Request is what a container to be placed asks of a node.
 type Request struct {

@@ -280,12 +280,13 @@ func engineNames(engs []*harness.Engine) []string {
 // waitFetch waits until `wget -qO- url` run in container from (through
 // the manager's exec) prints want, and fails the test with the last
 // answer otherwise. Name resolution across nodes may take a moment to
-// spread.
+// spread. (The test images' busybox wget segfaults with -T, so timeout(1)
+// bounds each try.)
 func (c *cluster) waitFetch(t *testing.T, from, url, want string) {
 	t.Helper()
 	var last string
 	err := harness.WaitFor(30*time.Second, func() (bool, error) {
-		out, stderr, err := c.try("exec", from, "wget", "-qO-", "-T", "3", url)
+		out, stderr, err := c.try("exec", from, "timeout", "5", "wget", "-qO-", url)
 		last = strings.TrimSpace(out + stderr)
 		return err == nil && strings.TrimSpace(out) == want, err
 	})

@@ -16,8 +16,12 @@ import (
 // the same swarm by itself, and a container placed on it reaches one on
 // another node over the overlay by name. Own engines and manager.
 func TestLateJoiner(t *testing.T) {
+	t.Parallel() // its own engines and manager
 	engs, err := harness.StartEnginesWith(3, harness.EnginesConfig{Hosts: true})
-	t.Cleanup(func() { harness.StopEngines(engs) })
+	t.Cleanup(func() {
+		killEngines(engs)
+		harness.StopEngines(engs)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

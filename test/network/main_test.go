@@ -10,8 +10,10 @@
 // the cluster as it is (TestMain); the first overlay network made through
 // it turns the engines into a swarm-mode cluster, which the later tests
 // share. Tests that need their own manager or engines (a late joiner,
-// overlays turned off, Engine 29) start them and stop them. The manager
-// restart test replaces the shared manager, so it runs last
+// overlays turned off, Engine 29) start them and stop them, and run in
+// parallel (t.Parallel: after the shared cluster's tests, two at a time on
+// two cores), which keeps the package's time down. The manager restart
+// test replaces the shared manager, so it runs last of the sequential ones
 // (z_restart_test.go). Tests name their objects with their own prefix and
 // remove them.
 package network
@@ -24,6 +26,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -51,7 +54,9 @@ func setup() (func(failed bool), error) {
 	// legacy builder.
 	os.Setenv("DOCKER_BUILDKIT", "0")
 	os.Setenv("COMPOSE_DOCKER_CLI_BUILD", "0")
+	start := time.Now()
 	c, err := harness.StartClusterWith(3, harness.EnginesConfig{Hosts: true})
+	fmt.Printf("shared cluster of 3 test hosts started in %v\n", time.Since(start).Round(100*time.Millisecond))
 	sharedCluster = c
 	if err != nil {
 		return c.Teardown, err
@@ -62,7 +67,38 @@ func setup() (func(failed bool), error) {
 		}
 	}
 	shared = &cluster{m: c.Manager, engs: c.Engines}
-	return c.Teardown, nil
+	return func(failed bool) {
+		if failed && c.Manager != nil {
+			fmt.Fprintln(os.Stderr, "manager log tail:\n"+lastLines(c.Manager.Log(), 60))
+		}
+		stopFast(c)
+	}, nil
+}
+
+// stopFast stops a cluster whose engines' data is not kept: a clean
+// shutdown of an engine in a swarm takes over ten seconds (dockerd leaves
+// the swarm's raft group), so the engines are killed (SIGKILL) first, and
+// then purged as usual.
+func stopFast(c *harness.Cluster) {
+	killEngines(c.Engines)
+	c.Stop()
+}
+
+// killEngines kills the engines concurrently; errors are ignored (the
+// purge that follows stops whatever is left).
+func killEngines(engs []*harness.Engine) {
+	var wg sync.WaitGroup
+	for _, e := range engs {
+		if e == nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = e.Kill()
+		}()
+	}
+	wg.Wait()
 }
 
 // startCluster starts a cluster of its own for one test, with the manager
@@ -70,16 +106,20 @@ func setup() (func(failed bool), error) {
 // manager's log tail if the test failed).
 func startCluster(t *testing.T, n int, cfg harness.EnginesConfig, managerArgs ...string) *cluster {
 	t.Helper()
+	start := time.Now()
 	c, err := harness.StartClusterWith(n, cfg, managerArgs...)
 	t.Cleanup(func() {
 		if t.Failed() && c.Manager != nil {
 			t.Logf("manager log tail:\n%s", lastLines(c.Manager.Log(), 80))
 		}
-		c.Stop()
+		start := time.Now()
+		stopFast(c)
+		t.Logf("cluster stopped in %v", time.Since(start).Round(100*time.Millisecond))
 	})
 	if err != nil {
 		t.Fatalf("starting a cluster of %d engines: %v", n, err)
 	}
+	t.Logf("cluster of %d engines started in %v", n, time.Since(start).Round(100*time.Millisecond))
 	return &cluster{m: c.Manager, engs: c.Engines}
 }
 

@@ -14,6 +14,7 @@ import (
 // name); other networks are still made. Own manager over two fresh
 // engines (loopback mode is enough: nothing may form a swarm).
 func TestOverlayTurnedOff(t *testing.T) {
+	t.Parallel() // its own engines and manager
 	c := startCluster(t, 2, harness.EnginesConfig{}, "--cluster-opt", "swarm.overlay=false")
 	const net = "off-net"
 	c.removeLater(t, nil, net, "off-bridge")

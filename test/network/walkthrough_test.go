@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/swarm-project/swarm/test/harness"
 )
@@ -39,8 +40,11 @@ func walkthrough(t *testing.T, c *cluster, net string, during func(t *testing.T,
 	}
 	w := &walk{net: net, os: "os", client: "oc", osNode: c.engs[0], clientNode: c.engs[len(c.engs)-1]}
 	c.removeLater(t, []string{w.os, w.client})
+	start := time.Now()
+	step := func(what string) { t.Logf("%v: %s", time.Since(start).Round(100*time.Millisecond), what) }
 
 	w.netID = c.createOverlay(t, net)
+	step("network created")
 	if rows := c.listed(t, net); len(rows) != 1 || rows[0] != net+" overlay swarm" {
 		t.Errorf("docker network ls lists %s as %q, want once as %q", net, rows, net+" overlay swarm")
 	}
@@ -65,6 +69,7 @@ func walkthrough(t *testing.T, c *cluster, net string, during func(t *testing.T,
 		t.Fatalf("%s runs on %s, want %s (its constraint)", w.client, got, w.clientNode.Name)
 	}
 
+	step("containers running")
 	// Data across nodes, by name then by IP, and back by name.
 	c.waitFetch(t, w.client, "http://"+w.os+"/file", token)
 	w.osIP = c.ipOn(t, w.os, net)
@@ -73,8 +78,10 @@ func walkthrough(t *testing.T, c *cluster, net string, during func(t *testing.T,
 		t.Errorf("docker exec os ping -c 1 %s: %v\n%s%s", w.client, err, out, stderr)
 	}
 
+	step("data exchanged")
 	if during != nil {
 		during(t, w)
+		step("extra checks done")
 	}
 
 	c.docker(t, "rm", "-f", w.os, w.client)
@@ -86,6 +93,7 @@ func walkthrough(t *testing.T, c *cluster, net string, during func(t *testing.T,
 		t.Errorf("network inspect %s after rm: err %v, stderr %q; want No such network", net, err, stderr)
 	}
 	waitGoneFromEngines(t, c.engs, net)
+	step("network gone")
 }
 
 // TestWalkthrough is the chapter's walkthrough on three test hosts
@@ -217,6 +225,7 @@ func checkSwarmNetworksListed(t *testing.T, c *cluster) {
 // three Engine 29 test hosts and on a mixed one (two 20.10, one 29: the
 // containers then sit on a 20.10 node and on the Engine 29 node).
 func TestWalkthroughEngine29(t *testing.T) {
+	t.Parallel() // its own engines and manager
 	for _, tc := range []struct {
 		name string
 		cfg  harness.EnginesConfig
@@ -225,6 +234,7 @@ func TestWalkthroughEngine29(t *testing.T) {
 		{name: "mixed 20.10 and 29", cfg: harness.EnginesConfig{Hosts: true, Kinds: map[int]harness.EngineKind{2: harness.Engine29}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			c := startCluster(t, 3, tc.cfg)
 			walkthrough(t, c, "sample-net", func(t *testing.T, w *walk) {
 				checkSwarmFormed(t, c)

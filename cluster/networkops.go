@@ -4,7 +4,9 @@ import (
 	"context"
 	"sort"
 	"strings"
+	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/network"
 	log "github.com/sirupsen/logrus"
@@ -100,14 +102,51 @@ func (c *Cluster) createOverlay(ctx context.Context, name string, req network.Cr
 	if resp.Warning != "" {
 		warnings = append(warnings, resp.Warning)
 	}
-	// Every swarm manager lists the new network.
+	// Every swarm manager lists the new network, once its swarm has
+	// allocated it: before that an engine lists it without driver or
+	// subnet, and the cache would keep that until the next refresh.
 	for _, e := range c.HealthyEngines() {
 		if e.Info().Swarm.ControlAvailable || e == mgr {
+			waitAllocated(ctx, e, resp.ID)
 			e.Resync(ctx, "networks", e.RefreshNetworks)
 		}
 	}
 	log.WithFields(log.Fields{"network": name, "id": resp.ID, "node": mgr.Name()}).Info("overlay networks: created an attachable overlay network in the engines' swarm")
 	return network.CreateResponse{ID: resp.ID, Warning: strings.Join(warnings, "; ")}, nil
+}
+
+// swarmStateWait bounds how long an overlay create or remove waits for
+// one engine to show the change: a swarm applies it on its leader first,
+// on the other managers a moment later.
+const swarmStateWait = 5 * time.Second
+
+// waitAllocated waits until engine e reports swarm network id with its
+// driver set (the swarm's allocator has run).
+func waitAllocated(ctx context.Context, e *Engine, id string) {
+	waitNetwork(ctx, e, id, func(n network.Inspect, err error) bool { return err == nil && n.Driver != "" })
+}
+
+// waitGone waits until engine e no longer knows network id.
+func waitGone(ctx context.Context, e *Engine, id string) {
+	waitNetwork(ctx, e, id, func(_ network.Inspect, err error) bool { return cerrdefs.IsNotFound(err) })
+}
+
+// waitNetwork polls engine e's inspect of network id until done holds, for
+// up to swarmStateWait. On timeout it returns anyway: the refresh loop
+// catches up.
+func waitNetwork(ctx context.Context, e *Engine, id string, done func(network.Inspect, error) bool) {
+	ctx, cancel := context.WithTimeout(ctx, swarmStateWait)
+	defer cancel()
+	for {
+		if done(e.Client().NetworkInspect(ctx, id, network.InspectOptions{})) {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // rollbackNetworks removes the networks a failed multi-node create made.
@@ -154,6 +193,10 @@ func (c *Cluster) RemoveNetwork(ctx context.Context, ref string) error {
 	}
 	for _, n := range nets {
 		if !n.IsLocal() {
+			if len(errs) == 0 {
+				// Other swarm managers drop it a moment later.
+				waitGone(ctx, n.Engine, n.Network.ID)
+			}
 			n.Engine.Resync(ctx, "networks", n.Engine.RefreshNetworks)
 		}
 	}

@@ -190,6 +190,12 @@ func (c *Cluster) InspectMultiHostNetwork(ctx context.Context, id string, opts n
 			}
 		}
 		for k, v := range one.Containers {
+			if strings.HasPrefix(k, "lb-") && len(one.Containers) == 1 {
+				// The node's load-balancer endpoint outlives its last
+				// container for a moment; alone it is no user of the
+				// network (compose down would keep the network).
+				continue
+			}
 			containers[k] = v
 		}
 	}

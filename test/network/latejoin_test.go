@@ -14,7 +14,8 @@ import (
 // TestLateJoiner: a manager over a file:// discovery file listing two
 // test hosts makes an overlay; a third host added to the file later joins
 // the same swarm by itself, and a container placed on it reaches one on
-// another node over the overlay by name. Own engines and manager.
+// another node over the overlay by name; taken out of the file and killed,
+// it is removed from the swarm. Own engines and manager.
 func TestLateJoiner(t *testing.T) {
 	t.Parallel() // its own engines and manager
 	engs, err := harness.StartEnginesWith(3, harness.EnginesConfig{Hosts: true})
@@ -116,6 +117,24 @@ func TestLateJoiner(t *testing.T) {
 	c.docker(t, "rm", "-f", srv, cli)
 	c.docker(t, "network", "rm", net)
 	waitGoneFromEngines(t, engs, net)
+
+	// The node leaves: out of the discovery file, then its engine dies.
+	// The manager removes its swarm node once the swarm sees it down.
+	write(engs[0], engs[1])
+	c.engs = engs[:2]
+	waitHealthy(t, c, 2)
+	if err := late.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	err = harness.WaitFor(90*time.Second, func() (bool, error) {
+		out, _, err := engs[0].Docker("node", "ls", "--format", "{{.Hostname}} {{.Status}}")
+		last = strings.Join(lines(out), ", ")
+		return err == nil && !strings.Contains(out, late.Name), err
+	})
+	if err != nil {
+		t.Fatalf("%s left the cluster but stays in the swarm: node ls on %s: %s: %v", late.Name, engs[0].Name, last, err)
+	}
+	checkSwarm(t, c, 0)
 }
 
 // waitHealthy waits until c's manager reports n healthy nodes.

@@ -4,7 +4,44 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 )
+
+// maxFilterRegexp bounds the /regexp/ patterns of list filters, as the
+// placement expressions are bounded (1 KiB).
+const maxFilterRegexp = 1024
+
+// filterRegexps caches compiled list-filter patterns: a filter is matched
+// against every container, and compiling it each time cost more than the
+// match. It is emptied when it reaches maxCachedRegexps entries.
+var filterRegexps struct {
+	mu sync.Mutex
+	m  map[string]*regexp.Regexp // nil value: the pattern does not compile
+}
+
+const maxCachedRegexps = 256
+
+// filterRegexp compiles the pattern between slashes once; nil when it does
+// not compile or is over maxFilterRegexp.
+func filterRegexp(expr string) *regexp.Regexp {
+	if len(expr) > maxFilterRegexp {
+		return nil
+	}
+	filterRegexps.mu.Lock()
+	defer filterRegexps.mu.Unlock()
+	if re, ok := filterRegexps.m[expr]; ok {
+		return re
+	}
+	if filterRegexps.m == nil || len(filterRegexps.m) >= maxCachedRegexps {
+		filterRegexps.m = map[string]*regexp.Regexp{}
+	}
+	re, err := regexp.Compile(expr)
+	if err != nil {
+		re = nil
+	}
+	filterRegexps.m[expr] = re
+	return re
+}
 
 // MatchAny matches values against list-filter patterns, as classic Swarm's
 // node filters did: exact, glob, or a regular expression between slashes.
@@ -19,7 +56,7 @@ func MatchAny(patterns []string, values ...string) bool {
 				return true
 			}
 			if len(p) > 2 && strings.HasPrefix(p, "/") && strings.HasSuffix(p, "/") {
-				if re, err := regexp.Compile(p[1 : len(p)-1]); err == nil && re.MatchString(v) {
+				if re := filterRegexp(p[1 : len(p)-1]); re != nil && re.MatchString(v) {
 					return true
 				}
 				continue

@@ -17,7 +17,7 @@
 //	    connections have expired. It prints sockets per engine.
 //
 //	go run ./test/bench scale [-engines 1000,10000] [-containers 30] [-per-process 4000]
-//	                          [-info 200] [-ps 20] [-runs 100] [-conc 8] [-conc-runs 400] [-idle 30s]
+//	                          [-info 200] [-ps 20] [-runs 100] [-conc 8] [-conc-runs 400] [-idle 30s] [-settle 0s]
 //	    The whole manager process at scale (issue 15). Starts N SIMULATED
 //	    engines (test/simengine), each a real loopback TCP server holding C
 //	    containers, served by child processes of this binary (`bench
@@ -26,8 +26,8 @@
 //	    listing them. Prints one table row per N: time until every engine
 //	    is healthy; GET /info p50/p99; GET /containers/json?all=1 p50;
 //	    run (create + start) p50/p99, sequential; -conc concurrent runners'
-//	    containers/s and p99; the manager's CPU over -idle with no client
-//	    (/proc/PID/stat, % of one core); its peak RSS (VmHWM); its sockets
+//	    containers/s and p99; the manager's CPU over -idle with no client,
+//	    after -settle (/proc/PID/stat, % of one core); its peak RSS (VmHWM); its sockets
 //	    (/proc/PID/fd, without the bench's own client connections) per
 //	    engine; and the requests the engines received per second over the
 //	    same idle window.

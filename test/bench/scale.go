@@ -31,6 +31,7 @@ type scaleConfig struct {
 	concN      int           // concurrent runs in all
 	conc       int           // concurrent runners
 	idle       time.Duration // idle window for CPU and engine calls
+	settle     time.Duration // pause before the idle window
 	register   time.Duration // how long to wait for every engine to be healthy
 }
 
@@ -47,6 +48,7 @@ func parseScaleFlags(args []string) (scaleConfig, error) {
 	fs.IntVar(&c.concN, "conc-runs", 400, "runs in all for the concurrent runners")
 	fs.IntVar(&c.conc, "conc", 8, "concurrent runners")
 	fs.DurationVar(&c.idle, "idle", 30*time.Second, "idle window for CPU and engine calls")
+	fs.DurationVar(&c.settle, "settle", 0, "pause with no client before the idle window starts")
 	fs.DurationVar(&c.register, "register-timeout", 15*time.Minute, "how long to wait for every engine to be healthy")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -58,8 +60,9 @@ func parseScaleFlags(args []string) (scaleConfig, error) {
 	if c.engines, err = parseInts(*sizes); err != nil {
 		return c, err
 	}
-	if c.containers < 0 || c.perProc < 1 || c.infoN < 1 || c.psN < 1 || c.runN < 1 || c.concN < 1 || c.conc < 1 || c.idle <= 0 {
-		return c, errors.New("scale: -containers >= 0; -per-process, -info, -ps, -runs, -conc-runs, -conc >= 1; -idle > 0")
+	if c.containers < 0 || c.perProc < 1 || c.infoN < 1 || c.psN < 1 || c.runN < 1 || c.concN < 1 || c.conc < 1 ||
+		c.idle <= 0 || c.settle < 0 {
+		return c, errors.New("scale: -containers >= 0; -per-process, -info, -ps, -runs, -conc-runs, -conc >= 1; -idle > 0; -settle >= 0")
 	}
 	return c, nil
 }
@@ -123,8 +126,8 @@ func runScale(args []string) error {
 	fmt.Printf("# (at most %d each), a real `swarm manage` process (default refresh) with file:// discovery\n", cfg.perProc)
 	fmt.Printf("# command: go run ./test/bench scale %s\n", strings.Join(args, " "))
 	fmt.Printf("# %s, %d CPUs, load average at start: %s\n", runtime.Version(), runtime.NumCPU(), strings.TrimSpace(string(load)))
-	fmt.Printf("# info: %d sequential; ps -a: %d; run (create + start): %d sequential; %d concurrent runners, %d runs; idle window %s\n\n",
-		cfg.infoN, cfg.psN, cfg.runN, cfg.conc, cfg.concN, cfg.idle)
+	fmt.Printf("# info: %d sequential; ps -a: %d; run (create + start): %d sequential; %d concurrent runners, %d runs; idle window %s after %s settling\n\n",
+		cfg.infoN, cfg.psN, cfg.runN, cfg.conc, cfg.concN, cfg.idle, cfg.settle)
 	fmt.Printf(scaleHeader, cfg.conc)
 	for _, n := range cfg.engines {
 		row, err := measureScale(ctx, bin, n, cfg)
@@ -170,6 +173,7 @@ func measureScale(ctx context.Context, bin string, n int, cfg scaleConfig) (row 
 		return row, err
 	}
 	row.register = time.Since(start)
+	healthy := time.Now()
 	fmt.Fprintf(os.Stderr, "bench: %d engines healthy after %s\n", n, row.register.Round(time.Millisecond))
 
 	tr := &http.Transport{MaxIdleConnsPerHost: cfg.conc}
@@ -198,10 +202,15 @@ func measureScale(ctx context.Context, bin string, n int, cfg scaleConfig) (row 
 	}
 	row.concRate = float64(len(conc)) / elapsed.Seconds()
 	row.concP99 = conc.quantile(0.99)
-	fmt.Fprintf(os.Stderr, "bench: latencies measured; idle for %s\n", cfg.idle)
-
 	// Idle: no client connection, then CPU and engine calls over the window.
 	tr.CloseIdleConnections()
+	select {
+	case <-ctx.Done():
+		return row, ctx.Err()
+	case <-time.After(cfg.settle):
+	}
+	fmt.Fprintf(os.Stderr, "bench: latencies measured; idle for %s from %s after all healthy\n",
+		cfg.idle, time.Since(healthy).Round(time.Second))
 	reqs0, err := fleet.requests()
 	if err != nil {
 		return row, err

@@ -28,6 +28,8 @@ func TestParseScaleFlags(t *testing.T) {
 		{"not a list", []string{"-engines", "1000;2000"}, nil, true},
 		{"zero runners", []string{"-conc", "0"}, nil, true},
 		{"no idle window", []string{"-idle", "0s"}, nil, true},
+		{"settle", []string{"-settle", "1m"}, func(c *scaleConfig) { c.settle = time.Minute }, false},
+		{"negative settle", []string{"-settle", "-1s"}, nil, true},
 		{"stray argument", []string{"1000"}, nil, true},
 		{"unknown flag", []string{"-nodes", "10"}, nil, true},
 	}

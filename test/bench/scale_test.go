@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"io"
 	"reflect"
@@ -234,5 +235,36 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not met within 10s")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestReadAddrs(t *testing.T) {
+	tests := []struct {
+		name    string
+		out     string
+		want    int
+		wantErr string
+	}{
+		{"ready", "addr 127.0.0.1:1\naddr 127.0.0.1:2\nready 2\n", 2, ""},
+		{"child error", "addr 127.0.0.1:1\nerror too many open files\n", 2, "too many open files"},
+		{"short", "addr 127.0.0.1:1\nready 1\n", 2, "ready 1 with 1 addresses, want 2"},
+		{"exited", "addr 127.0.0.1:1\n", 2, "exited before ready"},
+		{"garbage", "panic: oops\n", 1, "unknown line"},
+		{"answer before ready", "requests 3\n", 1, "unexpected"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := &fleetProc{lines: bufio.NewScanner(strings.NewReader(tt.out))}
+			err := p.readAddrs(tt.want)
+			if tt.wantErr == "" {
+				if err != nil || len(p.addrs) != tt.want {
+					t.Fatalf("readAddrs = %v, addresses %q", err, p.addrs)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("readAddrs = %v, want an error with %q", err, tt.wantErr)
+			}
+		})
 	}
 }

@@ -25,6 +25,11 @@ func main() {
 		err = runProxy(os.Args[2:])
 	case "sockets":
 		err = runSockets(os.Args[2:])
+	case "scale":
+		err = runScale(os.Args[2:])
+	case "simfleet":
+		// A child of `scale`: serves simulated engines (see simfleet.go).
+		err = runSimFleet(os.Args[2:])
 	default:
 		usage()
 	}
@@ -35,7 +40,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: go run ./test/bench proxy|sockets [flags] (-h for the flags)")
+	fmt.Fprintln(os.Stderr, "usage: go run ./test/bench proxy|sockets|scale [flags] (-h for the flags)")
 	os.Exit(2)
 }
 

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"net/http"
@@ -92,23 +91,5 @@ func healthyNodes(ctx context.Context, c *http.Client, addr string) (int, error)
 
 // waitHealthy polls the manager until want nodes are healthy.
 func waitHealthy(addr string, want int, timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	c := &http.Client{}
-	defer c.CloseIdleConnections()
-	last := 0
-	for {
-		n, err := healthyNodes(ctx, c, addr)
-		if err == nil {
-			last = n
-			if n >= want {
-				return nil
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return errors.Join(fmt.Errorf("%d of %d nodes healthy after %s", last, want, timeout), err)
-		case <-time.After(500 * time.Millisecond):
-		}
-	}
+	return waitHealthyCtx(context.Background(), addr, want, timeout)
 }

@@ -1,12 +1,15 @@
 package api
 
 import (
+	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -52,8 +55,7 @@ func (s *Server) listContainers(w http.ResponseWriter, r *http.Request) error {
 			return errorf(http.StatusBadRequest, fmt.Sprintf("invalid filter 'status=%s'", st))
 		}
 	}
-	cs := s.lister.ContainersOn(args.Get("node"))
-	sort.Slice(cs, func(i, j int) bool { return cs[i].Created().After(cs[j].Created()) })
+	cs := byCreated(s.lister.ContainersOn(args.Get("node")))
 	m, err := newContainerMatcher(s.containers, args)
 	if err != nil {
 		return err
@@ -64,23 +66,67 @@ func (s *Server) listContainers(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := time.Now()
 	client := s.clientVersion(r)
-	out := []container.Summary{}
+	// The answer is the containers' pre-encoded entries written one after
+	// the other as they are matched: nothing is decoded or encoded again,
+	// except for an old client that must not see a field of the entry.
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	buf := make([]byte, 0, 4096)
+	buf = append(buf, '[')
+	n := 0
 	for _, c := range cs {
 		// A container whose node is down is not known to run: only -a
 		// lists it, with the status "Host Down".
-		if !all && (c.Info.State == nil || !c.Info.State.Running || c.NodeDown()) {
+		if !all && (!c.Running() || c.NodeDown()) {
 			continue
 		}
 		if !m.match(c) {
 			continue
 		}
-		out = append(out, shapeSummary(c.Summary(now), readVersion(c.Engine), client))
-		if limit > 0 && len(out) == limit {
+		if n > 0 {
+			buf = append(buf, ',')
+		}
+		if src := readVersion(c.Engine); client != src && c.EntryShaped() && before(client, "1.48") {
+			b, err := json.Marshal(shapeSummary(c.Summary(now), src, client))
+			if err != nil {
+				return nil // the status line is out: end the answer
+			}
+			buf = append(buf, b...)
+		} else {
+			buf = c.AppendEntry(buf, now)
+		}
+		if _, err := bw.Write(buf); err != nil {
+			return nil // the client went away
+		}
+		buf = buf[:0]
+		n++
+		if limit > 0 && n == limit {
 			break
 		}
 	}
-	writeJSON(w, http.StatusOK, out)
+	buf = append(buf, ']', '\n')
+	if _, err := bw.Write(buf); err == nil {
+		_ = bw.Flush()
+	}
 	return nil
+}
+
+// byCreated sorts containers newest first, as dockerd lists them.
+func byCreated(cs []*engine.Container) []*engine.Container {
+	type keyed struct {
+		t int64
+		c *engine.Container
+	}
+	ks := make([]keyed, len(cs))
+	for i, c := range cs {
+		ks[i] = keyed{c.Created().UnixNano(), c}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int { return cmp.Compare(b.t, a.t) })
+	for i := range ks {
+		cs[i] = ks[i].c
+	}
+	return cs
 }
 
 // containerStates are the values the status filter accepts.
@@ -133,10 +179,10 @@ func (m *containerMatcher) match(c *engine.Container) bool {
 	if a.Contains("name") && !a.Match("name", c.Name()) && !a.Match("name", c.Engine.Name()+"/"+c.Name()) {
 		return false
 	}
-	if a.Contains("label") && !a.MatchKVList("label", c.Info.Config.Labels) {
+	if a.Contains("label") && !a.MatchKVList("label", c.Labels()) {
 		return false
 	}
-	if a.Contains("annotation") && (c.Info.HostConfig == nil || !annotationsMatch(a.Get("annotation"), c.Info.HostConfig.Annotations)) {
+	if a.Contains("annotation") && !annotationsMatch(a.Get("annotation"), c.Annotations()) {
 		return false
 	}
 	if (a.Contains("status") || a.Contains("exited") || a.Contains("health")) && c.NodeDown() {
@@ -152,14 +198,14 @@ func (m *containerMatcher) match(c *engine.Container) bool {
 		return false
 	}
 	if a.Contains("exited") {
-		if c.State() != "exited" || c.Info.State == nil || !a.ExactMatch("exited", strconv.Itoa(c.Info.State.ExitCode)) {
+		if c.State() != "exited" || !a.ExactMatch("exited", strconv.Itoa(c.ExitCode())) {
 			return false
 		}
 	}
 	if a.Contains("health") {
-		h := "none"
-		if c.Info.State != nil && c.Info.State.Health != nil {
-			h = c.Info.State.Health.Status
+		h := c.HealthStatus()
+		if h == "" {
+			h = "none"
 		}
 		if !a.ExactMatch("health", h) {
 			return false
@@ -167,11 +213,9 @@ func (m *containerMatcher) match(c *engine.Container) bool {
 	}
 	if a.Contains("network") {
 		found := false
-		if c.Info.NetworkSettings != nil {
-			for name, n := range c.Info.NetworkSettings.Networks {
-				if a.ExactMatch("network", name) || (n != nil && anyPrefix(a.Get("network"), n.NetworkID)) {
-					found = true
-				}
+		for _, n := range c.Networks() {
+			if a.ExactMatch("network", n.Name) || (n.ID != "" && anyPrefix(a.Get("network"), n.ID)) {
+				found = true
 			}
 		}
 		if !found {
@@ -180,7 +224,7 @@ func (m *containerMatcher) match(c *engine.Container) bool {
 	}
 	if a.Contains("volume") {
 		found := false
-		for _, mp := range c.Info.Mounts {
+		for _, mp := range c.Mounts() {
 			if a.ExactMatch("volume", mp.Name) || a.ExactMatch("volume", mp.Destination) {
 				found = true
 			}
@@ -190,10 +234,7 @@ func (m *containerMatcher) match(c *engine.Container) bool {
 		}
 	}
 	if m.task != nil {
-		labelled := false
-		if c.Info.Config != nil {
-			_, labelled = c.Info.Config.Labels[taskLabel]
-		}
+		_, labelled := c.Labels()[taskLabel]
 		if labelled != *m.task {
 			return false
 		}
@@ -235,10 +276,10 @@ func matchAny(patterns []string, values ...string) bool { return engine.MatchAny
 
 func matchAncestor(refs []string, c *engine.Container) bool {
 	for _, ref := range refs {
-		if c.Info.Config != nil && engine.NormalizeImageRef(c.Info.Config.Image) == engine.NormalizeImageRef(ref) {
+		if c.Image() != "" && engine.NormalizeImageRef(c.Image()) == engine.NormalizeImageRef(ref) {
 			return true
 		}
-		if img, ok := c.Engine.FindImage(ref); ok && img.ID == c.Info.Image {
+		if img, ok := c.Engine.FindImage(ref); ok && img.ID == c.ImageID() {
 			return true
 		}
 	}
@@ -263,12 +304,13 @@ func (s *Server) inspectContainer(w http.ResponseWriter, r *http.Request) error 
 		return s.forward(w, r, c.Engine, containerPath(r.URL.Path, ref, c.ID()), nil)
 	}
 	client := s.clientVersion(r)
-	if newerThanTypes(client) && serves(c.Engine, client) {
-		// Newer than the cache's types: the engine's own answer, with
-		// every field it has, plus the node.
+	if !c.NodeDown() && c.Engine.Available() == nil && (serves(c.Engine, client) || !newerThanTypes(client)) {
+		// The engine's own answer, with every field it has, plus the
+		// node: the cache keeps only what the manager reads.
 		return s.forward(w, r, c.Engine, containerPath(r.URL.Path, ref, c.ID()), withNode(c.Engine.NodeInfo()))
 	}
-	info := shapeContainer(c.Info, readVersion(c.Engine), client)
+	// The node cannot be asked: what the cache holds.
+	info := shapeContainer(c.Info(), readVersion(c.Engine), client)
 	return writeInspect(w, inspectResponse{InspectResponse: info, Node: c.Engine.NodeInfo()}, client)
 }
 

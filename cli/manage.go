@@ -284,6 +284,11 @@ func newTransports(tlsConfig *tls.Config) (requests, events *http.Transport) {
 		TLSClientConfig:     tlsConfig,
 		DisableKeepAlives:   true,
 		TLSHandshakeTimeout: 10 * time.Second,
+		// One stream per engine lives as long as the engine: small
+		// buffers (events are a few hundred bytes; the request is one
+		// line) save 6 KiB per engine against the 4 KiB defaults.
+		ReadBufferSize:  1 << 10,
+		WriteBufferSize: 1 << 9,
 	}
 	return requests, events
 }

@@ -52,6 +52,8 @@ type Cluster struct {
 	engines map[string]*engineRun
 	byID    map[string]*Engine
 
+	// fleet is len(engines), for the engines' loops (engineCount).
+	fleet atomic.Int64
 	// schedMu serializes placement decisions so that two creates never
 	// see the same free resources; it guards pending.
 	schedMu sync.Mutex
@@ -98,6 +100,11 @@ type Cluster struct {
 // maxRefreshesInFlight bounds the full engine refreshes running at once.
 const maxRefreshesInFlight = 64
 
+// maxInspectsInFlight bounds the background inspections of containers
+// known from list answers only (engine.Options.InspectSlots): at
+// registration, thousands of engines list their containers at once.
+const maxInspectsInFlight = 4
+
 // maxRememberedExecs bounds the exec ID shortcut map.
 const maxRememberedExecs = 100000
 
@@ -119,6 +126,9 @@ func New(opts Options) *Cluster {
 	if opts.Engine.RefreshSlots == nil {
 		opts.Engine.RefreshSlots = make(chan struct{}, maxRefreshesInFlight)
 	}
+	if opts.Engine.InspectSlots == nil {
+		opts.Engine.InspectSlots = make(chan struct{}, maxInspectsInFlight)
+	}
 	c := &Cluster{
 		opts:     opts,
 		sched:    opts.Scheduler,
@@ -131,9 +141,16 @@ func New(opts Options) *Cluster {
 		sessions: buildSessions{m: map[string]*Engine{}},
 		resched:  newRescheduler(),
 	}
+	if c.opts.Engine.FleetSize == nil {
+		c.opts.Engine.FleetSize = c.engineCount
+	}
 	c.armStartup(opts.StartupWait)
 	return c
 }
+
+// engineCount is the number of engines the cluster manages (without a
+// lock: the engines' loops ask while the cluster may wait for them).
+func (c *Cluster) engineCount() int { return int(c.fleet.Load()) }
 
 // Scheduler is the scheduler placing the cluster's containers.
 func (c *Cluster) Scheduler() *scheduler.Scheduler { return c.sched }
@@ -220,6 +237,7 @@ func (c *Cluster) AddEngine(ctx context.Context, addr string) error {
 	runCtx, cancel := context.WithCancel(ctx)
 	run := &engineRun{engine: e, cancel: cancel, done: make(chan struct{})}
 	c.engines[addr] = run
+	c.fleet.Store(int64(len(c.engines)))
 	c.gen.Add(1)
 	c.epoch.Add(1)
 	log.WithField("addr", addr).Info("engine added")
@@ -241,6 +259,7 @@ func (c *Cluster) removeEngine(addr string, left bool) {
 	run, ok := c.engines[addr]
 	if ok {
 		delete(c.engines, addr)
+		c.fleet.Store(int64(len(c.engines)))
 		c.gen.Add(1)
 		c.epoch.Add(1)
 		if id := run.engine.ID(); id != "" && c.byID[id] == run.engine {
@@ -507,7 +526,7 @@ func (c *Cluster) ExecEngine(execID string) (*Engine, error) {
 		}
 	}
 	for _, ct := range c.Containers() {
-		for _, id := range ct.Info.ExecIDs {
+		for _, id := range ct.ExecIDs() {
 			if id == execID {
 				return ct.Engine, nil
 			}

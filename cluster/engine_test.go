@@ -148,6 +148,9 @@ func TestEngineCacheFill(t *testing.T) {
 	c := newSimCluster(t, simOptions(t))
 	addSims(t, c, sim)
 	e := c.Engines()[0]
+	// Registration lists the containers; their inspection follows in the
+	// background.
+	waitUntil(t, "every container is inspected", func() bool { return e.Unread() == 0 })
 
 	cs := e.Containers()
 	if len(cs) != 6 {
@@ -158,8 +161,8 @@ func TestEngineCacheFill(t *testing.T) {
 		if !ok {
 			t.Fatalf("cached container %s is not on the engine", ct.ID())
 		}
-		if ct.Name() != strings.TrimPrefix(want.Name, "/") || ct.State() != string(want.State.Status) || ct.Info.HostConfig.Memory != 64<<20 {
-			t.Fatalf("cached %s: name %q state %q memory %d; engine has %q %q", ct.ID(), ct.Name(), ct.State(), ct.Info.HostConfig.Memory, want.Name, want.State.Status)
+		if ct.Name() != strings.TrimPrefix(want.Name, "/") || ct.State() != string(want.State.Status) || ct.Memory() != 64<<20 {
+			t.Fatalf("cached %s: name %q state %q memory %d; engine has %q %q", ct.ID(), ct.Name(), ct.State(), ct.Memory(), want.Name, want.State.Status)
 		}
 		if ct.Engine != e {
 			t.Fatal("cached container does not point at its engine")

@@ -127,12 +127,9 @@ func (c *Cluster) localNetworkRef(e *Engine, ref string) string {
 func (c *Cluster) NetworksInUse() InUse {
 	out := InUse{}
 	for _, ctr := range c.Containers() {
-		if ctr.Info.NetworkSettings == nil {
-			continue
-		}
-		for _, ep := range ctr.Info.NetworkSettings.Networks {
-			if ep != nil && ep.NetworkID != "" {
-				out.Add(ctr.Engine, ep.NetworkID)
+		for _, ep := range ctr.Networks() {
+			if ep.ID != "" {
+				out.Add(ctr.Engine, ep.ID)
 			}
 		}
 	}

@@ -159,7 +159,7 @@ func (c *Cluster) specOf(ctx context.Context, ct *Container) *Spec {
 // its CPUs) becomes the CPUs a create asks for; the host name the engine
 // made from the ID, and the ID's alias on networks, are dropped.
 func specFromCache(ct *Container) *Spec {
-	info := ct.Info
+	info := ct.Info()
 	cfg := container.Config{}
 	if info.Config != nil {
 		cfg = *info.Config

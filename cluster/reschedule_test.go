@@ -13,6 +13,7 @@ import (
 
 	"github.com/swarm-project/swarm/cluster/engine"
 	"github.com/swarm-project/swarm/cluster/state"
+	"github.com/swarm-project/swarm/filters"
 	"github.com/swarm-project/swarm/test/simengine"
 )
 
@@ -81,7 +82,7 @@ func TestRescheduleOnNodeFailure(t *testing.T) {
 	if moved.SwarmID() != c1.SwarmID() || moved.ID() == c1.ID() {
 		t.Errorf("moved c1: swarm ID %s, ID %s; want swarm ID %s and a new ID", moved.SwarmID(), moved.ID(), c1.SwarmID())
 	}
-	if got := moved.Info.Config.Env; !slices.Contains(got, "A=1") || slices.ContainsFunc(got, func(s string) bool { return strings.HasPrefix(s, "reschedule:") }) {
+	if got := moved.Info().Config.Env; !slices.Contains(got, "A=1") || slices.ContainsFunc(got, func(s string) bool { return strings.HasPrefix(s, "reschedule:") }) {
 		t.Errorf("moved c1's env = %q", got)
 	}
 	if got := moved.Labels()["com.docker.swarm.constraints"]; got != `["node==~node-1"]` {
@@ -194,7 +195,7 @@ func TestDrainRemovesStaleCopy(t *testing.T) {
 		t.Fatalf("c1 landed on %s", c1.Engine.Name())
 	}
 	// The copy on node-2, as a move that could not remove c1 leaves it.
-	resp, err := e2.Client().ContainerCreate(ctx, c1.Info.Config, &container.HostConfig{}, nil, nil, "c1")
+	resp, err := e2.Client().ContainerCreate(ctx, c1.Info().Config, &container.HostConfig{}, nil, nil, "c1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -370,7 +371,7 @@ func TestSpecFromCache(t *testing.T) {
 			info := container.InspectResponse{
 				ContainerJSONBase: &container.ContainerJSONBase{ID: id, Name: "/db", State: &container.State{Running: true, Status: "running"},
 					HostConfig: &container.HostConfig{Resources: container.Resources{CPUShares: tt.shares}}},
-				Config:          &container.Config{Hostname: tt.hostname, Image: "redis", Labels: map[string]string{engine.SwarmIDLabel: "sid"}},
+				Config:          &container.Config{Hostname: tt.hostname, Image: "redis", Labels: map[string]string{engine.SwarmIDLabel: "sid", filters.ReschedulePoliciesLabel: `["on-node-failure"]`}},
 				NetworkSettings: &container.NetworkSettings{Networks: tt.networks},
 			}
 			e := engine.NewFixture(engine.Fixture{Name: "node-1", ID: "N1", Containers: []container.InspectResponse{info}})

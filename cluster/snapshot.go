@@ -99,54 +99,40 @@ func buildNode(e *Engine, labels map[string]string) *node.Node {
 // engine with engineCPUs CPUs.
 func schedContainer(c *Container, engineCPUs int) *node.Container {
 	nc := &node.Container{
-		ID:      c.ID(),
-		Names:   []string{c.Name()},
-		ImageID: c.Info.Image,
-		State:   c.State(),
-		Labels:  c.Labels(),
+		ID:          c.ID(),
+		Names:       []string{c.Name()},
+		Image:       c.Image(),
+		ImageID:     c.ImageID(),
+		State:       c.State(),
+		Labels:      c.Labels(),
+		NetworkMode: c.NetworkMode(),
+		CPUs:        c.ReservedCPUs(engineCPUs),
+		Memory:      c.Memory(),
 	}
-	var exposed nat.PortSet
-	if c.Info.Config != nil {
-		nc.Image = c.Info.Config.Image
-		exposed = c.Info.Config.ExposedPorts
-	}
-	if hc := c.Info.HostConfig; hc != nil {
-		nc.NetworkMode = string(hc.NetworkMode)
-		nc.CPUs = engine.ReservedCPUs(hc, engineCPUs)
-		nc.Memory = hc.Memory
-		nc.Ports = hostPorts(hc, exposed)
-	}
+	nc.Ports = nodePorts(c.HostPorts())
 	return nc
+}
+
+// nodePorts converts host ports to the scheduler's type.
+func nodePorts(hp []engine.HostPort) []node.Port {
+	if len(hp) == 0 {
+		return nil
+	}
+	out := make([]node.Port, len(hp))
+	for i, p := range hp {
+		out[i] = node.Port{HostIP: p.HostIP, HostPort: p.Port, Proto: p.Proto}
+	}
+	return out
+}
+
+// hostPorts lists the host ports a create asks for (engine.HostPortsOf).
+func hostPorts(hc *container.HostConfig, exposed nat.PortSet) []node.Port {
+	return nodePorts(engine.HostPortsOf(hc, exposed))
 }
 
 // requestedCPUs reads a create's CPU request in NanoCPU units (CpuShares
 // counts CPUs).
 func requestedCPUs(hc *container.HostConfig) int64 { return engine.RequestedCPUs(hc) }
-
-// hostPorts lists the host ports a container takes: its -p bindings, and
-// in host network mode its exposed ports.
-func hostPorts(hc *container.HostConfig, exposed nat.PortSet) []node.Port {
-	var out []node.Port
-	if hc.NetworkMode.IsHost() {
-		for p := range exposed {
-			out = append(out, node.Port{HostPort: uint16(p.Int()), Proto: p.Proto()})
-		}
-		return out
-	}
-	for p, bindings := range hc.PortBindings {
-		for _, b := range bindings {
-			if b.HostPort == "" {
-				continue // a random port cannot conflict
-			}
-			start, end, err := nat.ParsePortRange(b.HostPort)
-			if err != nil || start != end {
-				continue // the engine picks a free port from a range
-			}
-			out = append(out, node.Port{HostIP: b.HostIP, HostPort: uint16(start), Proto: p.Proto()})
-		}
-	}
-	return out
-}
 
 // snapshotLocked returns the scheduling view of every engine not in skip
 // that takes new containers (availability active; nodes.go), with the

@@ -77,7 +77,7 @@ func (c *Cluster) LocalizeVolumes(e *Engine, hc *container.HostConfig) {
 func (c *Cluster) VolumesInUse() InUse {
 	out := InUse{}
 	for _, ctr := range c.Containers() {
-		for _, m := range ctr.Info.Mounts {
+		for _, m := range ctr.Mounts() {
 			if m.Name != "" {
 				out.Add(ctr.Engine, m.Name)
 			}

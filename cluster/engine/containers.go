@@ -10,35 +10,148 @@ import (
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/network"
+	"github.com/docker/go-connections/nat"
 	"github.com/docker/go-units"
 )
 
 // Container is one cached container and the engine that holds it. A
 // Container is immutable once cached.
+//
+// It is compact: the fields the manager reads (names, state, labels,
+// reservations, host ports, networks, mounts) plus the container's
+// `docker ps` entry, encoded once as JSON (see listEntry). The engine's
+// whole inspect answer is kept only for containers with a reschedule
+// policy, which may have to be created again from it while their node is
+// down; `docker inspect` asks the engine (Info rebuilds the rest from the
+// compact fields when the node cannot be asked).
 type Container struct {
 	Engine *Engine
-	Info   container.InspectResponse
-	// summary is built from Info once; Status is rendered at read time.
-	summary container.Summary
-	// created, startedAt and finishedAt are parsed from Info.
+
+	id, name       string // name without the leading slash
+	image, imageID string // Config.Image and the image ID
+	command        string
+	labels         map[string]string // never nil; do not modify
+	annotations    map[string]string
+
+	state                          container.ContainerState
+	running, paused, restarting    bool
+	dead                           bool
+	exitCode                       int
+	health                         container.HealthStatus
 	created, startedAt, finishedAt time.Time
+	// listedStatus is the engine's own Status text for a container known
+	// from a list answer only (listed), whose start and finish times the
+	// manager has not read yet.
+	listedStatus string
+
+	networkMode      string
+	memory           int64
+	nanoCPUs, shares int64
+	hostPorts        []HostPort
+	networks         []NetworkRef
+	mounts           []MountRef
+	execIDs          []string
+	path             string
+	args             []string
+
+	// full is the engine's inspect answer, kept for containers with a
+	// reschedule policy only.
+	full *container.InspectResponse
+	// listed marks a container known from a list answer only: its
+	// reservations and times are read by a background inspect (fill).
+	listed bool
+	// entry is the `docker ps` entry (listEntry).
+	entry listEntry
 	// seq orders the reads of the engine's state: the engine's read
-	// counter taken just before Info was requested. A read that started
-	// earlier never replaces one that started later.
+	// counter taken just before the container was requested. A read that
+	// started earlier never replaces one that started later.
 	seq uint64
 }
+
+// HostPort is a host port a container takes on its node.
+type HostPort struct {
+	HostIP string
+	Port   uint16
+	Proto  string
+}
+
+// NetworkRef is a network a container is attached to.
+type NetworkRef struct {
+	Name, ID string
+}
+
+// MountRef is a mount of a container: the volume name ("" for a bind
+// mount) and the destination.
+type MountRef struct {
+	Name, Destination string
+}
+
+// reschedulePoliciesLabel marks a container the manager may create again
+// elsewhere (filters.ReschedulePoliciesLabel): its whole spec is kept.
+const reschedulePoliciesLabel = "com.docker.swarm.reschedule-policies"
 
 // Created is when the container was created.
 func (c *Container) Created() time.Time { return c.created }
 
 // ID is the container's full ID.
-func (c *Container) ID() string { return c.summary.ID }
+func (c *Container) ID() string { return c.id }
 
 // Name is the container's name without the leading slash.
-func (c *Container) Name() string { return strings.TrimPrefix(c.Info.Name, "/") }
+func (c *Container) Name() string { return c.name }
 
 // Labels are the container's labels (never nil); do not modify them.
-func (c *Container) Labels() map[string]string { return c.summary.Labels }
+func (c *Container) Labels() map[string]string { return c.labels }
+
+// Annotations are the container's annotations (HostConfig.Annotations).
+func (c *Container) Annotations() map[string]string { return c.annotations }
+
+// Image is the image reference the container was created from.
+func (c *Container) Image() string { return c.image }
+
+// ImageID is the ID of the container's image.
+func (c *Container) ImageID() string { return c.imageID }
+
+// Running reports whether the container runs (paused or not).
+func (c *Container) Running() bool { return c.running }
+
+// Paused reports whether the container is paused.
+func (c *Container) Paused() bool { return c.paused }
+
+// ExitCode is the container's last exit code.
+func (c *Container) ExitCode() int { return c.exitCode }
+
+// HealthStatus is the container's health check state, "" without one.
+func (c *Container) HealthStatus() string { return string(c.health) }
+
+// NetworkMode is the container's HostConfig.NetworkMode.
+func (c *Container) NetworkMode() string { return c.networkMode }
+
+// Memory is the memory the container reserves, in bytes.
+func (c *Container) Memory() int64 { return c.memory }
+
+// ReservedCPUs is what the container reserves on an engine with
+// engineCPUs CPUs, in NanoCPU units (see ReservedCPUs).
+func (c *Container) ReservedCPUs(engineCPUs int) int64 {
+	return ReservedCPUs(&container.HostConfig{Resources: container.Resources{NanoCPUs: c.nanoCPUs, CPUShares: c.shares}}, engineCPUs)
+}
+
+// HostPorts are the host ports the container takes: its -p bindings with
+// a fixed port, and in host network mode its exposed ports.
+func (c *Container) HostPorts() []HostPort { return c.hostPorts }
+
+// Networks are the networks the container is attached to.
+func (c *Container) Networks() []NetworkRef { return c.networks }
+
+// Mounts are the container's mounts.
+func (c *Container) Mounts() []MountRef { return c.mounts }
+
+// ExecIDs are the IDs of the container's exec instances.
+func (c *Container) ExecIDs() []string { return c.execIDs }
+
+// Listed reports whether the container is known from a list answer only,
+// its inspection still to come.
+func (c *Container) Listed() bool { return c.listed }
 
 // SwarmIDLabel is the label that holds a container's swarm ID: 64
 // hexadecimal characters the manager gives every container it creates,
@@ -48,10 +161,10 @@ const SwarmIDLabel = "com.docker.swarm.id"
 
 // SwarmID is the container's swarm ID, "" for a container created
 // directly on its engine.
-func (c *Container) SwarmID() string { return c.summary.Labels[SwarmIDLabel] }
+func (c *Container) SwarmID() string { return c.labels[SwarmIDLabel] }
 
 // State is the container's state ("running", "exited", ...).
-func (c *Container) State() string { return string(c.summary.State) }
+func (c *Container) State() string { return string(c.state) }
 
 // NodeDown reports whether the container's node is Unhealthy: the node
 // takes no requests, and the cached state is what the node last said, not
@@ -69,118 +182,251 @@ func (c *Container) Available(ref string) error {
 	return c.Engine.Available()
 }
 
-// Summary renders the container as GET /containers/json lists it, names
-// prefixed with the node name as classic Swarm showed them.
-func (c *Container) Summary(now time.Time) container.Summary {
-	s := c.summary
-	s.Status = c.status(now)
-	node := c.Engine.Name()
-	s.Names = make([]string, len(c.summary.Names))
-	for i, n := range c.summary.Names {
-		s.Names[i] = "/" + node + n
-	}
+// Status renders Docker's human state at now ("Up 3 minutes", "Exited (0)
+// 2 hours ago"), or "Host Down" when the node is down, as classic Swarm
+// showed it.
+func (c *Container) Status(now time.Time) string {
 	if c.NodeDown() {
-		s.Status = "Host Down" // classic Swarm's words
+		return "Host Down"
 	}
-	return s
+	return c.status(now)
 }
 
 // status renders Docker's human state ("Up 3 minutes", "Exited (0) 2 hours ago").
 func (c *Container) status(now time.Time) string {
-	st := c.Info.State
-	if st == nil {
+	if c.listed {
+		return c.listedStatus
+	}
+	if c.state == "" {
 		return ""
 	}
 	ago := func(t time.Time) string { return units.HumanDuration(now.Sub(t)) + " ago" }
 	switch {
-	case st.Restarting:
-		return fmt.Sprintf("Restarting (%d) %s", st.ExitCode, ago(c.finishedAt))
-	case st.Running:
+	case c.restarting:
+		return fmt.Sprintf("Restarting (%d) %s", c.exitCode, ago(c.finishedAt))
+	case c.running:
 		s := "Up " + units.HumanDuration(now.Sub(c.startedAt))
-		if st.Paused {
+		if c.paused {
 			s += " (Paused)"
 		}
-		if st.Health != nil {
-			switch st.Health.Status {
-			case container.Starting:
-				s += " (health: starting)"
-			case container.Healthy, container.Unhealthy:
-				s += " (" + st.Health.Status + ")"
-			}
+		switch c.health {
+		case container.Starting:
+			s += " (health: starting)"
+		case container.Healthy, container.Unhealthy:
+			s += " (" + string(c.health) + ")"
 		}
 		return s
-	case st.Status == container.StateRemoving:
+	case c.state == container.StateRemoving:
 		return "Removal In Progress"
-	case st.Dead:
+	case c.dead:
 		return "Dead"
-	case st.Status == container.StateCreated || c.startedAt.IsZero():
+	case c.state == container.StateCreated || c.startedAt.IsZero():
 		return "Created"
 	case c.finishedAt.IsZero():
 		return ""
 	}
-	return fmt.Sprintf("Exited (%d) %s", st.ExitCode, ago(c.finishedAt))
+	return fmt.Sprintf("Exited (%d) %s", c.exitCode, ago(c.finishedAt))
 }
 
 // newContainer builds the cached form of an inspect answer.
 func newContainer(e *Engine, info container.InspectResponse) *Container {
-	c := &Container{Engine: e, Info: info}
-	s := container.Summary{ID: info.ID, Names: []string{info.Name}, ImageID: info.Image, Mounts: info.Mounts}
+	c := &Container{Engine: e}
+	s := container.Summary{Names: []string{info.Name}, Mounts: info.Mounts}
+	if info.ContainerJSONBase != nil {
+		c.id, c.imageID = info.ID, intern(info.Image)
+		c.name = strings.TrimPrefix(info.Name, "/")
+		c.path, c.args = info.Path, info.Args
+		c.execIDs = info.ExecIDs
+		s.ID, s.ImageID = info.ID, info.Image
+	}
 	if info.Config != nil {
-		s.Image = info.Config.Image
-		s.Labels = info.Config.Labels
+		c.image = intern(info.Config.Image)
+		c.labels = internMap(info.Config.Labels)
 	}
-	if s.Labels == nil {
-		s.Labels = map[string]string{}
+	if c.labels == nil {
+		c.labels = map[string]string{}
 	}
-	if info.State != nil {
-		s.State = info.State.Status
-		c.startedAt = parseTime(info.State.StartedAt)
-		c.finishedAt = parseTime(info.State.FinishedAt)
+	s.Image, s.Labels = c.image, c.labels
+	if st := info.State; st != nil {
+		c.state = st.Status
+		c.running, c.paused, c.restarting, c.dead = st.Running, st.Paused, st.Restarting, st.Dead
+		c.exitCode = st.ExitCode
+		if st.Health != nil {
+			c.health = st.Health.Status
+		}
+		c.startedAt = parseTime(st.StartedAt)
+		c.finishedAt = parseTime(st.FinishedAt)
+		s.State = st.Status
 	}
-	s.Command = strings.TrimSpace(strings.Join(append([]string{info.Path}, info.Args...), " "))
+	c.command = strings.TrimSpace(strings.Join(append([]string{info.Path}, info.Args...), " "))
+	s.Command = c.command
 	if t := parseTime(info.Created); !t.IsZero() {
 		c.created = t
 		s.Created = t.Unix()
 	}
-	if info.HostConfig != nil {
-		s.HostConfig.NetworkMode = string(info.HostConfig.NetworkMode)
+	var exposed nat.PortSet
+	if info.Config != nil {
+		exposed = info.Config.ExposedPorts
+	}
+	if hc := info.HostConfig; hc != nil {
+		c.networkMode = intern(string(hc.NetworkMode))
+		c.annotations = hc.Annotations
+		c.memory, c.nanoCPUs, c.shares = hc.Memory, hc.NanoCPUs, hc.CPUShares
+		c.hostPorts = hostPorts(hc, exposed)
+		s.HostConfig.NetworkMode = c.networkMode
+		s.HostConfig.Annotations = hc.Annotations
 	}
 	if ns := info.NetworkSettings; ns != nil {
 		s.NetworkSettings = &container.NetworkSettingsSummary{Networks: ns.Networks}
 		s.Ports = portSummaries(ns)
+		c.networks = networkRefs(ns.Networks)
 	}
-	c.summary = s
+	c.mounts = mountRefs(info.Mounts)
+	if _, ok := c.labels[reschedulePoliciesLabel]; ok {
+		c.full = &info
+	}
+	c.entry = encodeEntry(s, e.Name())
 	return c
 }
 
-func portSummaries(ns *container.NetworkSettings) []container.Port {
-	out := []container.Port{}
-	for p, bindings := range ns.Ports {
-		priv := uint16(p.Int())
-		if len(bindings) == 0 {
-			out = append(out, container.Port{PrivatePort: priv, Type: p.Proto()})
+// newListedContainer builds the cached form of a list entry: what the
+// manager knows of a container before it inspected it.
+func newListedContainer(e *Engine, s container.Summary) *Container {
+	c := &Container{
+		Engine:       e,
+		id:           s.ID,
+		name:         primaryName(s.Names),
+		image:        intern(s.Image),
+		imageID:      intern(s.ImageID),
+		command:      s.Command,
+		labels:       internMap(s.Labels),
+		annotations:  s.HostConfig.Annotations,
+		state:        s.State,
+		listedStatus: s.Status,
+		networkMode:  intern(s.HostConfig.NetworkMode),
+		listed:       true,
+	}
+	if c.labels == nil {
+		c.labels = map[string]string{}
+	}
+	switch s.State {
+	case container.StateRunning:
+		c.running = true
+	case container.StatePaused:
+		c.running, c.paused = true, true
+	case container.StateRestarting:
+		c.running, c.restarting = true, true
+	case container.StateDead:
+		c.dead = true
+	case container.StateExited:
+		c.exitCode = exitCodeOf(s.Status)
+	}
+	if s.Created > 0 {
+		c.created = time.Unix(s.Created, 0)
+	}
+	for _, p := range s.Ports {
+		if p.PublicPort == 0 {
 			continue
 		}
-		for _, b := range bindings {
-			pub, _ := strconv.ParseUint(b.HostPort, 10, 16)
-			out = append(out, container.Port{IP: b.HostIP, PrivatePort: priv, PublicPort: uint16(pub), Type: p.Proto()})
+		ip := p.IP
+		if ip == "0.0.0.0" || ip == "::" {
+			ip = ""
+		}
+		c.hostPorts = append(c.hostPorts, HostPort{HostIP: ip, Port: p.PublicPort, Proto: p.Type})
+	}
+	if s.NetworkSettings != nil {
+		c.networks = networkRefs(s.NetworkSettings.Networks)
+	}
+	c.mounts = mountRefs(s.Mounts)
+	entry := s
+	entry.Names = []string{"/" + c.name}
+	entry.Labels = c.labels
+	entry.SizeRw, entry.SizeRootFs = 0, 0
+	c.entry = encodeEntry(entry, e.Name())
+	return c
+}
+
+// primaryName is a container's own name among the names a list gives
+// (the others are link aliases, "/other/alias"), without the slash.
+func primaryName(names []string) string {
+	for _, n := range names {
+		if strings.Count(n, "/") == 1 {
+			return strings.TrimPrefix(n, "/")
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].PrivatePort != out[j].PrivatePort {
-			return out[i].PrivatePort < out[j].PrivatePort
+	if len(names) > 0 {
+		return strings.TrimPrefix(names[0], "/")
+	}
+	return ""
+}
+
+// exitCodeOf reads the exit code out of a list entry's status ("Exited
+// (137) 2 hours ago").
+func exitCodeOf(status string) int {
+	_, rest, ok := strings.Cut(status, "(")
+	if !ok {
+		return 0
+	}
+	code, _, _ := strings.Cut(rest, ")")
+	n, _ := strconv.Atoi(code)
+	return n
+}
+
+func networkRefs(eps map[string]*network.EndpointSettings) []NetworkRef {
+	if len(eps) == 0 {
+		return nil
+	}
+	out := make([]NetworkRef, 0, len(eps))
+	for name, ep := range eps {
+		r := NetworkRef{Name: intern(name)}
+		if ep != nil {
+			r.ID = intern(ep.NetworkID)
 		}
-		return out[i].IP < out[j].IP
-	})
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
 
-func parseTime(s string) time.Time {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil || t.Year() <= 1 {
-		return time.Time{}
+func mountRefs(ms []container.MountPoint) []MountRef {
+	if len(ms) == 0 {
+		return nil
 	}
-	return t
+	out := make([]MountRef, len(ms))
+	for i, m := range ms {
+		out[i] = MountRef{Name: m.Name, Destination: m.Destination}
+	}
+	return out
+}
+
+// HostPortsOf lists the host ports a container with host config hc and
+// exposed ports takes: its -p bindings with a fixed port, and in host
+// network mode its exposed ports.
+func HostPortsOf(hc *container.HostConfig, exposed nat.PortSet) []HostPort {
+	return hostPorts(hc, exposed)
+}
+
+func hostPorts(hc *container.HostConfig, exposed nat.PortSet) []HostPort {
+	var out []HostPort
+	if hc.NetworkMode.IsHost() {
+		for p := range exposed {
+			out = append(out, HostPort{Port: uint16(p.Int()), Proto: p.Proto()})
+		}
+		return out
+	}
+	for p, bindings := range hc.PortBindings {
+		for _, b := range bindings {
+			if b.HostPort == "" {
+				continue // a random port cannot conflict
+			}
+			start, end, err := nat.ParsePortRange(b.HostPort)
+			if err != nil || start != end {
+				continue // the engine picks a free port from a range
+			}
+			out = append(out, HostPort{HostIP: b.HostIP, Port: uint16(start), Proto: p.Proto()})
+		}
+	}
+	return out
 }
 
 // Containers returns the engine's cached containers.
@@ -253,7 +499,7 @@ func (e *Engine) dropContainer(id string, seq uint64) {
 		delete(e.containers, id)
 		e.unindex(c)
 		e.changed()
-		if mapSize(c.summary.Labels) >= largeObject {
+		if mapSize(c.labels) >= largeObject {
 			returnMemorySoon()
 		}
 	}
@@ -314,8 +560,11 @@ func (e *Engine) BySwarmID(sid string) *Container {
 	return nil
 }
 
-// refreshContainers lists every container and inspects the ones that are
-// new or changed since the cache last saw them.
+// refreshContainers lists every container in one call. Containers the
+// cache holds in the same state keep their entry; new and changed ones are
+// cached from the list entry at once (listed) and inspected in the
+// background (fill), so that an engine with many containers is registered
+// after one list call, not one inspect per container.
 func (e *Engine) refreshContainers(ctx context.Context) error {
 	listSeq := e.reads.Add(1)
 	list, err := e.Client().ContainerList(ctx, container.ListOptions{All: true})
@@ -329,21 +578,15 @@ func (e *Engine) refreshContainers(ctx context.Context) error {
 	}
 	e.mu.RUnlock()
 	fresh := make(map[string]*Container, len(list))
+	changed := len(list) != len(old)
 	for _, s := range list {
-		if c, ok := old[s.ID]; ok && c.summary.State == s.State && c.summary.ImageID == s.ImageID && sameName(c, s) {
+		if c, ok := old[s.ID]; ok && c.state == s.State && c.imageID == s.ImageID && sameName(c, s) {
 			fresh[s.ID] = c
 			continue
 		}
-		seq := e.reads.Add(1)
-		info, err := e.Client().ContainerInspect(ctx, s.ID)
-		if cerrdefs.IsNotFound(err) {
-			continue // removed between list and inspect
-		}
-		if err != nil {
-			return err
-		}
-		c := newContainer(e, info)
-		c.seq = seq
+		changed = true
+		c := newListedContainer(e, s)
+		c.seq = listSeq
 		fresh[s.ID] = c
 	}
 	e.mu.Lock()
@@ -353,18 +596,31 @@ func (e *Engine) refreshContainers(ctx context.Context) error {
 	for id, c := range e.containers {
 		if f, listed := fresh[id]; (listed && c.seq > f.seq) || (!listed && c.seq > listSeq) {
 			fresh[id] = c
+			changed = true
 		}
 	}
 	for id, seq := range e.gone {
 		if f, listed := fresh[id]; listed && seq > f.seq {
 			delete(fresh, id)
+			changed = true
 		}
 		if seq <= listSeq {
 			delete(e.gone, id) // the list is newer than this drop
 		}
 	}
+	if !changed {
+		unread := false
+		for _, c := range e.containers {
+			unread = unread || c.listed
+		}
+		e.mu.Unlock()
+		if unread {
+			e.askFill()
+		}
+		return nil
+	}
 	for id, c := range e.containers {
-		if _, kept := fresh[id]; !kept && mapSize(c.summary.Labels) >= largeObject {
+		if _, kept := fresh[id]; !kept && mapSize(c.labels) >= largeObject {
 			returnMemorySoon()
 			break
 		}
@@ -372,19 +628,96 @@ func (e *Engine) refreshContainers(ctx context.Context) error {
 	e.containers = fresh
 	e.names = make(map[string]string, len(fresh))
 	e.swarmIDs = make(map[string]string, len(fresh))
+	unread := false
 	for _, c := range fresh {
 		e.index(c)
+		unread = unread || c.listed
 	}
 	e.changed()
 	e.mu.Unlock()
+	if unread {
+		e.askFill()
+	}
 	return nil
 }
 
 func sameName(c *Container, s container.Summary) bool {
 	for _, n := range s.Names {
-		if n == c.Info.Name {
+		if n == "/"+c.name {
 			return true
 		}
 	}
 	return false
+}
+
+// askFill wakes the engine's fill loop.
+func (e *Engine) askFill() {
+	select {
+	case e.fillKick <- struct{}{}:
+	default:
+	}
+}
+
+// fillLoop inspects the containers known from a list answer only, one at
+// a time and at most opts.InspectSlots at once across the fleet, until
+// ctx ends.
+func (e *Engine) fillLoop(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-e.fillKick:
+		}
+		e.fill(ctx)
+	}
+}
+
+// fill inspects every listed container once, holding one of the fleet's
+// inspect slots for the whole engine: its requests reuse one connection.
+func (e *Engine) fill(ctx context.Context) {
+	e.mu.RLock()
+	var ids []string
+	for id, c := range e.containers {
+		if c.listed {
+			ids = append(ids, id)
+		}
+	}
+	e.mu.RUnlock()
+	if len(ids) == 0 {
+		return
+	}
+	if slots := e.opts.InspectSlots; slots != nil {
+		select {
+		case slots <- struct{}{}:
+			defer func() { <-slots }()
+		case <-ctx.Done():
+			return
+		}
+	}
+	for _, id := range ids {
+		e.mu.RLock()
+		c := e.containers[id]
+		e.mu.RUnlock()
+		if c == nil || !c.listed {
+			continue
+		}
+		if err := e.RefreshContainer(ctx, id); err != nil {
+			// The refresh loop lists again later, and asks for a fill.
+			return
+		}
+	}
+}
+
+// Unread counts the containers known from a list answer only, whose
+// inspection is still to come.
+func (e *Engine) Unread() int {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	n := 0
+	for _, c := range e.containers {
+		if c.listed {
+			n++
+		}
+	}
+	return n
 }

@@ -57,7 +57,7 @@ func TestNewContainerSummary(t *testing.T) {
 		}},
 	}
 	c := newContainer(&Engine{}, info)
-	s := c.summary
+	s := c.Summary(time.Now())
 	if s.ID != "abc" || s.Image != "busybox" || s.ImageID != "sha256:1234" || s.Command != "sh -c sleep 1" || s.State != "running" {
 		t.Fatalf("summary %+v", s)
 	}

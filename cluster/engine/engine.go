@@ -3,8 +3,8 @@ package engine
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -46,6 +46,13 @@ type Options struct {
 	// RefreshSlots, when not nil, bounds how many full refreshes run at
 	// once (its capacity); the cluster sets it.
 	RefreshSlots chan struct{}
+	// InspectSlots, when not nil, bounds how many background inspections
+	// of listed containers run at once across the fleet (its capacity).
+	InspectSlots chan struct{}
+	// FleetSize, when set, is the number of engines of the cluster: the
+	// pauses between pings and between reconciliations grow with it, so
+	// that the fleet as a whole is asked at bounded rates (schedule.go).
+	FleetSize func() int
 }
 
 // Sink is what an engine tells its cluster. The cluster implements it; an
@@ -107,7 +114,12 @@ type Engine struct {
 	base    *url.URL
 	sink    Sink          // the cluster's side; never nil in an engine built by New
 	kick    chan struct{} // asks the refresh loop for an early round
-	reads   atomic.Uint64 // numbers container reads, to order their answers
+	// fillKick asks the fill loop to inspect the listed containers.
+	fillKick chan struct{}
+	// streamSince is when the current event stream started (UnixNano),
+	// 0 while there is none.
+	streamSince atomic.Int64
+	reads       atomic.Uint64 // numbers container reads, to order their answers
 	// refreshErrs and eventErrs count failed refreshes and ended event
 	// streams, for the metrics.
 	refreshErrs, eventErrs atomic.Uint64
@@ -155,6 +167,7 @@ func New(addr string, opts *Options, sink Sink) (*Engine, error) {
 		base:       base,
 		sink:       sink,
 		kick:       make(chan struct{}, 1),
+		fillKick:   make(chan struct{}, 1),
 		health:     healthState{retry: opts.FailureRetry},
 		containers: map[string]*Container{},
 		names:      map[string]string{},
@@ -294,8 +307,16 @@ func (e *Engine) Kick() {
 	}
 }
 
-// Run drives the engine until ctx ends: connects, refreshes on a jittered
-// timer, counts failures, and runs the events stream beside it.
+// Run drives the engine until ctx ends: connects, reconciles and pings
+// on jittered timers (schedule.go), counts failures, and runs the events
+// stream and the fill loop beside it.
+//
+// The event stream is what keeps the cache current. While it is up, a
+// round is a ping (liveness, and a changed API version), and a full
+// reconciliation (every cached list read again) comes only every
+// reconcile period, which grows with the fleet. A round that was kicked
+// (the stream broke, an operation asked for it), the first round, and the
+// first round after a failure always reconcile in full.
 func (e *Engine) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -303,16 +324,23 @@ func (e *Engine) Run(ctx context.Context) {
 	// the event stream replays from there, so nothing between the first
 	// container list and the stream's start is missed.
 	connected := make(chan time.Time, 1)
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		e.watchEvents(ctx, connected)
 	}()
+	go func() {
+		defer wg.Done()
+		e.fillLoop(ctx)
+	}()
 
 	var delay time.Duration // first round at once
-	first := true
+	first, needFull := true, true
+	var lastFull time.Time
+	var fullEvery time.Duration
 	for {
 		timer := time.NewTimer(delay)
+		kicked := false
 		select {
 		case <-ctx.Done():
 			timer.Stop()
@@ -320,31 +348,68 @@ func (e *Engine) Run(ctx context.Context) {
 		case <-timer.C:
 		case <-e.kick:
 			timer.Stop()
+			kicked = true
 		}
 		start := time.Now()
-		err := e.refreshLimited(ctx)
+		full := needFull || kicked || !e.streamTrusted(start) || start.Sub(lastFull) >= fullEvery
+		var err error
+		if !full {
+			if err = e.check(ctx); errors.Is(err, errAPIChanged) {
+				full = true
+			}
+		}
+		if full {
+			err = e.refreshLimited(ctx)
+		}
 		if ctx.Err() != nil {
 			return
 		}
 		if err != nil {
+			needFull = true
 			delay = e.recordFailure(err)
 			continue
 		}
 		e.recordSuccess()
+		if full {
+			needFull = false
+			lastFull = start
+			fullEvery = e.reconcilePeriod()
+		}
 		if first {
 			connected <- start
 			first = false
 		}
-		delay = e.jitter()
+		delay = e.pingPeriod()
 	}
 }
 
-func (e *Engine) jitter() time.Duration {
-	lo, hi := e.opts.RefreshMin, e.opts.RefreshMax
-	if hi <= lo {
-		return lo
+// errAPIChanged says a ping saw another API version: the round becomes a
+// full one.
+var errAPIChanged = errors.New("engine API version changed")
+
+// check is the light round: a ping. It renegotiates when the engine's API
+// changed (and returns errAPIChanged).
+func (e *Engine) check(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
+	defer cancel()
+	ping, err := e.Client().Ping(ctx)
+	if err != nil {
+		return err
 	}
-	return lo + rand.N(hi-lo)
+	if ping.APIVersion != "" && ping.APIVersion != e.clients.Load().pinged {
+		return errAPIChanged
+	}
+	e.mu.Lock()
+	e.updatedAt = time.Now()
+	e.mu.Unlock()
+	return nil
+}
+
+// streamTrusted reports whether the engine's event stream is up and has
+// been for a second: its events keep the cache current.
+func (e *Engine) streamTrusted(now time.Time) bool {
+	since := e.streamSince.Load()
+	return since != 0 && now.Sub(time.Unix(0, since)) >= time.Second
 }
 
 // recordFailure counts a failure and returns how long to wait before the

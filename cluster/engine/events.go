@@ -38,7 +38,9 @@ func (e *Engine) watchEvents(ctx context.Context, connected <-chan time.Time) {
 	backoff := time.Second
 	for {
 		start := time.Now()
+		e.streamSince.Store(start.UnixNano())
 		last, err := e.streamEvents(ctx, since)
+		e.streamSince.Store(0)
 		if ctx.Err() != nil {
 			return
 		}

@@ -38,6 +38,7 @@ func NewFixture(f Fixture) *Engine {
 		opts:       &Options{Transport: f.Transport},
 		base:       &url.URL{Scheme: "http", Host: f.Addr},
 		kick:       make(chan struct{}, 1),
+		fillKick:   make(chan struct{}, 1),
 		id:         f.ID,
 		name:       f.Name,
 		labels:     f.Labels,

@@ -164,17 +164,13 @@ func (e *Engine) Usage() Usage {
 	info := e.Info()
 	u := Usage{TotalCPUs: int64(info.NCPU) * NanoCPU, TotalMemory: info.MemTotal}
 	for _, c := range e.Containers() {
-		if hc := c.Info.HostConfig; hc != nil {
-			u.ReservedCPUs += ReservedCPUs(hc, info.NCPU)
-			u.ReservedMemory += hc.Memory
-		}
+		u.ReservedCPUs += c.ReservedCPUs(info.NCPU)
+		u.ReservedMemory += c.memory
 		u.Containers++
-		switch st := c.Info.State; {
-		case st == nil:
-			u.Stopped++
-		case st.Paused:
+		switch {
+		case c.paused:
 			u.Paused++
-		case st.Running:
+		case c.running:
 			u.Running++
 		default:
 			u.Stopped++

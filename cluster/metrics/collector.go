@@ -18,6 +18,8 @@ var (
 		"Failed refreshes of an engine since it joined this manager.", []string{"engine"}, nil)
 	descEventErrors = prometheus.NewDesc("swarm_engine_event_stream_errors_total",
 		"Event streams of an engine that ended and were reopened.", []string{"engine"}, nil)
+	descUninspected = prometheus.NewDesc("swarm_containers_uninspected",
+		"Containers known from an engine's list answer only, whose inspection (reservations, times) is still to come.", nil, nil)
 	descPrimary = prometheus.NewDesc("swarm_manager_primary",
 		"1 when this manager is the primary (or the only manager), 0 for a replica.", nil, nil)
 	descTerm = prometheus.NewDesc("swarm_manager_term",
@@ -41,7 +43,7 @@ func newCollector(src Source, opts Options) *collector {
 
 // Describe implements prometheus.Collector.
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descEngines, descRefreshErrors, descEventErrors, descPrimary, descTerm} {
+	for _, d := range []*prometheus.Desc{descEngines, descRefreshErrors, descEventErrors, descUninspected, descPrimary, descTerm} {
 		ch <- d
 	}
 	if c.perNode {
@@ -55,7 +57,9 @@ func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	var byState [3]int
 	seen := map[string]bool{}
+	unread := 0
 	for _, e := range c.src.Engines() {
+		unread += e.Unread()
 		h := e.Health()
 		if h >= 0 && int(h) < len(byState) {
 			byState[h]++
@@ -70,6 +74,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	for _, s := range []engine.Health{engine.Pending, engine.Healthy, engine.Unhealthy} {
 		ch <- prometheus.MustNewConstMetric(descEngines, prometheus.GaugeValue, float64(byState[s]), stateLabel(s))
 	}
+	ch <- prometheus.MustNewConstMetric(descUninspected, prometheus.GaugeValue, float64(unread))
 	primary := 0.0
 	if c.src.Leading() {
 		primary = 1

@@ -59,8 +59,11 @@ swarm_engines{state="unhealthy"} 1
 # HELP swarm_manager_primary 1 when this manager is the primary (or the only manager), 0 for a replica.
 # TYPE swarm_manager_primary gauge
 swarm_manager_primary 1
+# HELP swarm_containers_uninspected Containers known from an engine's list answer only, whose inspection (reservations, times) is still to come.
+# TYPE swarm_containers_uninspected gauge
+swarm_containers_uninspected 0
 `,
-			count: 3 + 4*2 + 2,
+			count: 3 + 4*2 + 1 + 2,
 		},
 		{
 			name: "replica with term", src: source{leading: false, term: 7},
@@ -72,7 +75,7 @@ swarm_manager_primary 0
 # TYPE swarm_manager_term gauge
 swarm_manager_term 7
 `,
-			count: 3 + 2,
+			count: 3 + 1 + 2,
 		},
 		{
 			name: "per node", src: source{engines: engines, leading: true}, perNode: true,
@@ -90,7 +93,7 @@ swarm_node_reserved_memory_bytes{node="10.0.0.4:2375"} 1.048576e+06
 swarm_node_reserved_memory_bytes{node="node-0"} 2.097152e+06
 swarm_node_reserved_memory_bytes{node="node-1"} 0
 `,
-			count: 3 + 4*2 + 2 + 4*5,
+			count: 3 + 4*2 + 1 + 2 + 4*5,
 		},
 	}
 	for _, tt := range tests {

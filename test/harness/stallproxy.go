@@ -84,6 +84,12 @@ func NewStallProxy(target string) (*StallProxy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("harness: stall proxy: %w", err)
 	}
+	if ln.Addr().String() == target {
+		// A port freed just before can come back: the proxy would
+		// forward to itself without end.
+		ln.Close()
+		return nil, fmt.Errorf("harness: stall proxy target %s is the proxy's own address", target)
+	}
 	p := &StallProxy{
 		Addr:    ln.Addr().String(),
 		target:  target,
@@ -262,9 +268,12 @@ func (p *StallProxy) pipe(dst io.Writer, src io.Reader, events bool, count *atom
 			}
 		}
 		if n > 0 {
+			// Counted before the write, so that a reader of the
+			// counter never finds less than its peer has received.
+			count.Add(int64(n))
 			w, werr := dst.Write(buf[:n])
-			count.Add(int64(w))
 			if werr != nil {
+				count.Add(int64(w - n))
 				return werr
 			}
 		}

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -400,11 +399,14 @@ func TestStallProxyForwardsOtherProtocols(t *testing.T) {
 
 // A client whose target cannot be reached is disconnected.
 func TestStallProxyUnreachableTarget(t *testing.T) {
-	port, err := FreePort()
+	// The port is held until the proxy has its own, so that the proxy
+	// cannot get it; then nothing listens there.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := NewStallProxy("127.0.0.1:" + strconv.Itoa(port))
+	p, err := NewStallProxy(ln.Addr().String())
+	ln.Close()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -230,18 +230,45 @@ func (c *Container) status(now time.Time) string {
 
 // newContainer builds the cached form of an inspect answer.
 func newContainer(e *Engine, info container.InspectResponse) *Container {
+	var in inspectAnswer
+	if b := info.ContainerJSONBase; b != nil {
+		in.ID, in.Name, in.Image, in.Path, in.Args, in.Created, in.ExecIDs = b.ID, b.Name, b.Image, b.Path, b.Args, b.Created, b.ExecIDs
+		in.State = b.State
+		if hc := b.HostConfig; hc != nil {
+			in.HostConfig = &inspectHost{NetworkMode: hc.NetworkMode, Annotations: hc.Annotations, Memory: hc.Memory,
+				NanoCPUs: hc.NanoCPUs, CPUShares: hc.CPUShares, PortBindings: hc.PortBindings}
+		}
+	}
+	if cfg := info.Config; cfg != nil {
+		in.Config = &inspectConfig{Image: cfg.Image, Labels: cfg.Labels, ExposedPorts: cfg.ExposedPorts}
+	}
+	if ns := info.NetworkSettings; ns != nil {
+		in.NetworkSettings = &inspectNet{Networks: ns.Networks, Ports: ns.Ports}
+	}
+	in.Mounts = info.Mounts
+	c := fromInspected(e, &in)
+	if c.full != nil {
+		c.full = &info
+	}
+	return c
+}
+
+// fromInspected builds the cached form of an inspect answer; the whole
+// answer is kept (c.full) by the caller for a container with a
+// reschedule policy, which fromInspected marks with a non-nil full.
+func fromInspected(e *Engine, info *inspectAnswer) *Container {
 	c := &Container{Engine: e}
 	s := container.Summary{Names: []string{info.Name}, Mounts: info.Mounts}
-	if info.ContainerJSONBase != nil {
-		c.id, c.imageID = info.ID, intern(info.Image)
-		c.name = strings.TrimPrefix(info.Name, "/")
-		c.path, c.args = info.Path, info.Args
-		c.execIDs = info.ExecIDs
-		s.ID, s.ImageID = info.ID, info.Image
-	}
+	c.id, c.imageID = info.ID, intern(info.Image)
+	c.name = strings.TrimPrefix(info.Name, "/")
+	c.path, c.args = info.Path, info.Args
+	c.execIDs = info.ExecIDs
+	s.ID, s.ImageID = info.ID, info.Image
+	var exposed nat.PortSet
 	if info.Config != nil {
 		c.image = intern(info.Config.Image)
 		c.labels = internMap(info.Config.Labels)
+		exposed = info.Config.ExposedPorts
 	}
 	if c.labels == nil {
 		c.labels = map[string]string{}
@@ -264,26 +291,22 @@ func newContainer(e *Engine, info container.InspectResponse) *Container {
 		c.created = t
 		s.Created = t.Unix()
 	}
-	var exposed nat.PortSet
-	if info.Config != nil {
-		exposed = info.Config.ExposedPorts
-	}
 	if hc := info.HostConfig; hc != nil {
 		c.networkMode = intern(string(hc.NetworkMode))
 		c.annotations = hc.Annotations
 		c.memory, c.nanoCPUs, c.shares = hc.Memory, hc.NanoCPUs, hc.CPUShares
-		c.hostPorts = hostPorts(hc, exposed)
+		c.hostPorts = hostPorts(&container.HostConfig{NetworkMode: hc.NetworkMode, PortBindings: hc.PortBindings}, exposed)
 		s.HostConfig.NetworkMode = c.networkMode
 		s.HostConfig.Annotations = hc.Annotations
 	}
 	if ns := info.NetworkSettings; ns != nil {
 		s.NetworkSettings = &container.NetworkSettingsSummary{Networks: ns.Networks}
-		s.Ports = portSummaries(ns)
+		s.Ports = portSummaries(ns.Ports)
 		c.networks = networkRefs(ns.Networks)
 	}
 	c.mounts = mountRefs(info.Mounts)
 	if _, ok := c.labels[reschedulePoliciesLabel]; ok {
-		c.full = &info
+		c.full = &container.InspectResponse{} // the caller keeps the whole answer
 	}
 	c.entry = encodeEntry(s, e.Name())
 	return c
@@ -450,7 +473,7 @@ func (e *Engine) RefreshContainer(ctx context.Context, id string) error {
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
 	seq := e.reads.Add(1)
-	info, err := e.Client().ContainerInspect(ctx, id)
+	c, err := e.inspect(ctx, id)
 	if cerrdefs.IsNotFound(err) {
 		e.dropContainer(id, seq)
 		return nil
@@ -458,7 +481,6 @@ func (e *Engine) RefreshContainer(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	c := newContainer(e, info)
 	c.seq = seq
 	e.storeContainer(c)
 	return nil
@@ -562,7 +584,7 @@ func (e *Engine) BySwarmID(sid string) *Container {
 
 // refreshContainers lists every container in one call. Containers the
 // cache holds in the same state keep their entry; new and changed ones are
-// cached from the list entry at once (listed) and inspected in the
+// cached from the list entry at once (listed) and inspectAnswer in the
 // background (fill), so that an engine with many containers is registered
 // after one list call, not one inspect per container.
 func (e *Engine) refreshContainers(ctx context.Context) error {

@@ -163,9 +163,9 @@ func formatTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339Nano)
 }
 
-func portSummaries(ns *container.NetworkSettings) []container.Port {
+func portSummaries(ports nat.PortMap) []container.Port {
 	out := []container.Port{}
-	for p, bindings := range ns.Ports {
+	for p, bindings := range ports {
 		priv := uint16(p.Int())
 		if len(bindings) == 0 {
 			out = append(out, container.Port{PrivatePort: priv, Type: p.Proto()})

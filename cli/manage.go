@@ -279,8 +279,14 @@ func newTransports(tlsConfig *tls.Config) (requests, events *http.Transport) {
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: time.Second,
 	}
+	// An event stream is idle for as long as its engine is: TCP
+	// keep-alive probes find a host that went away within a minute,
+	// without a request (the stream then ends and the engine is checked).
+	streamDialer := &net.Dialer{Timeout: 10 * time.Second, KeepAliveConfig: net.KeepAliveConfig{
+		Enable: true, Idle: 30 * time.Second, Interval: 10 * time.Second, Count: 3,
+	}}
 	events = &http.Transport{
-		DialContext:         dialer.DialContext,
+		DialContext:         streamDialer.DialContext,
 		TLSClientConfig:     tlsConfig,
 		DisableKeepAlives:   true,
 		TLSHandshakeTimeout: 10 * time.Second,

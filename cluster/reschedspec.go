@@ -234,7 +234,9 @@ func (c *Cluster) syncSpecs(ctx context.Context) {
 	live := c.liveCopies()
 	engines := c.Engines()
 	for _, e := range engines {
-		for _, ct := range e.Containers() {
+		// Only containers with a policy have specs (recordCreated), and
+		// a copy made again elsewhere keeps its labels.
+		for _, ct := range e.Reschedulable() {
 			sid := ct.SwarmID()
 			if sid == "" {
 				continue
@@ -277,12 +279,13 @@ func (c *Cluster) syncSpecs(ctx context.Context) {
 	}
 }
 
-// liveCopies maps each swarm ID to its containers on healthy engines
+// liveCopies maps each swarm ID of a container with a reschedule policy
+// to its containers on healthy engines
 // (one, unless a moved container's old copy is back and not yet removed).
 func (c *Cluster) liveCopies() map[string][]*Container {
 	out := map[string][]*Container{}
 	for _, e := range c.HealthyEngines() {
-		for _, ct := range e.Containers() {
+		for _, ct := range e.Reschedulable() {
 			if sid := ct.SwarmID(); sid != "" {
 				out[sid] = append(out[sid], ct)
 			}

@@ -341,6 +341,9 @@ func (c *Cluster) reconcile(ctx context.Context, quiet bool) {
 		log.WithError(err).Warn("cannot read the container specs")
 		return
 	}
+	if len(specs) == 0 {
+		return // nothing to watch: no need to walk every container
+	}
 	r := &c.resched
 	r.mu.Lock()
 	defer r.mu.Unlock()

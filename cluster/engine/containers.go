@@ -532,8 +532,15 @@ func (e *Engine) dropContainer(id string, seq uint64) {
 // starts later (the refresh when the engine is back) caches it again.
 func (e *Engine) Forget(id string) { e.dropContainer(id, e.reads.Add(1)) }
 
-// index records c's name and swarm ID. The caller holds e.mu for writing.
+// index records c's name and swarm ID, and c among the containers with a
+// reschedule policy. The caller holds e.mu for writing.
 func (e *Engine) index(c *Container) {
+	if c.Reschedulable() {
+		if e.policies == nil {
+			e.policies = map[string]*Container{}
+		}
+		e.policies[c.id] = c
+	}
 	if e.names == nil {
 		e.names = map[string]string{}
 	}
@@ -549,12 +556,34 @@ func (e *Engine) index(c *Container) {
 // unindex forgets c's name and swarm ID unless another container holds
 // them now. The caller holds e.mu for writing.
 func (e *Engine) unindex(c *Container) {
+	if e.policies[c.id] == c {
+		delete(e.policies, c.id)
+	}
 	if e.names[c.Name()] == c.ID() {
 		delete(e.names, c.Name())
 	}
 	if sid := c.SwarmID(); sid != "" && e.swarmIDs[sid] == c.ID() {
 		delete(e.swarmIDs, sid)
 	}
+}
+
+// Reschedulable reports whether the container has a reschedule policy
+// label (its whole inspect answer is kept).
+func (c *Container) Reschedulable() bool {
+	_, ok := c.labels[reschedulePoliciesLabel]
+	return ok
+}
+
+// Reschedulable returns the engine's containers with a reschedule policy
+// label, without walking the others.
+func (e *Engine) Reschedulable() []*Container {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	out := make([]*Container, 0, len(e.policies))
+	for _, c := range e.policies {
+		out = append(out, c)
+	}
+	return out
 }
 
 // Lookup finds a container of this engine by full ID or by name (without
@@ -650,6 +679,7 @@ func (e *Engine) refreshContainers(ctx context.Context) error {
 	e.containers = fresh
 	e.names = make(map[string]string, len(fresh))
 	e.swarmIDs = make(map[string]string, len(fresh))
+	e.policies = nil
 	unread := false
 	for _, c := range fresh {
 		e.index(c)

@@ -135,9 +135,10 @@ type Engine struct {
 	// containers by full ID. Entries are never modified once stored:
 	// an update replaces the pointer, so readers may keep them.
 	containers map[string]*Container
-	names      map[string]string // container name (no slash) -> full ID
-	swarmIDs   map[string]string // com.docker.swarm.id label -> full ID (one of them if set twice by hand)
-	gone       map[string]uint64 // container ID -> read seq that saw it removed
+	names      map[string]string     // container name (no slash) -> full ID
+	swarmIDs   map[string]string     // com.docker.swarm.id label -> full ID (one of them if set twice by hand)
+	policies   map[string]*Container // by full ID: the containers with a reschedule policy label
+	gone       map[string]uint64     // container ID -> read seq that saw it removed
 	images     []image.Summary
 	networks   []network.Summary
 	volumes    []*volume.Volume

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"sort"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 	"unique"
 
@@ -206,14 +208,74 @@ func intern(s string) string {
 	return unique.Make(s).Value()
 }
 
-// internMap copies m with its keys and values interned.
+// internMap returns m with its keys and values interned, and the one
+// shared copy of that label set when another container has the same one
+// (the replicas of a service usually do): the maps are never modified.
 func internMap(m map[string]string) map[string]string {
 	if m == nil {
 		return nil
+	}
+	key, ok := labelSetKey(m)
+	if ok {
+		labelSets.Lock()
+		shared, found := labelSets.m[key]
+		labelSets.Unlock()
+		if found {
+			return shared
+		}
 	}
 	out := make(map[string]string, len(m))
 	for k, v := range m {
 		out[intern(k)] = intern(v)
 	}
+	if ok {
+		labelSets.Lock()
+		if shared, found := labelSets.m[key]; found {
+			out = shared
+		} else if len(labelSets.m) < maxLabelSets {
+			labelSets.m[key] = out
+		}
+		labelSets.Unlock()
+	}
 	return out
+}
+
+// labelSets holds the label sets shared between containers, by labelSetKey.
+var labelSets = struct {
+	sync.Mutex
+	m map[string]map[string]string
+}{m: map[string]map[string]string{}}
+
+// maxLabelSets bounds labelSets: past it, new sets are not shared.
+const maxLabelSets = 1 << 16
+
+// labelSetKey is a label set's key in labelSets; ok is false for sets not
+// worth sharing (large ones, and those with a swarm ID, which no other
+// container has).
+func labelSetKey(m map[string]string) (string, bool) {
+	if len(m) == 0 || len(m) > 32 {
+		return "", false
+	}
+	if _, ok := m[SwarmIDLabel]; ok {
+		return "", false
+	}
+	keys := make([]string, 0, len(m))
+	size := 0
+	for k, v := range m {
+		keys = append(keys, k)
+		size += len(k) + len(v) + 2
+	}
+	if size > 4096 {
+		return "", false
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.Grow(size)
+	for _, k := range keys {
+		b.WriteString(k)
+		b.WriteByte(0)
+		b.WriteString(m[k])
+		b.WriteByte(0)
+	}
+	return b.String(), true
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -105,6 +106,7 @@ func TestStretch(t *testing.T) {
 	}{
 		{1, 100, 40 * time.Second, 40 * time.Second},
 		{4500, 100, 40 * time.Second, 40 * time.Second},
+		{900, 20, 40 * time.Second, 40 * time.Second},
 		{9000, 100, 40 * time.Second, 80 * time.Second},
 		{10000, 5, 30 * time.Second, 30 * time.Second * 10000 / (5 * 45)},
 	}
@@ -112,5 +114,25 @@ func TestStretch(t *testing.T) {
 		if got := stretch(tt.d, 30*time.Second, 60*time.Second, tt.n, tt.rate); got != tt.want {
 			t.Errorf("stretch(%v, n=%d, rate=%v) = %v, want %v", tt.d, tt.n, tt.rate, got, tt.want)
 		}
+	}
+}
+
+func TestInternMapSharesLabelSets(t *testing.T) {
+	a := internMap(map[string]string{"app": "web", "tier": "front"})
+	b := internMap(map[string]string{"tier": "front", "app": "web"})
+	c := internMap(map[string]string{"app": "web", "tier": "back"})
+	if fmt.Sprintf("%p", a) != fmt.Sprintf("%p", b) {
+		t.Fatal("equal label sets are not shared")
+	}
+	if fmt.Sprintf("%p", a) == fmt.Sprintf("%p", c) || c["tier"] != "back" || len(c) != 2 {
+		t.Fatalf("different label sets shared: %v %v", a, c)
+	}
+	d := internMap(map[string]string{"app": "web", SwarmIDLabel: "x"})
+	e := internMap(map[string]string{"app": "web", SwarmIDLabel: "x"})
+	if fmt.Sprintf("%p", d) == fmt.Sprintf("%p", e) || d[SwarmIDLabel] != "x" {
+		t.Fatal("label sets with a swarm ID are shared")
+	}
+	if internMap(nil) != nil {
+		t.Fatal("nil labels became a map")
 	}
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"context"
@@ -71,8 +70,8 @@ func (s *Server) listContainers(w http.ResponseWriter, r *http.Request) error {
 	// except for an old client that must not see a field of the entry.
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
-	bw := bufio.NewWriterSize(w, 64<<10)
-	buf := make([]byte, 0, 4096)
+	const chunk = 256 << 10 // entries are written in chunks of about this size
+	buf := make([]byte, 0, chunk+8<<10)
 	buf = append(buf, '[')
 	n := 0
 	for _, c := range cs {
@@ -87,8 +86,8 @@ func (s *Server) listContainers(w http.ResponseWriter, r *http.Request) error {
 		if n > 0 {
 			buf = append(buf, ',')
 		}
-		if src := readVersion(c.Engine); client != src && c.EntryShaped() && before(client, "1.48") {
-			b, err := json.Marshal(shapeSummary(c.Summary(now), src, client))
+		if c.EntryShaped() && before(client, "1.48") && client != readVersion(c.Engine) {
+			b, err := json.Marshal(shapeSummary(c.Summary(now), readVersion(c.Engine), client))
 			if err != nil {
 				return nil // the status line is out: end the answer
 			}
@@ -96,19 +95,19 @@ func (s *Server) listContainers(w http.ResponseWriter, r *http.Request) error {
 		} else {
 			buf = c.AppendEntry(buf, now)
 		}
-		if _, err := bw.Write(buf); err != nil {
-			return nil // the client went away
+		if len(buf) >= chunk {
+			if _, err := w.Write(buf); err != nil {
+				return nil // the client went away
+			}
+			buf = buf[:0]
 		}
-		buf = buf[:0]
 		n++
 		if limit > 0 && n == limit {
 			break
 		}
 	}
 	buf = append(buf, ']', '\n')
-	if _, err := bw.Write(buf); err == nil {
-		_ = bw.Flush()
-	}
+	_, _ = w.Write(buf)
 	return nil
 }
 

@@ -49,6 +49,7 @@ func benchSizes(b *testing.B) []int {
 type benchFleet struct {
 	fleet  simengine.Fleet
 	c      *cluster.Cluster
+	api    *Server
 	srv    *httptest.Server
 	client *http.Client
 	cancel context.CancelFunc
@@ -126,7 +127,8 @@ func newBenchFleet(b *testing.B, n int) *benchFleet {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	f.srv = httptest.NewServer(NewServer(c, Options{Version: "bench"}).Handler())
+	f.api = NewServer(c, Options{Version: "bench"})
+	f.srv = httptest.NewServer(f.api.Handler())
 	f.client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
 	b.Logf("%d engines x %d containers ready in %s", n, benchContainers, time.Since(start).Round(time.Millisecond))
 	return f
@@ -191,6 +193,75 @@ func BenchmarkManagerReads(b *testing.B) {
 				b.ReportMetric(float64(reqs)/float64(b.N), "engine-reqs/op")
 				if reqs != 0 {
 					b.Fatalf("%d requests reached the engines during %d reads", reqs, b.N)
+				}
+			})
+		}
+		f.close()
+	}
+}
+
+// discardResponse is an http.ResponseWriter that counts and drops the body.
+type discardResponse struct {
+	h http.Header
+	n int
+}
+
+func (d *discardResponse) Header() http.Header {
+	if d.h == nil {
+		d.h = http.Header{}
+	}
+	return d.h
+}
+func (d *discardResponse) WriteHeader(int)             {}
+func (d *discardResponse) Write(b []byte) (int, error) { d.n += len(b); return len(b), nil }
+
+// BenchmarkInfo measures the GET /info handler alone (no HTTP client or
+// connection) over n simulated engines of 30 containers each:
+//
+//   - reference: the answer as it was built before the node sections were
+//     cached (referenceInfo: every engine walked and every row encoded);
+//
+//   - cached: nothing changed since the previous answer;
+//
+//   - one-changed: one engine's cache changed (a container forgotten)
+//     before each answer, so that its section is built again.
+//
+//     SWARM_BENCH_ENGINES=1000 go test -run '^$' -bench 'Info$' -benchtime 50x ./api/
+//     SWARM_BENCH_ENGINES=10000 go test -run '^$' -bench 'Info$' -benchtime 20x -timeout 60m ./api/
+func BenchmarkInfo(b *testing.B) {
+	for _, n := range benchSizes(b) {
+		f := newBenchFleet(b, n)
+		engines := f.c.Engines()
+		req := httptest.NewRequest("GET", "/v1.41/info", nil)
+		variants := []struct {
+			name string
+			run  func(i int, w http.ResponseWriter)
+		}{
+			{"reference", func(_ int, w http.ResponseWriter) { referenceInfo(f.api, w, time.Now()) }},
+			{"cached", func(_ int, w http.ResponseWriter) {
+				if err := f.api.info(w, req); err != nil {
+					b.Fatal(err)
+				}
+			}},
+			{"one-changed", func(i int, w http.ResponseWriter) {
+				e := engines[i%len(engines)]
+				if cs := e.Containers(); len(cs) > 0 {
+					e.Forget(cs[0].ID())
+				}
+				if err := f.api.info(w, req); err != nil {
+					b.Fatal(err)
+				}
+			}},
+		}
+		for _, v := range variants {
+			b.Run(fmt.Sprintf("%s/engines=%d", v.name, n), func(b *testing.B) {
+				w := &discardResponse{}
+				v.run(0, w) // builds every section the first time
+				b.SetBytes(int64(w.n))
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					v.run(i+1, &discardResponse{})
 				}
 			})
 		}

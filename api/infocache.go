@@ -59,7 +59,7 @@ type sectionKey struct {
 // readKey reads n's key. The generation is read first: a section built
 // after it shows this generation or a newer one, and a newer one moves
 // the generation again, so the next answer builds the section again.
-func readKey(n infoNode, meta engine.NodeMeta) sectionKey {
+func readKey(n infoNode, meta *engine.NodeMeta) sectionKey {
 	return sectionKey{
 		gen:          n.Generation(),
 		name:         n.Name(),
@@ -179,10 +179,12 @@ type infoCache struct {
 	sections map[infoNode]*infoSection
 }
 
-// collect returns the sections of nodes (metas[i] is the record of
+// collect returns the sections of nodes (metaOf(i) is the record of
 // nodes[i]), building again the ones whose key moved, and the sum of
-// their totals. Sections of nodes no longer listed are dropped.
-func (c *infoCache) collect(nodes []infoNode, metas []engine.NodeMeta) ([]*infoSection, infoTotals, error) {
+// their totals. Sections of nodes no longer listed are dropped. (A
+// function of the node type, so that the cluster's []*engine.Engine is
+// read as it is, without a copy as []infoNode.)
+func collect[N infoNode](c *infoCache, nodes []N, metaOf func(i int) *engine.NodeMeta) ([]*infoSection, infoTotals, error) {
 	out := make([]*infoSection, len(nodes))
 	var total infoTotals
 	c.mu.Lock()
@@ -191,7 +193,7 @@ func (c *infoCache) collect(nodes []infoNode, metas []engine.NodeMeta) ([]*infoS
 		c.sections = make(map[infoNode]*infoSection, len(nodes))
 	}
 	for i, n := range nodes {
-		key := readKey(n, metas[i])
+		key := readKey(n, metaOf(i))
 		sec := c.sections[n]
 		if sec == nil || !sec.key.equal(key) {
 			var err error

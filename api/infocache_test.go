@@ -434,6 +434,11 @@ func (n *fakeNode) meta() engine.NodeMeta {
 	return engine.NodeMeta{Spec: engine.NodeSpec{Availability: n.availability, Labels: n.managerLabels}}
 }
 
+// metas is a record lookup over ms.
+func metas(ms ...engine.NodeMeta) func(int) *engine.NodeMeta {
+	return func(i int) *engine.NodeMeta { return &ms[i] }
+}
+
 func newFakeNode() *fakeNode {
 	return &fakeNode{
 		gen: 7, addr: "10.1.0.1:2375", name: "node-x", id: "XXXX:1", health: engine.Healthy,
@@ -474,12 +479,12 @@ func TestInfoSectionKey(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			n := newFakeNode()
 			var c infoCache
-			first, _, err := c.collect([]infoNode{n}, []engine.NodeMeta{n.meta()})
+			first, _, err := collect(&c, []infoNode{n}, metas(n.meta()))
 			if err != nil {
 				t.Fatal(err)
 			}
 			tc.change(n)
-			second, _, err := c.collect([]infoNode{n}, []engine.NodeMeta{n.meta()})
+			second, _, err := collect(&c, []infoNode{n}, metas(n.meta()))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -496,7 +501,7 @@ func TestInfoSectionKey(t *testing.T) {
 				// A rebuilt section is what a new cache builds.
 				var fresh infoCache
 				n.gen++ // a fresh cache must not be mistaken for the old one
-				want, _, err := fresh.collect([]infoNode{n}, []engine.NodeMeta{n.meta()})
+				want, _, err := collect(&fresh, []infoNode{n}, metas(n.meta()))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -514,7 +519,7 @@ func TestInfoCacheTotals(t *testing.T) {
 	b.images = []image.Summary{{ID: "sha256:1"}, {ID: "sha256:2"}, {ID: "sha256:1"}}
 	b.usage = engine.Usage{Containers: 4, Running: 1, Paused: 2, Stopped: 1, TotalCPUs: 3*engine.NanoCPU + 1, TotalMemory: 5}
 	var c infoCache
-	_, total, err := c.collect([]infoNode{a, b}, []engine.NodeMeta{a.meta(), b.meta()})
+	_, total, err := collect(&c, []infoNode{a, b}, metas(a.meta(), b.meta()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -526,7 +531,7 @@ func TestInfoCacheTotals(t *testing.T) {
 
 func TestInfoCacheDropsRemovedEngines(t *testing.T) {
 	nodes := make([]infoNode, 5)
-	metas := make([]engine.NodeMeta, 5)
+	records := make([]engine.NodeMeta, 5)
 	for i := range nodes {
 		n := newFakeNode()
 		n.name = fmt.Sprintf("node-%d", i)
@@ -547,9 +552,9 @@ func TestInfoCacheDropsRemovedEngines(t *testing.T) {
 		var ms []engine.NodeMeta
 		for _, i := range step.keep {
 			ns = append(ns, nodes[i])
-			ms = append(ms, metas[i])
+			ms = append(ms, records[i])
 		}
-		sections, _, err := c.collect(ns, ms)
+		sections, _, err := collect(&c, ns, metas(ms...))
 		if err != nil {
 			t.Fatal(err)
 		}

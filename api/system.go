@@ -90,7 +90,7 @@ func (s *Server) info(w http.ResponseWriter, r *http.Request) error {
 
 // infoAnswer builds the `docker info` answer at time now.
 func (s *Server) infoAnswer(now time.Time) (infoAnswer, error) {
-	nodes, metas := s.infoNodes()
+	nodes, metaOf := s.infoNodes()
 	status := roleLines(s.opts.Replication)
 	status = append(status, s.startupLines()...)
 	status = append(status, [][2]string{
@@ -98,7 +98,7 @@ func (s *Server) infoAnswer(now time.Time) (infoAnswer, error) {
 		{"Filters", strings.Join(s.summary.Filters(), ", ")},
 		{"Nodes", fmt.Sprint(len(nodes))},
 	}...)
-	sections, total, err := s.infoCache.collect(nodes, metas)
+	sections, total, err := collect(&s.infoCache, nodes, metaOf)
 	if err != nil {
 		return infoAnswer{}, err
 	}
@@ -126,17 +126,14 @@ func (s *Server) infoAnswer(now time.Time) (infoAnswer, error) {
 	return spliceInfo(info, status, sections)
 }
 
-// infoNodes lists the engines `docker info` shows, sorted by name, with
-// the manager's record of each (the zero record without a nodes backend).
-func (s *Server) infoNodes() ([]infoNode, []engine.NodeMeta) {
+// infoNodes lists the engines `docker info` shows, sorted by name, and a
+// function that returns the manager's record of the i-th (the zero record
+// without a nodes backend).
+func (s *Server) infoNodes() ([]*engine.Engine, func(i int) *engine.NodeMeta) {
 	engines := s.summary.Engines()
-	nodes := make([]infoNode, len(engines))
-	metas := make([]engine.NodeMeta, len(engines))
-	for i, e := range engines {
-		nodes[i] = e
-	}
+	var none engine.NodeMeta
 	if s.nodes == nil {
-		return nodes, metas
+		return engines, func(int) *engine.NodeMeta { return &none }
 	}
 	// SwarmNodes lists the same engines in the same order unless the
 	// engine set changed between the two calls: then look them up.
@@ -146,19 +143,18 @@ func (s *Server) infoNodes() ([]infoNode, []engine.NodeMeta) {
 		aligned = records[i].Engine == engines[i]
 	}
 	if aligned {
-		for i, n := range records {
-			metas[i] = n.Meta
+		return engines, func(i int) *engine.NodeMeta { return &records[i].Meta }
+	}
+	byEngine := make(map[*engine.Engine]*engine.NodeMeta, len(records))
+	for i := range records {
+		byEngine[records[i].Engine] = &records[i].Meta
+	}
+	return engines, func(i int) *engine.NodeMeta {
+		if m := byEngine[engines[i]]; m != nil {
+			return m
 		}
-		return nodes, metas
+		return &none
 	}
-	byEngine := make(map[*engine.Engine]engine.NodeMeta, len(records))
-	for _, n := range records {
-		byEngine[n.Engine] = n.Meta
-	}
-	for i, e := range engines {
-		metas[i] = byEngine[e]
-	}
-	return nodes, metas
 }
 
 // cpus renders NanoCPU units as a CPU count ("2", "0.5").

@@ -79,6 +79,9 @@ type Server struct {
 	nodes      nodeBackend
 	startup    startupGate // nil: no startup gate (handler tests)
 
+	// infoCache holds the encoded node sections of `docker info`.
+	infoCache infoCache
+
 	proxy   *httputil.ReverseProxy
 	handler http.Handler
 	// streams are the answers that do not end by themselves (logs -f,

@@ -12,7 +12,7 @@ import (
 	"github.com/docker/docker/api/types"
 	"github.com/docker/docker/api/types/swarm"
 	"github.com/docker/docker/api/types/system"
-	"github.com/docker/go-units"
+	log "github.com/sirupsen/logrus"
 
 	"github.com/swarm-project/swarm/cluster/engine"
 )
@@ -73,17 +73,43 @@ var kernelVersion = sync.OnceValue(func() string {
 })
 
 // info answers GET /info in classic Swarm's format: cluster totals plus a
-// SystemStatus block per node. Everything comes from the caches.
+// SystemStatus block per node. Everything comes from the caches, and each
+// node's block is encoded once per change of the node (infocache.go).
 func (s *Server) info(w http.ResponseWriter, r *http.Request) error {
-	engines := s.summary.Engines()
+	a, err := s.infoAnswer(time.Now())
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	if _, err := a.WriteTo(w); err != nil {
+		log.WithError(err).Debug("response write failed")
+	}
+	return nil
+}
+
+// infoAnswer builds the `docker info` answer at time now.
+func (s *Server) infoAnswer(now time.Time) (infoAnswer, error) {
+	nodes, metaOf := s.infoNodes()
 	status := roleLines(s.opts.Replication)
 	status = append(status, s.startupLines()...)
 	status = append(status, [][2]string{
 		{"Strategy", s.summary.Strategy()},
 		{"Filters", strings.Join(s.summary.Filters(), ", ")},
-		{"Nodes", fmt.Sprint(len(engines))},
+		{"Nodes", fmt.Sprint(len(nodes))},
 	}...)
+	sections, total, err := collect(&s.infoCache, nodes, metaOf)
+	if err != nil {
+		return infoAnswer{}, err
+	}
 	info := system.Info{
+		Containers:         total.containers,
+		ContainersRunning:  total.running,
+		ContainersPaused:   total.paused,
+		ContainersStopped:  total.stopped,
+		Images:             total.images,
+		NCPU:               total.ncpu,
+		MemTotal:           total.memory,
 		Name:               hostname(),
 		ServerVersion:      "swarm/" + s.opts.Version,
 		OperatingSystem:    runtime.GOOS,
@@ -91,57 +117,44 @@ func (s *Server) info(w http.ResponseWriter, r *http.Request) error {
 		Architecture:       runtime.GOARCH,
 		KernelVersion:      kernelVersion(),
 		ExperimentalBuild:  s.opts.Experimental,
-		SystemTime:         time.Now().Format(time.RFC3339Nano),
+		SystemTime:         now.Format(time.RFC3339Nano),
 		Swarm:              swarm.Info{LocalNodeState: swarm.LocalNodeStateInactive},
 		IndexServerAddress: "https://index.docker.io/v1/",
 		DefaultRuntime:     "runc",
+		SystemStatus:       status,
 	}
-	images := map[string]bool{}
-	metas := s.nodeMetas()
-	for _, e := range engines {
-		u := e.Usage()
-		info.Containers += u.Containers
-		info.ContainersRunning += u.Running
-		info.ContainersPaused += u.Paused
-		info.ContainersStopped += u.Stopped
-		info.NCPU += int(u.TotalCPUs / engine.NanoCPU)
-		info.MemTotal += u.TotalMemory
-		for _, img := range e.Images() {
-			images[e.Addr()+img.ID] = true
-		}
-		errMsg := e.LastError()
-		if errMsg == "" {
-			errMsg = "(none)"
-		}
-		updated := "never"
-		if t := e.UpdatedAt(); !t.IsZero() {
-			updated = t.UTC().Format(time.RFC3339)
-		}
-		meta := metas[e]
-		status = append(status,
-			[2]string{" " + e.Name(), e.Addr()},
-			[2]string{"  └ ID", e.ID()},
-			[2]string{"  └ Status", e.Health().String()},
-		)
-		// A node that takes no new containers says so (nodes.go); an
-		// active node's block is classic Swarm's.
-		if a := meta.Spec.Availability; a != "" && a != engine.AvailabilityActive {
-			status = append(status, [2]string{"  └ Availability", string(a)})
-		}
-		status = append(status,
-			[2]string{"  └ Containers", fmt.Sprintf("%d (%d Running, %d Paused, %d Stopped)", u.Containers, u.Running, u.Paused, u.Stopped)},
-			[2]string{"  └ Reserved CPUs", cpus(u.ReservedCPUs) + " / " + cpus(u.TotalCPUs)},
-			[2]string{"  └ Reserved Memory", units.BytesSize(float64(u.ReservedMemory)) + " / " + units.BytesSize(float64(u.TotalMemory))},
-			[2]string{"  └ Labels", strings.Join(nodeLabels(e, meta), ", ")},
-			[2]string{"  └ Error", errMsg},
-			[2]string{"  └ UpdatedAt", updated},
-			[2]string{"  └ ServerVersion", e.Version().Version},
-		)
+	return spliceInfo(info, status, sections)
+}
+
+// infoNodes lists the engines `docker info` shows, sorted by name, and a
+// function that returns the manager's record of the i-th (the zero record
+// without a nodes backend).
+func (s *Server) infoNodes() ([]*engine.Engine, func(i int) *engine.NodeMeta) {
+	engines := s.summary.Engines()
+	var none engine.NodeMeta
+	if s.nodes == nil {
+		return engines, func(int) *engine.NodeMeta { return &none }
 	}
-	info.Images = len(images)
-	info.SystemStatus = status
-	writeJSON(w, http.StatusOK, info)
-	return nil
+	// SwarmNodes lists the same engines in the same order unless the
+	// engine set changed between the two calls: then look them up.
+	records := s.nodes.SwarmNodes()
+	aligned := len(records) == len(engines)
+	for i := 0; aligned && i < len(engines); i++ {
+		aligned = records[i].Engine == engines[i]
+	}
+	if aligned {
+		return engines, func(i int) *engine.NodeMeta { return &records[i].Meta }
+	}
+	byEngine := make(map[*engine.Engine]*engine.NodeMeta, len(records))
+	for i := range records {
+		byEngine[records[i].Engine] = &records[i].Meta
+	}
+	return engines, func(i int) *engine.NodeMeta {
+		if m := byEngine[engines[i]]; m != nil {
+			return m
+		}
+		return &none
+	}
 }
 
 // cpus renders NanoCPU units as a CPU count ("2", "0.5").

@@ -260,3 +260,51 @@ func TestCommitTarget(t *testing.T) {
 		}
 	}
 }
+
+// TestSerialDecision checks the last attempt of reserve, which holds
+// schedMu from the snapshot to the commit: it books like the parallel
+// one, checks the name and explains a no-fit the same way.
+func TestSerialDecision(t *testing.T) {
+	c, _ := simFleet(t, 2, nil)
+	if _, _, err := c.CreateContainer(context.Background(), busybox("taken")); err != nil {
+		t.Fatal(err)
+	}
+	update(t, c, "node-2", engine.NodeSpec{Availability: engine.AvailabilityDrain})
+	tests := []struct {
+		name     string
+		req      *node.Request
+		wantNode string
+		wantErr  error
+		wantMsg  string
+	}{
+		{name: "books", req: &node.Request{Image: "busybox", Name: "free"}, wantNode: "node-1"},
+		{name: "name in use", req: &node.Request{Image: "busybox", Name: "taken"}, wantErr: ErrConflict, wantMsg: `container name "/taken" is already in use`},
+		{name: "drained node named", req: &node.Request{Image: "busybox", Env: []string{"constraint:node==node-2"}}, wantErr: ErrNoFit, wantMsg: "node-2 (availability drain)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, p, err := c.tryReserve(tt.req, nil, true)
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) || !strings.Contains(err.Error(), tt.wantMsg) {
+					t.Fatalf("tryReserve = %v, want %v containing %q", err, tt.wantErr, tt.wantMsg)
+				}
+				return
+			}
+			if err != nil || e.Name() != tt.wantNode {
+				t.Fatalf("tryReserve = %v, %v; want %s", e, err, tt.wantNode)
+			}
+			c.schedMu.Lock()
+			booked := len(c.pending[e]) == 1 && c.pending[e][0] == p
+			c.schedMu.Unlock()
+			if !booked {
+				t.Fatalf("the reservation is not booked on %s", e.Name())
+			}
+			c.release(e, p)
+		})
+	}
+	// The lock is free again whatever the outcome.
+	if !c.schedMu.TryLock() {
+		t.Fatal("schedMu still held")
+	}
+	c.schedMu.Unlock()
+}

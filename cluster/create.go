@@ -117,7 +117,7 @@ func retryable(err error) bool {
 // holds schedMu.
 func (c *Cluster) checkName(name string) error {
 	var held *Container
-	for _, ct := range c.holders(name) {
+	for _, ct := range c.nameHolders(name) {
 		if ct.Name() != name || c.replacedLocked(ct) {
 			continue
 		}

@@ -20,18 +20,67 @@ import (
 // one of them changes: a decision reads the list it got from sync without
 // a lock while other decisions update the index.
 type placeIndex struct {
-	mu       sync.Mutex // guards everything below
-	clusterG uint64     // Cluster.gen the list was ordered at
-	listed   bool       // list was built at least once
-	list     []*placeEntry
-	pos      map[*Engine]int                    // index of each engine's entry in list
-	byNode   map[*node.Node]*placeEntry         // the entry of each current view
-	names    map[string]map[*Container]struct{} // cached containers by name
-
 	// retakes counts the decisions taken again because every candidate
 	// changed before the commit (create.go); BenchmarkParallelRuns
 	// reports it.
 	retakes atomic.Uint64
+
+	mu       sync.Mutex // guards everything below
+	clusterG uint64     // Cluster.gen the list was ordered at
+	listed   bool       // list was built at least once
+	list     []*placeEntry
+	pos      map[*Engine]int            // index of each engine's entry in list
+	byNode   map[*node.Node]*placeEntry // the entry of each current view
+	names    map[string]holders         // cached containers by name
+}
+
+// holders are the cached containers of one name: usually one, so a short
+// list; a set once the name is on many engines (every engine may have its
+// own "web"), so that dropping one stays cheap.
+type holders struct {
+	list []*Container
+	set  map[*Container]struct{}
+}
+
+// maxHolderList is how many holders a name keeps in a list.
+const maxHolderList = 8
+
+func (h *holders) add(ct *Container) {
+	if h.set == nil && len(h.list) < maxHolderList {
+		h.list = append(h.list, ct)
+		return
+	}
+	if h.set == nil {
+		h.set = make(map[*Container]struct{}, 2*maxHolderList)
+		for _, other := range h.list {
+			h.set[other] = struct{}{}
+		}
+		h.list = nil
+	}
+	h.set[ct] = struct{}{}
+}
+
+func (h *holders) drop(ct *Container) {
+	if h.set != nil {
+		delete(h.set, ct)
+		return
+	}
+	for i, other := range h.list {
+		if other == ct {
+			h.list = append(h.list[:i:i], h.list[i+1:]...)
+			return
+		}
+	}
+}
+
+func (h *holders) len() int { return len(h.list) + len(h.set) }
+
+func (h *holders) all() []*Container {
+	out := append(make([]*Container, 0, h.len()), h.list...)
+	for ct := range h.set {
+		out = append(out, ct)
+	}
+	return out
 }
 
 // placeEntry is one engine as placement sees it at one generation.
@@ -48,7 +97,7 @@ func newPlaceIndex() placeIndex {
 	return placeIndex{
 		pos:    map[*Engine]int{},
 		byNode: map[*node.Node]*placeEntry{},
-		names:  map[string]map[*Container]struct{}{},
+		names:  map[string]holders{},
 	}
 }
 
@@ -134,16 +183,11 @@ func (c *Cluster) replaceLocked(old, new *placeEntry) {
 	if new != nil {
 		x.byNode[new.node] = new
 		for _, ct := range new.held {
-			n := ct.Name()
-			if n == "" {
-				continue
+			if n := ct.Name(); n != "" {
+				h := x.names[n]
+				h.add(ct)
+				x.names[n] = h
 			}
-			set := x.names[n]
-			if set == nil {
-				set = map[*Container]struct{}{}
-				x.names[n] = set
-			}
-			set[ct] = struct{}{}
 		}
 	}
 }
@@ -151,11 +195,15 @@ func (c *Cluster) replaceLocked(old, new *placeEntry) {
 // dropName forgets ct under its name. The caller holds mu.
 func (x *placeIndex) dropName(ct *Container) {
 	n := ct.Name()
-	if set := x.names[n]; set != nil {
-		delete(set, ct)
-		if len(set) == 0 {
-			delete(x.names, n)
-		}
+	h, ok := x.names[n]
+	if !ok {
+		return
+	}
+	h.drop(ct)
+	if h.len() == 0 {
+		delete(x.names, n)
+	} else {
+		x.names[n] = h
 	}
 }
 
@@ -181,17 +229,13 @@ func (c *Cluster) syncEngine(e *Engine) *placeEntry {
 	return fresh
 }
 
-// holders returns the cached containers named name, on any engine.
-func (c *Cluster) holders(name string) []*Container {
+// nameHolders returns the cached containers named name, on any engine.
+func (c *Cluster) nameHolders(name string) []*Container {
 	x := &c.index
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	set := x.names[name]
-	out := make([]*Container, 0, len(set))
-	for ct := range set {
-		out = append(out, ct)
-	}
-	return out
+	h := x.names[name]
+	return h.all()
 }
 
 // entryOf returns the entry whose view is n while it is the latest read

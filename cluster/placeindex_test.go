@@ -308,3 +308,45 @@ func TestSerialDecision(t *testing.T) {
 	}
 	c.schedMu.Unlock()
 }
+
+func TestHolders(t *testing.T) {
+	cts := make([]*Container, 20)
+	for i := range cts {
+		cts[i] = &Container{}
+	}
+	tests := []struct {
+		name string
+		add  int   // cts[:add] are added
+		drop []int // then these are dropped
+	}{
+		{name: "one", add: 1},
+		{name: "one dropped", add: 1, drop: []int{0}},
+		{name: "list", add: maxHolderList, drop: []int{3, 0}},
+		{name: "set", add: 20, drop: []int{19, 0, 7}},
+		{name: "set emptied", add: 10, drop: []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}},
+		{name: "dropping a stranger", add: 2, drop: []int{5}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var h holders
+			want := map[*Container]bool{}
+			for _, ct := range cts[:tt.add] {
+				h.add(ct)
+				want[ct] = true
+			}
+			for _, i := range tt.drop {
+				h.drop(cts[i])
+				delete(want, cts[i])
+			}
+			got := h.all()
+			if h.len() != len(want) || len(got) != len(want) {
+				t.Fatalf("len %d, all %d, want %d", h.len(), len(got), len(want))
+			}
+			for _, ct := range got {
+				if !want[ct] {
+					t.Fatalf("all() holds a container that was dropped or never added")
+				}
+			}
+		})
+	}
+}

@@ -3,8 +3,13 @@ package cluster
 import (
 	"context"
 	"fmt"
+	"sort"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/docker/docker/api/types/container"
 
 	log "github.com/sirupsen/logrus"
 
@@ -139,6 +144,81 @@ func BenchmarkClusterReads(b *testing.B) {
 				}
 			})
 		}
+		stop()
+	}
+}
+
+// BenchmarkParallelRuns measures what `docker run -d` asks of the cluster
+// (a named create, then the start's re-read of the container) from 8
+// clients at once: containers per second of wall time and the p99 of one
+// run. The engines answer in microseconds, so the figures are the
+// manager's own cost and what serialises it.
+//
+//	SWARM_BENCH_ENGINES=1000,10000 go test -run '^$' -bench ParallelRuns -benchtime 2000x ./cluster/
+func BenchmarkParallelRuns(b *testing.B) {
+	const clients = 8
+	for _, n := range benchEngineCounts(b) {
+		c, _, stop := newBenchCluster(b, n)
+		// The first decision builds every engine's view; not measured.
+		if e, p, err := c.reserve(&node.Request{Image: "busybox"}, nil); err != nil {
+			stop()
+			b.Fatal(err)
+		} else {
+			c.release(e, p)
+		}
+		var named atomic.Int64 // names stay unique across b.Run's rounds
+		b.Run(fmt.Sprintf("clients=%d/engines=%d", clients, n), func(b *testing.B) {
+			var next atomic.Int64
+			retakes := c.index.retakes.Load()
+			lat := make([]time.Duration, b.N)
+			errs := make(chan error, clients)
+			var wg sync.WaitGroup
+			b.ResetTimer()
+			start := time.Now()
+			for w := 0; w < clients; w++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					ctx := context.Background()
+					for {
+						i := int(next.Add(1)) - 1
+						if i >= b.N {
+							return
+						}
+						t0 := time.Now()
+						req := CreateRequest{
+							Name:       fmt.Sprintf("run-%d", named.Add(1)),
+							Config:     &container.Config{Image: "busybox"},
+							HostConfig: &container.HostConfig{},
+						}
+						resp, e, err := c.CreateContainer(ctx, req)
+						if err == nil {
+							err = e.Client().ContainerStart(ctx, resp.ID, container.StartOptions{})
+						}
+						if err != nil {
+							errs <- err
+							return
+						}
+						if ct := e.Lookup(resp.ID); ct != nil {
+							c.ContainerChanged(ctx, ct)
+						}
+						lat[i] = time.Since(t0)
+					}
+				}()
+			}
+			wg.Wait()
+			elapsed := time.Since(start)
+			b.StopTimer()
+			select {
+			case err := <-errs:
+				b.Fatal(err)
+			default:
+			}
+			sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "runs/s")
+			b.ReportMetric(float64(lat[(len(lat)*99)/100].Microseconds())/1000, "p99-ms")
+			b.ReportMetric(float64(c.index.retakes.Load()-retakes)/float64(b.N), "retakes/op")
+		})
 		stop()
 	}
 }

@@ -54,8 +54,9 @@ type Cluster struct {
 
 	// fleet is len(engines), for the engines' loops (engineCount).
 	fleet atomic.Int64
-	// schedMu serializes placement decisions so that two creates never
-	// see the same free resources; it guards pending.
+	// schedMu serializes the commits of placement decisions so that two
+	// creates never take the same free resources or name (create.go); it
+	// guards pending.
 	schedMu sync.Mutex
 	pending map[*Engine][]*node.Container
 
@@ -69,7 +70,7 @@ type Cluster struct {
 	execMu sync.Mutex        // guards execs
 	execs  map[string]string // exec ID -> engine address
 
-	views nodeViews // each engine's scheduling view
+	index placeIndex // each engine's scheduling view, the names in use (placeindex.go)
 
 	sessions buildSessions // open BuildKit sessions
 
@@ -137,7 +138,7 @@ func New(opts Options) *Cluster {
 		byID:     map[string]*Engine{},
 		pending:  map[*Engine][]*node.Container{},
 		execs:    map[string]string{},
-		views:    nodeViews{m: map[*Engine]nodeView{}},
+		index:    newPlaceIndex(),
 		sessions: buildSessions{m: map[string]*Engine{}},
 		resched:  newRescheduler(),
 	}

@@ -111,12 +111,23 @@ func retryable(err error) bool {
 // checkName refuses a name that is in use anywhere in the cluster (or
 // reserved by a create in flight), as one engine would; the copy of a
 // container that is being created again elsewhere does not count. The
-// caller holds schedMu.
+// names come from the placement index (placeindex.go), which is as recent
+// as the last decision's sync, and release brings the engine of every
+// create that ends up to date before its reservation goes. The caller
+// holds schedMu.
 func (c *Cluster) checkName(name string) error {
-	for _, e := range c.Engines() {
-		if ct := e.Lookup(name); ct != nil && ct.Name() == name && !c.replacedLocked(ct) {
-			return Errorf(ErrConflict, "Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name.", name, ct.ID())
+	var held *Container
+	for _, ct := range c.nameHolders(name) {
+		if ct.Name() != name || c.replacedLocked(ct) {
+			continue
 		}
+		// The first in Engines' order, as when every engine was asked.
+		if held == nil || engineBefore(ct.Engine, held.Engine) {
+			held = ct
+		}
+	}
+	if held != nil {
+		return Errorf(ErrConflict, "Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name.", name, held.ID())
 	}
 	for _, list := range c.pending {
 		for _, p := range list {
@@ -128,28 +139,100 @@ func (c *Cluster) checkName(name string) error {
 	return nil
 }
 
+// engineBefore orders engines as Engines does: by name, then address.
+func engineBefore(a, b *Engine) bool {
+	if an, bn := a.Name(), b.Name(); an != bn {
+		return an < bn
+	}
+	return a.Addr() < b.Addr()
+}
+
+// Placement decisions run in parallel: each takes a snapshot (the index's
+// immutable list and a copy of the reservations), runs the scheduler on it
+// without a lock, and commits under schedMu to the best candidate that no
+// other decision booked since and that still fits (commitTargetLocked).
+// These bound the optimistic attempts.
+const (
+	// commitWalk is how many of the ranked candidates a commit looks at
+	// for one that no other decision changed meanwhile.
+	commitWalk = 16
+	// optimisticTries is how many decisions may find all of those changed
+	// before the last one runs under schedMu from start to end.
+	optimisticTries = 3
+)
+
 // reserve picks an engine for req among those not yet tried and books the
 // request's resources, ports and slot on it until release.
 func (c *Cluster) reserve(req *node.Request, tried map[*Engine]bool) (*Engine, *node.Container, error) {
-	c.schedMu.Lock()
-	defer c.schedMu.Unlock()
-	if req.Name != "" {
-		if err := c.checkName(req.Name); err != nil {
+	for try := 0; ; try++ {
+		e, p, err := c.tryReserve(req, tried, try >= optimisticTries)
+		if !errors.Is(err, errChanged) {
+			return e, p, err
+		}
+		c.index.retakes.Add(1)
+	}
+}
+
+// errChanged says that every candidate a commit looked at changed since
+// the snapshot its decision read: the decision is taken again.
+var errChanged = errors.New("the candidates changed during the decision")
+
+// tryReserve is one decision of reserve. serial holds schedMu from the
+// snapshot to the commit, so that nothing can change under the decision:
+// it cannot fail with errChanged.
+func (c *Cluster) tryReserve(req *node.Request, tried map[*Engine]bool, serial bool) (*Engine, *node.Container, error) {
+	var s *snapshot
+	if serial {
+		list := c.syncIndex()
+		c.schedMu.Lock()
+		if req.Name != "" {
+			if err := c.checkName(req.Name); err != nil {
+				c.schedMu.Unlock()
+				return nil, nil, err
+			}
+		}
+		s = buildSnapshot(list, c.pending, tried, false)
+	} else {
+		var err error
+		if s, err = c.takeSnapshot(tried, false, req.Name); err != nil {
 			return nil, nil, err
 		}
 	}
-	nodes, byNode := c.snapshotLocked(tried)
 	start := time.Now()
-	candidates, err := c.sched.Select(req, nodes)
+	candidates, err := c.sched.Select(req, s.nodes)
 	c.observePlacement(start, err)
-	if err != nil {
-		logNoFit(req, err)
-		return nil, nil, c.noFitLocked(req, tried, err)
-	}
-	if len(candidates) == 0 {
+	if err != nil || len(candidates) == 0 {
+		if serial {
+			c.schedMu.Unlock()
+		}
+		if err != nil {
+			logNoFit(req, err)
+			return nil, nil, c.noFit(req, tried, err)
+		}
 		return nil, nil, Errorf(ErrUnavailable, "no node available in the cluster")
 	}
-	e := byNode[candidates[0]]
+	if !serial {
+		c.schedMu.Lock()
+	}
+	defer c.schedMu.Unlock()
+	var e *Engine
+	if serial {
+		e = c.engineOf(s, candidates[0])
+	} else {
+		if req.Name != "" {
+			if err := c.checkName(req.Name); err != nil {
+				return nil, nil, err
+			}
+		}
+		for _, n := range candidates[:min(len(candidates), commitWalk)] {
+			if e = c.commitTargetLocked(s, n, req); e != nil {
+				break
+			}
+		}
+		if e == nil {
+			return nil, nil, errChanged
+		}
+	}
 	p := &node.Container{
 		ID:          "pending",
 		Image:       req.Image,
@@ -168,8 +251,12 @@ func (c *Cluster) reserve(req *node.Request, tried map[*Engine]bool) (*Engine, *
 	return e, p, nil
 }
 
-// release drops a reservation made by reserve.
+// release drops a reservation made by reserve. The engine's entry in the
+// placement index is read again first: a create that put its container in
+// the cache never leaves a moment when neither its reservation nor the
+// index holds its name.
 func (c *Cluster) release(e *Engine, p *node.Container) {
+	c.syncEngine(e)
 	c.schedMu.Lock()
 	defer c.schedMu.Unlock()
 	list := c.pending[e]

@@ -148,23 +148,15 @@ func withoutPlacement(m map[string]string) map[string]string {
 // the reservations of creates in flight. A malformed expression is an
 // ErrInvalid error; no fitting engine is an ErrNoFit error.
 func (c *Cluster) SelectEngines(req *node.Request) ([]*Engine, error) {
-	c.schedMu.Lock()
-	nodes, byNode := c.snapshotLocked(nil)
-	c.schedMu.Unlock()
-
+	s, _ := c.takeSnapshot(nil, false, "")
 	start := time.Now()
-	candidates, err := c.sched.Select(req, nodes)
+	candidates, err := c.sched.Select(req, s.nodes)
 	c.observePlacement(start, err)
 	if err != nil {
 		logNoFit(req, err)
-		c.schedMu.Lock()
-		defer c.schedMu.Unlock()
-		return nil, c.noFitLocked(req, nil, err)
+		return nil, c.noFit(req, nil, err)
 	}
-	out := make([]*Engine, 0, len(candidates))
-	for _, n := range candidates {
-		out = append(out, byNode[n])
-	}
+	out := c.enginesOf(s, candidates)
 	if len(out) == 0 {
 		return nil, Errorf(ErrUnavailable, "no node available in the cluster")
 	}

@@ -2,8 +2,8 @@ package cluster
 
 import (
 	"errors"
+
 	"github.com/docker/docker/api/types/swarm"
-	"sync"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/go-connections/nat"
@@ -13,43 +13,21 @@ import (
 	"github.com/swarm-project/swarm/scheduler/node"
 )
 
-// nodeViews caches each engine's scheduling view with the engine
-// generation it was built at (Engine.Generation).
-type nodeViews struct {
-	mu sync.Mutex // guards m
-	m  map[*Engine]nodeView
-}
-
-type nodeView struct {
-	gen      uint64 // Engine.Generation
-	nodesGen uint64 // Cluster.nodesGen: the node records
-	node     *node.Node
-}
-
 // schedNode returns the engine's scheduling view, rebuilding it only when
-// the engine's cache changed since it was last built.
+// the engine's cache changed since it was last built (placeindex.go).
 func (c *Cluster) schedNode(e *Engine) *node.Node {
-	gen, nodesGen := e.Generation(), c.nodesGen.Load()
-	c.views.mu.Lock()
-	v, ok := c.views.m[e]
-	c.views.mu.Unlock()
-	if ok && v.gen == gen && v.nodesGen == nodesGen {
-		return v.node
+	if en := c.syncEngine(e); en != nil {
+		return en.node
 	}
-	// Built from gen or a newer state: at worst it is built again.
-	n := buildNode(e, c.placementLabels(e))
-	c.views.mu.Lock()
-	c.views.m[e] = nodeView{gen: gen, nodesGen: nodesGen, node: n}
-	c.views.mu.Unlock()
-	return n
+	c.syncIndex() // e joined since the last decision
+	if en := c.syncEngine(e); en != nil {
+		return en.node
+	}
+	return buildNode(e, c.placementLabels(e))
 }
 
-// forgetView drops a removed engine's view.
-func (c *Cluster) forgetView(e *Engine) {
-	c.views.mu.Lock()
-	defer c.views.mu.Unlock()
-	delete(c.views.m, e)
-}
+// forgetView drops a removed engine's view and names.
+func (c *Cluster) forgetView(e *Engine) { c.forgetEngine(e) }
 
 // buildNode is the scheduler's view of an engine, from its cache; labels
 // are what constraint: expressions see (placementLabels).
@@ -134,74 +112,185 @@ func hostPorts(hc *container.HostConfig, exposed nat.PortSet) []node.Port {
 // counts CPUs).
 func requestedCPUs(hc *container.HostConfig) int64 { return engine.RequestedCPUs(hc) }
 
-// snapshotLocked returns the scheduling view of every engine not in skip
-// that takes new containers (availability active; nodes.go), with the
-// reservations of creates in flight added, and the engine behind each
-// node. The caller holds schedMu.
-func (c *Cluster) snapshotLocked(skip map[*Engine]bool) ([]*node.Node, map[*node.Node]*Engine) {
-	nodes, byNode, _ := c.snapshotOf(skip, false)
-	return nodes, byNode
+// snapshot is what one placement decision reads: the view of every engine
+// that takes new containers, with the reservations of creates in flight
+// added to the engines that have them.
+type snapshot struct {
+	list    []*placeEntry // the index's list it was built from
+	nodes   []*node.Node
+	overlay map[*node.Node]overlaid // the views with reservations added
+	// unavailable names the paused and drained healthy engines (only when
+	// they were asked for).
+	unavailable map[*Engine]engine.Availability
 }
 
-// snapshotOf is snapshotLocked; withUnavailable keeps the paused and
-// drained engines too, and unavailable names those among the healthy ones.
-// The caller holds schedMu.
-func (c *Cluster) snapshotOf(skip map[*Engine]bool, withUnavailable bool) (nodes []*node.Node, byNode map[*node.Node]*Engine, unavailable map[*Engine]engine.Availability) {
-	engines := c.Engines()
-	byNode = make(map[*node.Node]*Engine, len(engines))
-	nodes = make([]*node.Node, 0, len(engines))
-	for _, e := range engines {
+// overlaid is an engine's view with the reservations it was built with.
+type overlaid struct {
+	entry   *placeEntry
+	pending []*node.Container
+}
+
+// takeSnapshot brings the index up to date and returns the scheduling
+// view of every engine not in skip that takes new containers
+// (availability active; nodes.go), with the reservations of creates in
+// flight added; withUnavailable keeps the paused and drained engines too.
+// When name is not "", it is checked first (checkName). Only the copy of
+// the reservations is made under schedMu.
+func (c *Cluster) takeSnapshot(skip map[*Engine]bool, withUnavailable bool, name string) (*snapshot, error) {
+	list := c.syncIndex()
+	c.schedMu.Lock()
+	if name != "" {
+		if err := c.checkName(name); err != nil {
+			c.schedMu.Unlock()
+			return nil, err
+		}
+	}
+	pending := make(map[*Engine][]*node.Container, len(c.pending))
+	for e, l := range c.pending {
+		pending[e] = append([]*node.Container(nil), l...)
+	}
+	c.schedMu.Unlock()
+	return buildSnapshot(list, pending, skip, withUnavailable), nil
+}
+
+// buildSnapshot is takeSnapshot's work once the index list and the
+// reservations are read.
+func buildSnapshot(list []*placeEntry, pending map[*Engine][]*node.Container, skip map[*Engine]bool, withUnavailable bool) *snapshot {
+	s := &snapshot{list: list, nodes: make([]*node.Node, 0, len(list))}
+	for _, en := range list {
+		e := en.e
 		if skip[e] {
 			continue
 		}
-		if a := c.availability(e); a != engine.AvailabilityActive {
+		if en.avail != engine.AvailabilityActive {
 			if !withUnavailable {
 				continue
 			}
 			if e.IsHealthy() {
-				if unavailable == nil {
-					unavailable = map[*Engine]engine.Availability{}
+				if s.unavailable == nil {
+					s.unavailable = map[*Engine]engine.Availability{}
 				}
-				unavailable[e] = a
+				s.unavailable[e] = en.avail
 			}
 		}
-		n := c.schedNode(e)
-		if list := c.pending[e]; len(list) > 0 {
+		n := en.node
+		if l := pending[e]; len(l) > 0 {
 			cp := *n
-			cp.Containers = append(append([]*node.Container(nil), n.Containers...), list...)
-			for _, p := range list {
+			cp.Containers = append(append([]*node.Container(nil), n.Containers...), l...)
+			for _, p := range l {
 				cp.ReservedCPUs += p.CPUs
 				cp.ReservedMemory += p.Memory
 			}
 			n = &cp
+			if s.overlay == nil {
+				s.overlay = map[*node.Node]overlaid{}
+			}
+			s.overlay[n] = overlaid{entry: en, pending: l}
 		}
-		byNode[n] = e
-		nodes = append(nodes, n)
+		s.nodes = append(s.nodes, n)
 	}
-	return nodes, byNode, unavailable
+	return s
 }
 
-// noFitLocked turns the scheduler's error for req into the cluster's
+// engineOf returns the engine behind one of the snapshot's nodes.
+func (c *Cluster) engineOf(s *snapshot, n *node.Node) *Engine {
+	if o, ok := s.overlay[n]; ok {
+		return o.entry.e
+	}
+	if en := c.entryOf(n); en != nil {
+		return en.e
+	}
+	for _, en := range s.list { // n was built again since
+		if en.node == n {
+			return en.e
+		}
+	}
+	return nil
+}
+
+// enginesOf returns the engines behind nodes of the snapshot, in order.
+func (c *Cluster) enginesOf(s *snapshot, nodes []*node.Node) []*Engine {
+	out := make([]*Engine, 0, len(nodes))
+	for _, n := range nodes {
+		if e := c.engineOf(s, n); e != nil {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// commitTargetLocked returns the engine behind n, one of s's nodes, when
+// the decision that chose n on s may still book it: no other decision
+// reserved or released on it since s was taken, and either its view is
+// still the one s holds or req still fits the engine's current view (the
+// scheduler run on that node alone). nil means the candidate changed
+// under the decision. The caller holds schedMu.
+func (c *Cluster) commitTargetLocked(s *snapshot, n *node.Node, req *node.Request) *Engine {
+	e := c.engineOf(s, n)
+	if e == nil {
+		return nil
+	}
+	view, pending := n, []*node.Container(nil)
+	if o, ok := s.overlay[n]; ok {
+		view, pending = o.entry.node, o.pending
+	}
+	now := c.pending[e]
+	if len(now) != len(pending) {
+		return nil
+	}
+	for i := range now {
+		if now[i] != pending[i] {
+			return nil
+		}
+	}
+	en := c.syncEngine(e)
+	switch {
+	case en == nil || en.avail != engine.AvailabilityActive:
+		return nil // left, paused or drained
+	case en.node == view:
+		return e
+	}
+	fresh := buildSnapshot([]*placeEntry{en}, map[*Engine][]*node.Container{e: now}, nil, false)
+	if cands, err := c.sched.Select(req, fresh.nodes); err != nil || len(cands) != 1 {
+		return nil
+	}
+	return e
+}
+
+// snapshotLocked returns the scheduling view of every engine not in skip
+// that takes new containers, with the reservations of creates in flight
+// added, and the engine behind each node. The caller holds schedMu.
+func (c *Cluster) snapshotLocked(skip map[*Engine]bool) ([]*node.Node, map[*node.Node]*Engine) {
+	s := buildSnapshot(c.syncIndex(), c.pending, skip, false)
+	byNode := make(map[*node.Node]*Engine, len(s.nodes))
+	for _, n := range s.nodes {
+		byNode[n] = c.engineOf(s, n)
+	}
+	return s.nodes, byNode
+}
+
+// noFit turns the scheduler's error for req into the cluster's
 // (schedulerError). When no node fits, and some paused or drained nodes
 // would have, the error names them and their availability: a create
-// pinned to a drained node says why it fails. The caller holds schedMu.
-func (c *Cluster) noFitLocked(req *node.Request, skip map[*Engine]bool, err error) error {
+// pinned to a drained node says why it fails. The caller must not hold
+// schedMu.
+func (c *Cluster) noFit(req *node.Request, skip map[*Engine]bool, err error) error {
 	var noNode *scheduler.NoNodeError
 	if !errors.As(err, &noNode) {
 		return schedulerError(err)
 	}
-	nodes, byNode, unavailable := c.snapshotOf(skip, true)
-	if len(unavailable) == 0 {
+	s, _ := c.takeSnapshot(skip, true, "")
+	if len(s.unavailable) == 0 {
 		return schedulerError(err)
 	}
-	candidates, serr := c.sched.Select(req, nodes)
+	candidates, serr := c.sched.Select(req, s.nodes)
 	if serr != nil {
 		return schedulerError(err)
 	}
 	fit := map[*Engine]engine.Availability{}
-	for _, n := range candidates {
-		if a, ok := unavailable[byNode[n]]; ok {
-			fit[byNode[n]] = a
+	for _, e := range c.enginesOf(s, candidates) {
+		if a, ok := s.unavailable[e]; ok {
+			fit[e] = a
 		}
 	}
 	if len(fit) == 0 {

@@ -28,6 +28,7 @@ func (c *Cluster) ContainersOn(nodes []string) []*Container {
 // uses or that a create in flight reserved (ErrConflict), as one engine
 // refuses a name it holds.
 func (c *Cluster) NameAvailable(name string) error {
+	c.syncIndex()
 	c.schedMu.Lock()
 	defer c.schedMu.Unlock()
 	return c.checkName(name)

@@ -1,0 +1,266 @@
+package cluster
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/swarm-project/swarm/cluster/engine"
+	"github.com/swarm-project/swarm/scheduler/node"
+)
+
+// placeIndex is what placement reads instead of walking every engine per
+// decision: each engine's scheduling view and availability, and the names
+// of the cached containers of the whole cluster, kept per engine at the
+// engine generation (Engine.Generation) and node records generation
+// (Cluster.nodesGen) they were read at. A decision first brings it up to
+// date (sync): one atomic load per engine, and a rebuild only for the
+// engines whose generation moved.
+//
+// Entries are immutable and the list is replaced, never modified, when
+// one of them changes: a decision reads the list it got from sync without
+// a lock while other decisions update the index.
+type placeIndex struct {
+	// retakes counts the decisions taken again because every candidate
+	// changed before the commit (create.go); BenchmarkParallelRuns
+	// reports it.
+	retakes atomic.Uint64
+
+	mu       sync.Mutex // guards everything below
+	clusterG uint64     // Cluster.gen the list was ordered at
+	listed   bool       // list was built at least once
+	list     []*placeEntry
+	pos      map[*Engine]int            // index of each engine's entry in list
+	byNode   map[*node.Node]*placeEntry // the entry of each current view
+	names    map[string]holders         // cached containers by name
+}
+
+// holders are the cached containers of one name: usually one, so a short
+// list; a set once the name is on many engines (every engine may have its
+// own "web"), so that dropping one stays cheap.
+type holders struct {
+	list []*Container
+	set  map[*Container]struct{}
+}
+
+// maxHolderList is how many holders a name keeps in a list.
+const maxHolderList = 8
+
+func (h *holders) add(ct *Container) {
+	if h.set == nil && len(h.list) < maxHolderList {
+		h.list = append(h.list, ct)
+		return
+	}
+	if h.set == nil {
+		h.set = make(map[*Container]struct{}, 2*maxHolderList)
+		for _, other := range h.list {
+			h.set[other] = struct{}{}
+		}
+		h.list = nil
+	}
+	h.set[ct] = struct{}{}
+}
+
+func (h *holders) drop(ct *Container) {
+	if h.set != nil {
+		delete(h.set, ct)
+		return
+	}
+	for i, other := range h.list {
+		if other == ct {
+			h.list = append(h.list[:i:i], h.list[i+1:]...)
+			return
+		}
+	}
+}
+
+func (h *holders) len() int { return len(h.list) + len(h.set) }
+
+func (h *holders) all() []*Container {
+	out := append(make([]*Container, 0, h.len()), h.list...)
+	for ct := range h.set {
+		out = append(out, ct)
+	}
+	return out
+}
+
+// placeEntry is one engine as placement sees it at one generation.
+type placeEntry struct {
+	e        *Engine
+	gen      uint64 // Engine.Generation when read
+	nodesGen uint64 // Cluster.nodesGen when read
+	node     *node.Node
+	avail    engine.Availability
+	held     []*Container // the engine's cached containers (name index)
+}
+
+func newPlaceIndex() placeIndex {
+	return placeIndex{
+		pos:    map[*Engine]int{},
+		byNode: map[*node.Node]*placeEntry{},
+		names:  map[string]holders{},
+	}
+}
+
+// current reports whether en is what the engine looks like now.
+func (c *Cluster) current(en *placeEntry) bool {
+	return en.e.Generation() == en.gen && c.nodesGen.Load() == en.nodesGen
+}
+
+// readEntry reads e's entry; the generations are read first, so an entry
+// is never newer than it says (at worst it is read again).
+func (c *Cluster) readEntry(e *Engine) *placeEntry {
+	en := &placeEntry{e: e, gen: e.Generation(), nodesGen: c.nodesGen.Load()}
+	en.node = buildNode(e, c.placementLabels(e))
+	en.avail = c.availability(e)
+	en.held = e.Containers()
+	return en
+}
+
+// syncIndex brings the index up to date with the engine set and every
+// engine's cache, and returns the list of entries, in Engines' order.
+// The list must not be modified.
+func (c *Cluster) syncIndex() []*placeEntry {
+	x := &c.index
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	owned := false // x.list is a slice no decision has seen yet
+	if g := c.gen.Load(); !x.listed || g != x.clusterG {
+		c.relistLocked(g)
+		owned = true
+	}
+	for i, en := range x.list {
+		if c.current(en) {
+			continue
+		}
+		if !owned {
+			x.list = append([]*placeEntry(nil), x.list...)
+			owned = true
+		}
+		fresh := c.readEntry(en.e)
+		c.replaceLocked(en, fresh)
+		x.list[i] = fresh
+	}
+	return x.list
+}
+
+// relistLocked orders the entries as Engines does, keeping those of the
+// engines still managed and dropping the others'. A new engine gets a
+// stub entry that is never current, so that syncIndex reads it. The
+// caller holds index.mu.
+func (c *Cluster) relistLocked(g uint64) {
+	x := &c.index
+	engines := c.Engines()
+	list := make([]*placeEntry, len(engines))
+	pos := make(map[*Engine]int, len(engines))
+	for i, e := range engines {
+		pos[e] = i
+		if j, ok := x.pos[e]; ok {
+			list[i] = x.list[j]
+		} else {
+			list[i] = &placeEntry{e: e, gen: ^uint64(0)}
+		}
+	}
+	for e, j := range x.pos {
+		if _, ok := pos[e]; !ok {
+			c.replaceLocked(x.list[j], nil)
+		}
+	}
+	x.list, x.pos, x.clusterG, x.listed = list, pos, g, true
+}
+
+// replaceLocked swaps old's contribution to the node and name maps for
+// new's; either may be nil. The caller holds index.mu.
+func (c *Cluster) replaceLocked(old, new *placeEntry) {
+	x := &c.index
+	if old != nil {
+		if old.node != nil {
+			delete(x.byNode, old.node)
+		}
+		for _, ct := range old.held {
+			x.dropName(ct)
+		}
+	}
+	if new != nil {
+		x.byNode[new.node] = new
+		for _, ct := range new.held {
+			if n := ct.Name(); n != "" {
+				h := x.names[n]
+				h.add(ct)
+				x.names[n] = h
+			}
+		}
+	}
+}
+
+// dropName forgets ct under its name. The caller holds mu.
+func (x *placeIndex) dropName(ct *Container) {
+	n := ct.Name()
+	h, ok := x.names[n]
+	if !ok {
+		return
+	}
+	h.drop(ct)
+	if h.len() == 0 {
+		delete(x.names, n)
+	} else {
+		x.names[n] = h
+	}
+}
+
+// syncEngine brings e's entry up to date, if e is in the index, and
+// returns it (nil when e is not listed yet).
+func (c *Cluster) syncEngine(e *Engine) *placeEntry {
+	x := &c.index
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	i, ok := x.pos[e]
+	if !ok {
+		return nil
+	}
+	en := x.list[i]
+	if c.current(en) {
+		return en
+	}
+	fresh := c.readEntry(e)
+	list := append([]*placeEntry(nil), x.list...)
+	list[i] = fresh
+	c.replaceLocked(en, fresh)
+	x.list = list
+	return fresh
+}
+
+// nameHolders returns the cached containers named name, on any engine.
+func (c *Cluster) nameHolders(name string) []*Container {
+	x := &c.index
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	h := x.names[name]
+	return h.all()
+}
+
+// entryOf returns the entry whose view is n while it is the latest read
+// of its engine; nil once the view was built again or the engine left.
+func (c *Cluster) entryOf(n *node.Node) *placeEntry {
+	x := &c.index
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.byNode[n]
+}
+
+// forgetEngine drops a removed engine from the index.
+func (c *Cluster) forgetEngine(e *Engine) {
+	x := &c.index
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	i, ok := x.pos[e]
+	if !ok {
+		return
+	}
+	c.replaceLocked(x.list[i], nil)
+	list := append(append([]*placeEntry(nil), x.list[:i]...), x.list[i+1:]...)
+	delete(x.pos, e)
+	for j := i; j < len(list); j++ {
+		x.pos[list[j].e] = j
+	}
+	x.list = list
+}

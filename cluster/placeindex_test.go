@@ -1,0 +1,352 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/go-connections/nat"
+
+	"github.com/swarm-project/swarm/cluster/engine"
+	"github.com/swarm-project/swarm/scheduler/node"
+	"github.com/swarm-project/swarm/test/simengine"
+)
+
+// parallelCreates runs the creates req(i), i < n, all at once and returns
+// where each landed and its error.
+func parallelCreates(c *Cluster, n int, req func(i int) CreateRequest) ([]*Engine, []error) {
+	placed := make([]*Engine, n)
+	errs := make([]error, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := req(i)
+			<-start
+			_, placed[i], errs[i] = c.CreateContainer(context.Background(), r)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return placed, errs
+}
+
+// TestParallelCreatesGuarantees runs many creates at once, which decide in
+// parallel and commit under schedMu, and checks what no two of them may
+// share.
+func TestParallelCreatesGuarantees(t *testing.T) {
+	tests := []struct {
+		name    string
+		nodes   int
+		creates int
+		cfg     func(i int, c *simengine.Config)
+		drain   string // a node drained before the creates
+		req     func(i int) CreateRequest
+		wantOK  int
+		perNode int // at most this many on one node; 0: no bound
+		errIs   func(error) bool
+	}{
+		{
+			name: "one name", nodes: 3, creates: 50,
+			req:    func(int) CreateRequest { return busybox("only") },
+			wantOK: 1,
+			errIs:  func(err error) bool { return errors.Is(err, ErrConflict) },
+		},
+		{
+			name: "one host port", nodes: 3, creates: 12,
+			req: func(int) CreateRequest {
+				r := busybox("")
+				r.HostConfig = &container.HostConfig{PortBindings: nat.PortMap{"80/tcp": {{HostPort: "8080"}}}}
+				return r
+			},
+			wantOK: 3, perNode: 1,
+			errIs: func(err error) bool { return errors.Is(err, ErrNoFit) },
+		},
+		{
+			name: "memory", nodes: 3, creates: 12,
+			cfg: func(_ int, c *simengine.Config) { c.MemTotal = 1 << 30 },
+			req: func(int) CreateRequest {
+				r := busybox("")
+				r.HostConfig = &container.HostConfig{Resources: container.Resources{Memory: 400 << 20}}
+				return r
+			},
+			wantOK: 6, perNode: 2,
+			errIs: func(err error) bool { return errors.Is(err, ErrNoFit) },
+		},
+		{
+			name: "cpus", nodes: 2, creates: 10,
+			cfg: func(_ int, c *simengine.Config) { c.NCPU = 2 },
+			req: func(int) CreateRequest {
+				r := busybox("")
+				r.HostConfig = &container.HostConfig{Resources: container.Resources{NanoCPUs: node.NanoCPU}}
+				return r
+			},
+			wantOK: 4, perNode: 2,
+			errIs: func(err error) bool { return errors.Is(err, ErrNoFit) },
+		},
+		{
+			name: "drained node", nodes: 3, creates: 12, drain: "node-2",
+			req:    func(int) CreateRequest { return busybox("") },
+			wantOK: 12,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _ := simFleet(t, tt.nodes, tt.cfg)
+			if tt.drain != "" {
+				update(t, c, tt.drain, engine.NodeSpec{Availability: engine.AvailabilityDrain})
+			}
+			placed, errs := parallelCreates(c, tt.creates, tt.req)
+			ok := 0
+			perNode := map[string]int{}
+			for i, err := range errs {
+				if err != nil {
+					if tt.errIs == nil || !tt.errIs(err) {
+						t.Fatalf("create %d: unexpected error %v", i, err)
+					}
+					continue
+				}
+				ok++
+				perNode[placed[i].Name()]++
+			}
+			if ok != tt.wantOK {
+				t.Fatalf("%d of %d creates succeeded (%v), want %d", ok, tt.creates, perNode, tt.wantOK)
+			}
+			for name, n := range perNode {
+				if tt.perNode > 0 && n > tt.perNode {
+					t.Fatalf("%s took %d containers, at most %d fit: %v", name, n, tt.perNode, perNode)
+				}
+				if name == tt.drain {
+					t.Fatalf("drained %s took %d containers: %v", name, n, perNode)
+				}
+			}
+			// Nothing stays reserved once the creates are done.
+			c.schedMu.Lock()
+			left := len(c.pending)
+			c.schedMu.Unlock()
+			if left != 0 {
+				t.Fatalf("%d engines still hold reservations", left)
+			}
+		})
+	}
+}
+
+// TestNameIndexFollowsCache checks that the names a create is refused
+// come from the cache as it is now: a removed container frees its name, a
+// renamed one takes its new name, and the message names the holder.
+func TestNameIndexFollowsCache(t *testing.T) {
+	c, _ := simFleet(t, 2, nil)
+	ctx := context.Background()
+	resp, e, err := c.CreateContainer(ctx, busybox("web"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("Conflict. The container name \"/web\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name.", resp.ID)
+	if _, _, err := c.CreateContainer(ctx, busybox("web")); !errors.Is(err, ErrConflict) || err.Error() != want {
+		t.Fatalf("second create of web: %v, want %q", err, want)
+	}
+	if err := e.Client().ContainerRename(ctx, resp.ID, "api"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.RefreshContainer(ctx, resp.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.NameAvailable("web"); err != nil {
+		t.Fatalf("web after the rename: %v", err)
+	}
+	if err := c.NameAvailable("api"); !errors.Is(err, ErrConflict) || !strings.Contains(err.Error(), resp.ID) {
+		t.Fatalf("api after the rename: %v, want a conflict naming %s", err, resp.ID)
+	}
+	if err := e.Client().ContainerRemove(ctx, resp.ID, container.RemoveOptions{Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.RefreshContainer(ctx, resp.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.NameAvailable("api"); err != nil {
+		t.Fatalf("api after the removal: %v", err)
+	}
+	if _, _, err := c.CreateContainer(ctx, busybox("api")); err != nil {
+		t.Fatalf("create of a freed name: %v", err)
+	}
+}
+
+// TestIndexFollowsEngineSet checks that an engine that leaves takes its
+// names and its view out of placement, and one that joins brings them.
+func TestIndexFollowsEngineSet(t *testing.T) {
+	c, sims := simFleet(t, 2, func(i int, cfg *simengine.Config) {
+		cfg.Containers = []simengine.Container{{Name: fmt.Sprintf("held-%d", i+1)}}
+	})
+	if err := c.NameAvailable("held-2"); !errors.Is(err, ErrConflict) {
+		t.Fatalf("held-2 while node-2 is managed: %v", err)
+	}
+	c.RemoveEngine(sims[1].Addr())
+	if err := c.NameAvailable("held-2"); err != nil {
+		t.Fatalf("held-2 once node-2 left: %v", err)
+	}
+	for i := range 4 {
+		if _, e, err := c.CreateContainer(context.Background(), busybox("")); err != nil || e.Name() != "node-1" {
+			t.Fatalf("create %d: on %v, %v; want node-1, the only engine", i, e, err)
+		}
+	}
+	if err := c.AddEngine(context.Background(), sims[1].Addr()); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "node-2 is back", func() bool {
+		e, err := c.Engine("node-2")
+		return err == nil && e.IsHealthy() && len(e.Containers()) == 1
+	})
+	if err := c.NameAvailable("held-2"); !errors.Is(err, ErrConflict) {
+		t.Fatalf("held-2 once node-2 is back: %v", err)
+	}
+}
+
+// TestCommitTarget checks the commit's test of a candidate chosen on a
+// snapshot: one that another decision booked since is not taken; one whose
+// view changed is taken only if the request still fits it.
+func TestCommitTarget(t *testing.T) {
+	c, _ := simFleet(t, 4, nil)
+	s, err := c.takeSnapshot(nil, false, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]*node.Node{}
+	for _, n := range s.nodes {
+		byName[n.Name] = n
+	}
+	if len(byName) != 4 {
+		t.Fatalf("snapshot of %d nodes, want 4", len(byName))
+	}
+	pinned := func(name string) *node.Request {
+		return &node.Request{Image: "busybox", Env: []string{"constraint:node==" + name}}
+	}
+	// node-1 gets a reservation, node-2 a new container in its cache,
+	// node-3 is drained.
+	e1, p, err := c.reserve(pinned("node-1"), nil)
+	if err != nil || e1.Name() != "node-1" {
+		t.Fatalf("reserve on node-1: %v, %v", e1, err)
+	}
+	defer c.release(e1, p)
+	if _, e, err := c.CreateContainer(context.Background(), func() CreateRequest {
+		r := busybox("")
+		r.Config.Env = []string{"constraint:node==node-2"}
+		return r
+	}()); err != nil || e.Name() != "node-2" {
+		t.Fatalf("create on node-2: %v, %v", e, err)
+	}
+	update(t, c, "node-3", engine.NodeSpec{Availability: engine.AvailabilityDrain})
+	tests := []struct {
+		node string
+		req  *node.Request
+		want bool
+	}{
+		{"node-1", pinned("node-1"), false}, // booked since
+		{"node-2", pinned("node-2"), true},  // changed, still fits
+		{"node-2", pinned("node-4"), false}, // changed, does not fit
+		{"node-3", pinned("node-3"), false}, // drained
+		{"node-4", pinned("node-4"), true},
+	}
+	c.schedMu.Lock()
+	defer c.schedMu.Unlock()
+	for _, tt := range tests {
+		if got := c.commitTargetLocked(s, byName[tt.node], tt.req) != nil; got != tt.want {
+			t.Errorf("%s for %v: taken = %v, want %v", tt.node, tt.req.Env, got, tt.want)
+		}
+	}
+}
+
+// TestSerialDecision checks the last attempt of reserve, which holds
+// schedMu from the snapshot to the commit: it books like the parallel
+// one, checks the name and explains a no-fit the same way.
+func TestSerialDecision(t *testing.T) {
+	c, _ := simFleet(t, 2, nil)
+	if _, _, err := c.CreateContainer(context.Background(), busybox("taken")); err != nil {
+		t.Fatal(err)
+	}
+	update(t, c, "node-2", engine.NodeSpec{Availability: engine.AvailabilityDrain})
+	tests := []struct {
+		name     string
+		req      *node.Request
+		wantNode string
+		wantErr  error
+		wantMsg  string
+	}{
+		{name: "books", req: &node.Request{Image: "busybox", Name: "free"}, wantNode: "node-1"},
+		{name: "name in use", req: &node.Request{Image: "busybox", Name: "taken"}, wantErr: ErrConflict, wantMsg: `container name "/taken" is already in use`},
+		{name: "drained node named", req: &node.Request{Image: "busybox", Env: []string{"constraint:node==node-2"}}, wantErr: ErrNoFit, wantMsg: "node-2 (availability drain)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, p, err := c.tryReserve(tt.req, nil, true)
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) || !strings.Contains(err.Error(), tt.wantMsg) {
+					t.Fatalf("tryReserve = %v, want %v containing %q", err, tt.wantErr, tt.wantMsg)
+				}
+				return
+			}
+			if err != nil || e.Name() != tt.wantNode {
+				t.Fatalf("tryReserve = %v, %v; want %s", e, err, tt.wantNode)
+			}
+			c.schedMu.Lock()
+			booked := len(c.pending[e]) == 1 && c.pending[e][0] == p
+			c.schedMu.Unlock()
+			if !booked {
+				t.Fatalf("the reservation is not booked on %s", e.Name())
+			}
+			c.release(e, p)
+		})
+	}
+	// The lock is free again whatever the outcome.
+	if !c.schedMu.TryLock() {
+		t.Fatal("schedMu still held")
+	}
+	c.schedMu.Unlock()
+}
+
+func TestHolders(t *testing.T) {
+	cts := make([]*Container, 20)
+	for i := range cts {
+		cts[i] = &Container{}
+	}
+	tests := []struct {
+		name string
+		add  int   // cts[:add] are added
+		drop []int // then these are dropped
+	}{
+		{name: "one", add: 1},
+		{name: "one dropped", add: 1, drop: []int{0}},
+		{name: "list", add: maxHolderList, drop: []int{3, 0}},
+		{name: "set", add: 20, drop: []int{19, 0, 7}},
+		{name: "set emptied", add: 10, drop: []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}},
+		{name: "dropping a stranger", add: 2, drop: []int{5}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var h holders
+			want := map[*Container]bool{}
+			for _, ct := range cts[:tt.add] {
+				h.add(ct)
+				want[ct] = true
+			}
+			for _, i := range tt.drop {
+				h.drop(cts[i])
+				delete(want, cts[i])
+			}
+			got := h.all()
+			if h.len() != len(want) || len(got) != len(want) {
+				t.Fatalf("len %d, all %d, want %d", h.len(), len(got), len(want))
+			}
+			for _, ct := range got {
+				if !want[ct] {
+					t.Fatalf("all() holds a container that was dropped or never added")
+				}
+			}
+		})
+	}
+}

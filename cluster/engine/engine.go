@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -488,13 +489,18 @@ func (e *Engine) refresh(ctx context.Context) error {
 	}
 	e.mu.Lock()
 	apiChanged := e.version.APIVersion != "" && (e.version.APIVersion != v.APIVersion || e.version.MinAPIVersion != v.MinAPIVersion)
+	// A reconciliation that finds the engine as it was moves nothing: no
+	// scheduling view or /info section is built again.
+	moved := !reflect.DeepEqual(e.version, v) || !reflect.DeepEqual(stableInfo(e.info), stableInfo(info))
 	e.version = v
 	e.info = info
 	e.id = info.ID
 	nameChanged := e.name != info.Name
 	e.name = info.Name
-	e.labels = engineLabels(info)
-	e.changed()
+	if moved {
+		e.labels = engineLabels(info)
+		e.changed()
+	}
 	e.mu.Unlock()
 	if nameChanged {
 		e.sinkOrDiscard().EngineRenamed(e)
@@ -518,6 +524,16 @@ func (e *Engine) refresh(ctx context.Context) error {
 	e.updatedAt = time.Now()
 	e.mu.Unlock()
 	return nil
+}
+
+// stableInfo is info without the figures that move with every answer
+// (the clock, goroutines, file descriptors, container and image counts):
+// what the cache derives from /info changes only when this does.
+func stableInfo(info system.Info) system.Info {
+	info.SystemTime = ""
+	info.NGoroutines, info.NFd, info.NEventsListener = 0, 0, 0
+	info.Containers, info.ContainersRunning, info.ContainersPaused, info.ContainersStopped, info.Images = 0, 0, 0, 0, 0
+	return info
 }
 
 // engineLabels returns the engine's labels plus the default tags the

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"reflect"
 	"strings"
 
 	"github.com/docker/docker/api/types/container"
@@ -43,8 +44,10 @@ func (e *Engine) RefreshImages(ctx context.Context) error {
 		return err
 	}
 	e.mu.Lock()
-	e.images = images
-	e.changed()
+	if !reflect.DeepEqual(e.images, images) {
+		e.images = images
+		e.changed()
+	}
 	e.mu.Unlock()
 	return nil
 }
@@ -58,8 +61,10 @@ func (e *Engine) RefreshNetworks(ctx context.Context) error {
 		return err
 	}
 	e.mu.Lock()
-	e.networks = networks
-	e.changed()
+	if !reflect.DeepEqual(e.networks, networks) {
+		e.networks = networks
+		e.changed()
+	}
 	e.mu.Unlock()
 	return nil
 }
@@ -73,8 +78,10 @@ func (e *Engine) RefreshVolumes(ctx context.Context) error {
 		return err
 	}
 	e.mu.Lock()
-	e.volumes = resp.Volumes
-	e.changed()
+	if !reflect.DeepEqual(e.volumes, resp.Volumes) {
+		e.volumes = resp.Volumes
+		e.changed()
+	}
 	e.mu.Unlock()
 	return nil
 }

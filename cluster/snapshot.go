@@ -59,7 +59,7 @@ func buildNode(e *Engine, labels map[string]string) *node.Node {
 	images := e.Images()
 	n.Images = make([]*node.Image, 0, len(images))
 	for _, img := range images {
-		n.Images = append(n.Images, &node.Image{ID: img.ID, RepoTags: img.RepoTags, RepoDigests: img.RepoDigests})
+		n.Images = append(n.Images, node.NewImage(img.ID, img.RepoTags, img.RepoDigests))
 	}
 	for _, v := range e.Volumes() {
 		if v != nil {

@@ -31,7 +31,7 @@ func benchCluster(n, perNode int, indexed bool) []*node.Node {
 		}
 		imgs := make([]*node.Image, 5)
 		for k := range imgs {
-			imgs[k] = &node.Image{ID: "sha256:" + nt.HexID(fmt.Sprintf("img%d", k)), RepoTags: []string{fmt.Sprintf("app%d:latest", k)}}
+			imgs[k] = node.NewImage("sha256:"+nt.HexID(fmt.Sprintf("img%d", k)), []string{fmt.Sprintf("app%d:latest", k)}, nil)
 		}
 		nodes[i] = nt.New(fmt.Sprintf("node-%05d", i),
 			nt.Labels("region", regions[i%len(regions)], "storage", storage[i%len(storage)]),

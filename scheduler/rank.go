@@ -81,8 +81,9 @@ func imageHoldersFirst(req *node.Request, nodes []*node.Node) []*node.Node {
 		return nodes
 	}
 	var holders, others []*node.Node
+	ref := node.PrepareImageRef(req.Image)
 	for _, n := range nodes {
-		if n.HoldsImage(req.Image) {
+		if n.Holds(ref) {
 			holders = append(holders, n)
 		} else {
 			others = append(others, n)

@@ -6,32 +6,71 @@ import "strings"
 // tag (":latest" implied; the docker.io registry and library/ namespace
 // optional), by repo digest, by ID (with or without "sha256:") or by a
 // hexadecimal ID prefix, as the engine would resolve ref for a create.
-func (n *Node) HoldsImage(ref string) bool {
+func (n *Node) HoldsImage(ref string) bool { return n.Holds(PrepareImageRef(ref)) }
+
+// ImageRef is an image reference prepared once for checking many nodes
+// (Holds).
+type ImageRef struct {
+	want string // normalised
+	id   string // lower case, without "sha256:"
+	hex  bool   // id may be an ID prefix
+}
+
+// PrepareImageRef prepares ref for Holds.
+func PrepareImageRef(ref string) ImageRef {
 	if ref == "" {
+		return ImageRef{}
+	}
+	id := strings.TrimPrefix(strings.ToLower(ref), "sha256:")
+	return ImageRef{want: normalizeImageRef(ref), id: id, hex: isHexString(id)}
+}
+
+// Holds is HoldsImage for a prepared reference.
+func (n *Node) Holds(r ImageRef) bool {
+	if r.want == "" {
 		return false
 	}
-	want := normalizeImageRef(ref)
-	id := strings.TrimPrefix(strings.ToLower(ref), "sha256:")
-	hex := isHexString(id)
 	for _, img := range n.Images {
 		if img == nil {
 			continue
 		}
-		if hex && strings.HasPrefix(strings.TrimPrefix(img.ID, "sha256:"), id) {
+		if r.hex && strings.HasPrefix(strings.TrimPrefix(img.ID, "sha256:"), r.id) {
 			return true
 		}
+		if img.refs != nil {
+			for _, t := range img.refs {
+				if t == r.want {
+					return true
+				}
+			}
+			continue
+		}
 		for _, t := range img.RepoTags {
-			if normalizeImageRef(t) == want {
+			if normalizeImageRef(t) == r.want {
 				return true
 			}
 		}
 		for _, d := range img.RepoDigests {
-			if normalizeImageRef(d) == want {
+			if normalizeImageRef(d) == r.want {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// NewImage is the view of an image whose tags and digests are normalised
+// once, not at every check.
+func NewImage(id string, tags, digests []string) *Image {
+	img := &Image{ID: id, RepoTags: tags, RepoDigests: digests}
+	img.refs = make([]string, 0, len(tags)+len(digests))
+	for _, t := range tags {
+		img.refs = append(img.refs, normalizeImageRef(t))
+	}
+	for _, d := range digests {
+		img.refs = append(img.refs, normalizeImageRef(d))
+	}
+	return img
 }
 
 // normalizeImageRef drops the default registry and namespace and adds

@@ -29,10 +29,20 @@ func TestHoldsImage(t *testing.T) {
 		{"", false},
 		{"localhost:5000/app", false},
 	}
+	// The same images with their references normalised once (NewImage),
+	// as the cluster builds them.
+	prepared := &Node{Images: []*Image{
+		NewImage(id, []string{"redis:latest"}, []string{"redis@sha256:1111"}),
+		NewImage("sha256:abcdef", []string{"myrepo/app:1.0", "docker.io/library/nginx:1.25"}, nil),
+		nil,
+	}}
 	for _, tt := range tests {
 		t.Run(tt.ref, func(t *testing.T) {
 			if got := n.HoldsImage(tt.ref); got != tt.want {
 				t.Errorf("HoldsImage(%q) = %v, want %v", tt.ref, got, tt.want)
+			}
+			if got := prepared.Holds(PrepareImageRef(tt.ref)); got != tt.want {
+				t.Errorf("prepared: Holds(%q) = %v, want %v", tt.ref, got, tt.want)
 			}
 		})
 	}

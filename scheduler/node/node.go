@@ -36,6 +36,9 @@ type Image struct {
 	ID          string
 	RepoTags    []string
 	RepoDigests []string
+	// refs are the tags and digests normalised (NewImage); nil for an
+	// Image built as a literal, whose tags are normalised at each check.
+	refs []string
 }
 
 // Node is a point-in-time view of one engine, taken under the cluster's lock.

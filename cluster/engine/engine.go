@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -377,11 +378,20 @@ func (e *Engine) Run(ctx context.Context) {
 			lastFull = start
 			fullEvery = e.reconcilePeriod()
 		}
+		delay = e.pingPeriod()
 		if first {
 			connected <- start
 			first = false
+			// Engines registered together would otherwise ping and
+			// reconcile in waves: start each at a random point of its
+			// periods, so that the fleet's rates are even from the start.
+			if delay > 0 {
+				delay = rand.N(delay) + time.Millisecond
+			}
+			if fullEvery > 0 {
+				lastFull = start.Add(-rand.N(fullEvery))
+			}
 		}
-		delay = e.pingPeriod()
 	}
 }
 

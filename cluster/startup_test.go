@@ -67,9 +67,9 @@ func startHeld(t *testing.T, name string, containers ...simengine.Container) *he
 		proxy.ServeHTTP(w, r)
 	}))
 	// The cluster is stopped after this server (cleanups run last
-	// first): its /events stream through the proxy is cut here, or Close
-	// would wait for it for ever.
-	t.Cleanup(func() { h.srv.CloseClientConnections(); h.srv.Close() })
+	// first), and Close waits for the cluster's /events stream through
+	// the proxy: close it once the cluster has gone.
+	t.Cleanup(func() { go h.srv.Close() })
 	t.Cleanup(h.release) // runs before srv.Close: no handler stays held
 	return h
 }

@@ -303,13 +303,23 @@ func (s *Server) inspectContainer(w http.ResponseWriter, r *http.Request) error 
 		return s.forward(w, r, c.Engine, containerPath(r.URL.Path, ref, c.ID()), nil)
 	}
 	client := s.clientVersion(r)
-	if !c.NodeDown() && c.Engine.Available() == nil && (serves(c.Engine, client) || !newerThanTypes(client)) {
-		// The engine's own answer, with every field it has, plus the
-		// node: the cache keeps only what the manager reads.
-		return s.forward(w, r, c.Engine, containerPath(r.URL.Path, ref, c.ID()), withNode(c.Engine.NodeInfo()))
+	// The cache keeps only what the manager reads: the answer is the
+	// engine's, plus the node.
+	info := c.Info()
+	if !c.NodeDown() && c.Engine.Available() == nil {
+		if serves(c.Engine, client) {
+			// At the client's version, with every field the engine has.
+			return s.forward(w, r, c.Engine, containerPath(r.URL.Path, ref, c.ID()), withNode(c.Engine.NodeInfo()))
+		}
+		// A version the engine does not serve: read at the engine's and
+		// shaped for the client, as the cache's answers are.
+		fresh, err := c.Engine.Client().ContainerInspect(r.Context(), c.ID())
+		if c.Engine.ObserveCall(err) == nil {
+			info = fresh
+		}
 	}
-	// The node cannot be asked: what the cache holds.
-	info := shapeContainer(c.Info(), readVersion(c.Engine), client)
+	// Otherwise the node cannot be asked: what the cache holds.
+	info = shapeContainer(info, readVersion(c.Engine), client)
 	return writeInspect(w, inspectResponse{InspectResponse: info, Node: c.Engine.NodeInfo()}, client)
 }
 

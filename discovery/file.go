@@ -34,10 +34,26 @@ func newFile(u *URL, opts Options) (Backend, error) {
 	return &file{path: path, opts: opts}, nil
 }
 
-// Watch polls the file.
+// Watch polls the file. A file whose bytes did not change since the last
+// read is not parsed again (a list of 10,000 engines is read every
+// second).
 func (f *file) Watch(ctx context.Context) (<-chan Entries, <-chan error) {
+	var lastData []byte
+	var last Entries
 	return pollWatch(ctx, f.opts.pollPeriod(), func(context.Context) (Entries, error) {
-		return ReadEntriesFile(f.path)
+		data, err := os.ReadFile(f.path)
+		if err != nil {
+			return nil, fmt.Errorf("discovery file: %w", err)
+		}
+		if last != nil && bytes.Equal(data, lastData) {
+			return last, nil
+		}
+		es, err := ParseEntriesFile(f.path, data)
+		if err != nil {
+			return nil, err
+		}
+		lastData, last = data, es
+		return es, nil
 	})
 }
 

@@ -305,7 +305,8 @@ func (s *Server) inspectContainer(w http.ResponseWriter, r *http.Request) error 
 	client := s.clientVersion(r)
 	// The cache keeps only what the manager reads: the answer is the
 	// engine's, plus the node.
-	info := c.Info()
+	var info container.InspectResponse
+	read := false
 	if !c.NodeDown() && c.Engine.Available() == nil {
 		if serves(c.Engine, client) {
 			// At the client's version, with every field the engine has.
@@ -314,11 +315,11 @@ func (s *Server) inspectContainer(w http.ResponseWriter, r *http.Request) error 
 		// A version the engine does not serve: read at the engine's and
 		// shaped for the client, as the cache's answers are.
 		fresh, err := c.Engine.Client().ContainerInspect(r.Context(), c.ID())
-		if c.Engine.ObserveCall(err) == nil {
-			info = fresh
-		}
+		info, read = fresh, c.Engine.ObserveCall(err) == nil
 	}
-	// Otherwise the node cannot be asked: what the cache holds.
+	if !read {
+		info = c.Info() // the node cannot be asked: what the cache holds
+	}
 	info = shapeContainer(info, readVersion(c.Engine), client)
 	return writeInspect(w, inspectResponse{InspectResponse: info, Node: c.Engine.NodeInfo()}, client)
 }

@@ -39,7 +39,12 @@ type startGate struct {
 	timer    *time.Timer
 	listed   bool     // the first discovery answer arrived
 	addrs    []string // the engines of the first discovery answer, sorted
-	stopped  bool     // the cluster stopped: its engines leaving open nothing
+	// left is the part of addrs that checkStartup has not seen answer or
+	// fail yet: each engine is looked at until it has, then never again,
+	// so thousands of engines registering cost one pass in all, not one
+	// per health change.
+	left    []string
+	stopped bool // the cluster stopped: its engines leaving open nothing
 }
 
 // armStartup arms the gate of a new cluster when wait > 0.
@@ -85,6 +90,7 @@ func (c *Cluster) startupListed(entries discovery.Entries) {
 			g.addrs = append(g.addrs, e.String())
 		}
 		sort.Strings(g.addrs)
+		g.left = g.addrs
 	}
 	g.mu.Unlock()
 	c.checkStartup()
@@ -98,9 +104,24 @@ func (c *Cluster) checkStartup() {
 	if !g.armed || g.open.Load() {
 		return
 	}
-	if _, waiting, listed := c.startupWaiting(); listed && len(waiting) == 0 {
+	g.mu.Lock()
+	for len(g.left) > 0 && !c.startupPending(g.left[0]) {
+		g.left = g.left[1:]
+	}
+	ready := g.listed && len(g.left) == 0
+	g.mu.Unlock()
+	if ready {
 		c.openStartup(false)
 	}
+}
+
+// startupPending reports whether the engine at addr is managed and still
+// Pending: its first refresh neither succeeded nor failed for good.
+func (c *Cluster) startupPending(addr string) bool {
+	c.mu.RLock()
+	run, ok := c.engines[addr]
+	c.mu.RUnlock()
+	return ok && run.engine.Health() == Pending
 }
 
 // startupWaiting returns the engines of the first discovery answer that are

@@ -130,6 +130,9 @@ func New(opts Options) *Cluster {
 	if opts.Engine.InspectSlots == nil {
 		opts.Engine.InspectSlots = make(chan struct{}, maxInspectsInFlight)
 	}
+	if opts.Engine.Joining == nil {
+		opts.Engine.Joining = new(atomic.Int64)
+	}
 	c := &Cluster{
 		opts:     opts,
 		sched:    opts.Scheduler,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -134,6 +135,29 @@ func TestEngineRefusesOldAPI(t *testing.T) {
 	if msg := e.LastError(); !strings.Contains(msg, "1.23") || !strings.Contains(msg, engine.MinEngineAPIVersion) {
 		t.Fatalf("error %q should name the engine's API version and the minimum", msg)
 	}
+}
+
+// TestFillWaitsForJoiningEngines: containers known from a list answer are
+// inspected only once no engine is still in its first round.
+func TestFillWaitsForJoiningEngines(t *testing.T) {
+	sim := startSim(t, simengine.Config{Name: "node-1", Containers: simengine.Containers("web", 4)})
+	opts := simOptions(t)
+	joining := new(atomic.Int64)
+	joining.Store(1) // another engine, still in its first round
+	opts.Engine.Joining = joining
+	c := newSimCluster(t, opts)
+	addSims(t, c, sim)
+	e := c.Engines()[0]
+	waitUntil(t, "the engine is healthy", func() bool { return e.IsHealthy() })
+	if got := joining.Load(); got != 1 {
+		t.Fatalf("%d engines joining after the engine's first round, want 1", got)
+	}
+	time.Sleep(300 * time.Millisecond) // three of the fill's polls
+	if n := e.Unread(); n != 4 {
+		t.Fatalf("%d containers left to inspect while another engine joins, want 4", n)
+	}
+	joining.Add(-1)
+	waitUntil(t, "every container is inspected", func() bool { return e.Unread() == 0 })
 }
 
 func TestEngineCacheFill(t *testing.T) {

@@ -51,6 +51,11 @@ type Options struct {
 	// InspectSlots, when not nil, bounds how many background inspections
 	// of listed containers run at once across the fleet (its capacity).
 	InspectSlots chan struct{}
+	// Joining, when not nil, counts the engines whose first round has not
+	// ended yet (answered or failed). Background inspections wait while
+	// it is above zero: when thousands of engines register at once, their
+	// first rounds come before the inspection of their containers.
+	Joining *atomic.Int64
 	// FleetSize, when set, is the number of engines of the cluster: the
 	// pauses between pings and between reconciliations grow with it, so
 	// that the fleet as a whole is asked at bounded rates (schedule.go).
@@ -323,6 +328,8 @@ func (e *Engine) Kick() {
 func (e *Engine) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	joined := e.join()
+	defer joined()
 	// connected carries the start time of the first successful refresh:
 	// the event stream replays from there, so nothing between the first
 	// container list and the stream's start is missed.
@@ -367,6 +374,7 @@ func (e *Engine) Run(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
+		joined()
 		if err != nil {
 			needFull = true
 			delay = e.recordFailure(err)
@@ -393,6 +401,18 @@ func (e *Engine) Run(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// join counts e among the joining engines (Options.Joining) and returns
+// the function that ends its count; later calls do nothing.
+func (e *Engine) join() func() {
+	n := e.opts.Joining
+	if n == nil {
+		return func() {}
+	}
+	n.Add(1)
+	var once sync.Once
+	return func() { once.Do(func() { n.Add(-1) }) }
 }
 
 // errAPIChanged says a ping saw another API version: the round becomes a

@@ -432,6 +432,16 @@ func (c *Cluster) Container(ref string) (*Container, error) {
 	if name == "" {
 		return nil, &NotFoundError{Kind: "container", Ref: ref}
 	}
+	// A full ID, what clients send once they know the container: the
+	// placement index says which engine holds it, without asking every
+	// engine's cache (an ID match wins over any other kind below).
+	if len(name) == engine.IDLength && engine.IsHex(name) {
+		if e := c.idHolder(name); e != nil && c.managed(e) {
+			if ct := e.Lookup(name); ct != nil && ct.ID() == name {
+				return ct, nil
+			}
+		}
+	}
 	engines := c.Engines()
 	var byName, bySwarmID []*Container
 	for _, e := range engines {

@@ -290,6 +290,28 @@ func TestContainerLookup(t *testing.T) {
 	if _, err := c.Container("nope"); !errors.As(err, &nf) || nf.Error() != "No such container: nope" {
 		t.Fatalf("not found error = %v, want Docker's \"No such container: nope\"", err)
 	}
+
+	// A full ID is found through the placement index; the engine's cache
+	// has the last word when the index is behind it.
+	c.syncIndex()
+	ct, err := c.Container(id("bbbb1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e2 := ct.Engine
+	if got := c.idHolder(id("bbbb1")); got != e2 {
+		t.Fatalf("the index holds %s under bbbb1's ID, want %s", got.Addr(), e2.Addr())
+	}
+	e2.Forget(id("bbbb1"))
+	if c.idHolder(id("bbbb1")) != e2 {
+		t.Fatal("the index was read again before the test")
+	}
+	checkContainer(t, c, id("bbbb1"), "", ErrNotFound)
+	checkContainer(t, c, id("aaaa3"), id("aaaa3"), nil)
+	c.syncIndex()
+	if got := c.idHolder(id("bbbb1")); got != nil {
+		t.Fatalf("a forgotten container's ID is still in the index (on %s)", got.Addr())
+	}
 }
 
 func TestNewestAPI(t *testing.T) {

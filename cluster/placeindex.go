@@ -32,6 +32,7 @@ type placeIndex struct {
 	pos      map[*Engine]int            // index of each engine's entry in list
 	byNode   map[*node.Node]*placeEntry // the entry of each current view
 	names    map[string]holders         // cached containers by name
+	ids      map[string]*Engine         // engine of each cached container ID
 }
 
 // holders are the cached containers of one name: usually one, so a short
@@ -98,6 +99,7 @@ func newPlaceIndex() placeIndex {
 		pos:    map[*Engine]int{},
 		byNode: map[*node.Node]*placeEntry{},
 		names:  map[string]holders{},
+		ids:    map[string]*Engine{},
 	}
 }
 
@@ -178,11 +180,15 @@ func (c *Cluster) replaceLocked(old, new *placeEntry) {
 		}
 		for _, ct := range old.held {
 			x.dropName(ct)
+			if x.ids[ct.ID()] == old.e {
+				delete(x.ids, ct.ID())
+			}
 		}
 	}
 	if new != nil {
 		x.byNode[new.node] = new
 		for _, ct := range new.held {
+			x.ids[ct.ID()] = new.e
 			if n := ct.Name(); n != "" {
 				h := x.names[n]
 				h.add(ct)
@@ -236,6 +242,16 @@ func (c *Cluster) nameHolders(name string) []*Container {
 	defer x.mu.Unlock()
 	h := x.names[name]
 	return h.all()
+}
+
+// idHolder returns the engine that held a container with this full ID
+// when the index last read it, or nil. The caller checks the engine's
+// cache: the index may be behind it.
+func (c *Cluster) idHolder(id string) *Engine {
+	x := &c.index
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.ids[id]
 }
 
 // entryOf returns the entry whose view is n while it is the latest read

@@ -145,6 +145,9 @@ func NormalizeImageRef(ref string) string {
 	return ref
 }
 
+// IDLength is the length of a full container ID: 64 hexadecimal digits.
+const IDLength = 64
+
 // IsHex reports whether s is lower-case hexadecimal (an ID or ID prefix).
 func IsHex(s string) bool {
 	for _, c := range s {

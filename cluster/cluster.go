@@ -131,7 +131,7 @@ func New(opts Options) *Cluster {
 		opts.Engine.InspectSlots = make(chan struct{}, maxInspectsInFlight)
 	}
 	if opts.Engine.Joining == nil {
-		opts.Engine.Joining = new(atomic.Int64)
+		opts.Engine.Joining = engine.NewJoining()
 	}
 	c := &Cluster{
 		opts:     opts,

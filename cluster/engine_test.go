@@ -5,7 +5,6 @@ import (
 	"errors"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -142,21 +141,21 @@ func TestEngineRefusesOldAPI(t *testing.T) {
 func TestFillWaitsForJoiningEngines(t *testing.T) {
 	sim := startSim(t, simengine.Config{Name: "node-1", Containers: simengine.Containers("web", 4)})
 	opts := simOptions(t)
-	joining := new(atomic.Int64)
-	joining.Store(1) // another engine, still in its first round
+	joining := engine.NewJoining()
+	other := joining.Join() // another engine, still in its first round
 	opts.Engine.Joining = joining
 	c := newSimCluster(t, opts)
 	addSims(t, c, sim)
 	e := c.Engines()[0]
 	waitUntil(t, "the engine is healthy", func() bool { return e.IsHealthy() })
-	if got := joining.Load(); got != 1 {
+	if got := joining.Len(); got != 1 {
 		t.Fatalf("%d engines joining after the engine's first round, want 1", got)
 	}
 	time.Sleep(300 * time.Millisecond) // three of the fill's polls
 	if n := e.Unread(); n != 4 {
 		t.Fatalf("%d containers left to inspect while another engine joins, want 4", n)
 	}
-	joining.Add(-1)
+	other()
 	waitUntil(t, "every container is inspected", func() bool { return e.Unread() == 0 })
 }
 

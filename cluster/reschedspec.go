@@ -373,6 +373,9 @@ func (c *Cluster) watch(ctx context.Context) {
 // firstRoundDone reports whether every engine was tried once (none is
 // still Pending) and there is at least one.
 func (c *Cluster) firstRoundDone() bool {
+	if j := c.opts.Engine.Joining; j != nil && j.Len() > 0 {
+		return false // an engine in its first round is Pending
+	}
 	engines := c.Engines()
 	if len(engines) == 0 {
 		return false

@@ -760,27 +760,13 @@ func (e *Engine) fill(ctx context.Context) {
 	}
 }
 
-// joinedPoll is how often a waiting fill looks whether the engines that
-// are joining have all had their first round.
-const joinedPoll = 100 * time.Millisecond
-
 // waitJoined waits until no engine is joining (Options.Joining); false
 // when ctx ended first.
 func (e *Engine) waitJoined(ctx context.Context) bool {
-	n := e.opts.Joining
-	if n == nil || n.Load() <= 0 {
+	if e.opts.Joining == nil {
 		return true
 	}
-	tick := time.NewTicker(joinedPoll)
-	defer tick.Stop()
-	for n.Load() > 0 {
-		select {
-		case <-ctx.Done():
-			return false
-		case <-tick.C:
-		}
-	}
-	return true
+	return e.opts.Joining.Wait(ctx)
 }
 
 // Unread counts the containers known from a list answer only, whose

@@ -52,10 +52,10 @@ type Options struct {
 	// of listed containers run at once across the fleet (its capacity).
 	InspectSlots chan struct{}
 	// Joining, when not nil, counts the engines whose first round has not
-	// ended yet (answered or failed). Background inspections wait while
-	// it is above zero: when thousands of engines register at once, their
-	// first rounds come before the inspection of their containers.
-	Joining *atomic.Int64
+	// ended yet. Background inspections wait while it is above zero: when
+	// thousands of engines register at once, their first rounds come
+	// before the inspection of their containers.
+	Joining *Joining
 	// FleetSize, when set, is the number of engines of the cluster: the
 	// pauses between pings and between reconciliations grow with it, so
 	// that the fleet as a whole is asked at bounded rates (schedule.go).
@@ -406,13 +406,10 @@ func (e *Engine) Run(ctx context.Context) {
 // join counts e among the joining engines (Options.Joining) and returns
 // the function that ends its count; later calls do nothing.
 func (e *Engine) join() func() {
-	n := e.opts.Joining
-	if n == nil {
+	if e.opts.Joining == nil {
 		return func() {}
 	}
-	n.Add(1)
-	var once sync.Once
-	return func() { once.Do(func() { n.Add(-1) }) }
+	return e.opts.Joining.Join()
 }
 
 // errAPIChanged says a ping saw another API version: the round becomes a

@@ -80,19 +80,29 @@ func imageHoldersFirst(req *node.Request, nodes []*node.Node) []*node.Node {
 	if req == nil || req.Image == "" || len(nodes) < 2 {
 		return nodes
 	}
-	var holders, others []*node.Node
 	ref := node.PrepareImageRef(req.Image)
-	for _, n := range nodes {
-		if n.Holds(ref) {
-			holders = append(holders, n)
-		} else {
-			others = append(others, n)
+	holds := make([]bool, len(nodes))
+	n := 0
+	for i, nd := range nodes {
+		if holds[i] = nd.Holds(ref); holds[i] {
+			n++
 		}
 	}
-	if len(holders) == 0 || len(others) == 0 {
+	if n == 0 || n == len(nodes) {
 		return nodes
 	}
-	return append(holders, others...)
+	out := make([]*node.Node, len(nodes))
+	h, o := 0, n // holders fill out[:n], the others out[n:]
+	for i, nd := range nodes {
+		if holds[i] {
+			out[h] = nd
+			h++
+		} else {
+			out[o] = nd
+			o++
+		}
+	}
+	return out
 }
 
 // rankKeys returns nodes ordered by the keys key gives them, then by

@@ -1,6 +1,9 @@
 package node
 
-import "strings"
+import (
+	"strings"
+	"unique"
+)
 
 // HoldsImage reports whether the node holds the image ref names: by repo
 // tag (":latest" implied; the docker.io registry and library/ namespace
@@ -11,9 +14,10 @@ func (n *Node) HoldsImage(ref string) bool { return n.Holds(PrepareImageRef(ref)
 // ImageRef is an image reference prepared once for checking many nodes
 // (Holds).
 type ImageRef struct {
-	want string // normalised
-	id   string // lower case, without "sha256:"
-	hex  bool   // id may be an ID prefix
+	want string                // normalised
+	h    unique.Handle[string] // want, interned: compared with Image.refs
+	id   string                // lower case, without "sha256:"
+	hex  bool                  // id may be an ID prefix
 }
 
 // PrepareImageRef prepares ref for Holds.
@@ -22,7 +26,8 @@ func PrepareImageRef(ref string) ImageRef {
 		return ImageRef{}
 	}
 	id := strings.TrimPrefix(strings.ToLower(ref), "sha256:")
-	return ImageRef{want: normalizeImageRef(ref), id: id, hex: isHexString(id)}
+	want := normalizeImageRef(ref)
+	return ImageRef{want: want, h: unique.Make(want), id: id, hex: isHexString(id)}
 }
 
 // Holds is HoldsImage for a prepared reference.
@@ -39,7 +44,7 @@ func (n *Node) Holds(r ImageRef) bool {
 		}
 		if img.refs != nil {
 			for _, t := range img.refs {
-				if t == r.want {
+				if t == r.h {
 					return true
 				}
 			}
@@ -63,12 +68,12 @@ func (n *Node) Holds(r ImageRef) bool {
 // once, not at every check.
 func NewImage(id string, tags, digests []string) *Image {
 	img := &Image{ID: id, RepoTags: tags, RepoDigests: digests}
-	img.refs = make([]string, 0, len(tags)+len(digests))
+	img.refs = make([]unique.Handle[string], 0, len(tags)+len(digests))
 	for _, t := range tags {
-		img.refs = append(img.refs, normalizeImageRef(t))
+		img.refs = append(img.refs, unique.Make(normalizeImageRef(t)))
 	}
 	for _, d := range digests {
-		img.refs = append(img.refs, normalizeImageRef(d))
+		img.refs = append(img.refs, unique.Make(normalizeImageRef(d)))
 	}
 	return img
 }

@@ -1,5 +1,7 @@
 package node
 
+import "unique"
+
 // NanoCPU is one CPU expressed in the units Node and Request use for CPU
 // (the same unit as Docker's HostConfig.NanoCpus).
 const NanoCPU int64 = 1e9
@@ -38,7 +40,7 @@ type Image struct {
 	RepoDigests []string
 	// refs are the tags and digests normalised (NewImage); nil for an
 	// Image built as a literal, whose tags are normalised at each check.
-	refs []string
+	refs []unique.Handle[string]
 }
 
 // Node is a point-in-time view of one engine, taken under the cluster's lock.

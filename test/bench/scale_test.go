@@ -268,3 +268,19 @@ func TestReadAddrs(t *testing.T) {
 		})
 	}
 }
+
+func TestHealthPoll(t *testing.T) {
+	for _, tt := range []struct {
+		want int
+		poll time.Duration
+	}{
+		{1, 250 * time.Millisecond},
+		{1000, 250 * time.Millisecond},
+		{2500, 250 * time.Millisecond},
+		{10000, time.Second},
+	} {
+		if got := healthPoll(tt.want); got != tt.poll {
+			t.Errorf("healthPoll(%d) = %v, want %v", tt.want, got, tt.poll)
+		}
+	}
+}

@@ -199,7 +199,8 @@ func (c *Cluster) tryReserve(req *node.Request, tried map[*Engine]bool, serial b
 		}
 	}
 	start := time.Now()
-	candidates, err := c.sched.Select(req, s.nodes)
+	// The commit looks at the first commitWalk candidates only.
+	candidates, err := c.sched.SelectTop(req, s.nodes, commitWalk)
 	c.observePlacement(start, err)
 	if err != nil || len(candidates) == 0 {
 		if serial {

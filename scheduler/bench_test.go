@@ -58,7 +58,9 @@ func benchRequest() *node.Request {
 	}
 }
 
-func benchmarkSelect(b *testing.B, nodes int, strategy string, indexed bool) {
+// benchmarkSelect times Select, or SelectTop(top) when top > 0 (what a
+// placement asks: the cluster commits to one of the first 16).
+func benchmarkSelect(b *testing.B, nodes int, strategy string, indexed bool, top int) {
 	s, err := New(strategy, nil, Options{Overcommit: DefaultOvercommit, Rand: seeded(1)})
 	if err != nil {
 		b.Fatal(err)
@@ -76,7 +78,12 @@ func benchmarkSelect(b *testing.B, nodes int, strategy string, indexed bool) {
 	cpu0, cpuOK := processCPU()
 	ops := 0
 	for b.Loop() {
-		if _, err := s.Select(req, snapshot); err != nil {
+		if top > 0 {
+			_, err = s.SelectTop(req, snapshot, top)
+		} else {
+			_, err = s.Select(req, snapshot)
+		}
+		if err != nil {
 			b.Fatal(err)
 		}
 		ops++
@@ -88,15 +95,21 @@ func benchmarkSelect(b *testing.B, nodes int, strategy string, indexed bool) {
 	}
 }
 
-func BenchmarkSelect1000Nodes(b *testing.B)  { benchmarkSelect(b, 1000, "spread", true) }
-func BenchmarkSelect10000Nodes(b *testing.B) { benchmarkSelect(b, 10000, "spread", true) }
+func BenchmarkSelect1000Nodes(b *testing.B)  { benchmarkSelect(b, 1000, "spread", true, 0) }
+func BenchmarkSelect10000Nodes(b *testing.B) { benchmarkSelect(b, 10000, "spread", true, 0) }
 func BenchmarkSelect10000NodesBinpack(b *testing.B) {
-	benchmarkSelect(b, 10000, "binpack", true)
+	benchmarkSelect(b, 10000, "binpack", true, 0)
 }
-func BenchmarkSelect10000NodesRandom(b *testing.B) { benchmarkSelect(b, 10000, "random", true) }
+func BenchmarkSelect10000NodesRandom(b *testing.B) { benchmarkSelect(b, 10000, "random", true, 0) }
 
 // Without node.Index the port and affinity checks walk every container.
-func BenchmarkSelect1000NodesNoIndex(b *testing.B) { benchmarkSelect(b, 1000, "spread", false) }
+func BenchmarkSelect1000NodesNoIndex(b *testing.B) { benchmarkSelect(b, 1000, "spread", false, 0) }
 func BenchmarkSelect10000NodesNoIndex(b *testing.B) {
-	benchmarkSelect(b, 10000, "spread", false)
+	benchmarkSelect(b, 10000, "spread", false, 0)
+}
+
+// SelectTop: the placement's question.
+func BenchmarkSelectTop10000Nodes(b *testing.B) { benchmarkSelect(b, 10000, "spread", true, 16) }
+func BenchmarkSelectTop10000NodesBinpack(b *testing.B) {
+	benchmarkSelect(b, 10000, "binpack", true, 16)
 }

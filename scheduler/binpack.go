@@ -11,9 +11,13 @@ type binpack struct{}
 
 func (binpack) Name() string { return "binpack" }
 
-func (binpack) Rank(req *node.Request, nodes []*node.Node) []*node.Node {
+func (b binpack) Rank(req *node.Request, nodes []*node.Node) []*node.Node {
+	return rankBy(req, nodes, b.key(req))
+}
+
+func (binpack) key(req *node.Request) func(n *node.Node) (a, b uint64) {
 	// Both descending: complement the keys.
-	return rankBy(req, nodes, func(n *node.Node) (a, b uint64) {
+	return func(n *node.Node) (a, b uint64) {
 		return ^floatKey(usageAfter(n, req)), ^uint64(len(n.Containers))
-	})
+	}
 }

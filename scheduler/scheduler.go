@@ -165,16 +165,10 @@ func (s *Scheduler) SelectWithDiagnosis(req *node.Request, nodes []*node.Node) (
 	if req == nil {
 		return nil, nil, ErrNilRequest
 	}
-	// Read the request once per step, before looking at any node.
-	plans := make([]filters.Plan, len(s.steps))
-	for i, f := range s.steps {
-		p, err := f.Prepare(req, nodes)
-		if err != nil {
-			return nil, nil, err
-		}
-		plans[i] = p
+	plans, err := s.prepare(req, nodes)
+	if err != nil {
+		return nil, nil, err
 	}
-
 	cands := make([]*node.Node, 0, len(nodes))
 	for _, n := range nodes {
 		if n != nil {
@@ -196,4 +190,17 @@ func (s *Scheduler) SelectWithDiagnosis(req *node.Request, nodes []*node.Node) (
 		out = append(out, s.strategy.Rank(req, rest)...)
 	}
 	return out, d, nil
+}
+
+// prepare reads the request once per step, before looking at any node.
+func (s *Scheduler) prepare(req *node.Request, nodes []*node.Node) ([]filters.Plan, error) {
+	plans := make([]filters.Plan, len(s.steps))
+	for i, f := range s.steps {
+		p, err := f.Prepare(req, nodes)
+		if err != nil {
+			return nil, err
+		}
+		plans[i] = p
+	}
+	return plans, nil
 }

@@ -10,8 +10,12 @@ type spread struct{}
 
 func (spread) Name() string { return "spread" }
 
-func (spread) Rank(req *node.Request, nodes []*node.Node) []*node.Node {
-	return rankBy(req, nodes, func(n *node.Node) (a, b uint64) {
+func (s spread) Rank(req *node.Request, nodes []*node.Node) []*node.Node {
+	return rankBy(req, nodes, s.key(req))
+}
+
+func (spread) key(req *node.Request) func(n *node.Node) (a, b uint64) {
+	return func(n *node.Node) (a, b uint64) {
 		return uint64(len(n.Containers)), floatKey(usageAfter(n, req))
-	})
+	}
 }

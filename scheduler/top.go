@@ -1,0 +1,116 @@
+package scheduler
+
+import (
+	"github.com/swarm-project/swarm/filters"
+	"github.com/swarm-project/swarm/scheduler/node"
+)
+
+// keyed is a strategy whose order is rankBy's with one key per node
+// (spread and binpack): the order of a node does not depend on the others.
+type keyed interface {
+	key(req *node.Request) func(n *node.Node) (a, b uint64)
+}
+
+// SelectTop returns what Select returns, cut to its first k nodes, with
+// the same errors. A placement looks at a few of the best candidates
+// only, and at 10,000 nodes most of a decision's cost is running every
+// filter on every node and checking every node for the image. So, for a
+// keyed strategy, a request without soft preferences and nodes of equal
+// health score (the usual case), SelectTop ranks the nodes by the
+// strategy's keys first and runs the hard checks (and the image check)
+// on the best ones only, until k pass. In any other case, and when no
+// node fits (for the diagnosis), it runs Select.
+func (s *Scheduler) SelectTop(req *node.Request, nodes []*node.Node, k int) ([]*node.Node, error) {
+	ks, ok := s.strategy.(keyed)
+	if !ok || req == nil || k <= 0 {
+		return s.selectCut(req, nodes, k)
+	}
+	plans, err := s.prepare(req, nodes)
+	if err != nil {
+		return nil, err
+	}
+	var checks []filters.Check
+	for _, p := range plans {
+		if len(p.Soft) > 0 {
+			return s.selectCut(req, nodes, k)
+		}
+		if p.Hard != nil {
+			checks = append(checks, p.Hard)
+		}
+	}
+
+	buf := getKeys(2 * len(nodes))
+	defer keyBufs.Put(buf)
+	keys := (*buf)[:0]
+	key := ks.key(req)
+	health, mixed := 0, false
+	for i, n := range nodes {
+		if n == nil {
+			continue
+		}
+		if len(keys) == 0 {
+			health = n.Health
+		} else if n.Health != health {
+			mixed = true
+			break
+		}
+		a, b := key(n)
+		keys = append(keys, rankKey{a: a, b: b, pos: i})
+	}
+	if mixed || len(keys) == 0 {
+		return s.selectCut(req, nodes, k)
+	}
+	keys = sortKeys(keys, (*buf)[len(keys):2*len(keys)])
+
+	fits := func(n *node.Node) bool {
+		for _, check := range checks {
+			if ok, _ := check(n); !ok {
+				return false
+			}
+		}
+		return true
+	}
+	ref := node.PrepareImageRef(req.Image)
+	out := make([]*node.Node, 0, k)
+	var others []*node.Node
+	// Nodes with equal keys are ranked by whether they hold the image,
+	// then by position (rankBy): in each run of equal keys, the holders
+	// that fit come first, then the others that fit, each in position
+	// order. A run is read only as far as needed to fill out.
+	for lo := 0; lo < len(keys) && len(out) < k; {
+		hi := lo + 1
+		for hi < len(keys) && keys[hi].a == keys[lo].a && keys[hi].b == keys[lo].b {
+			hi++
+		}
+		others = others[:0]
+		for _, kk := range keys[lo:hi] {
+			if len(out) == k {
+				break
+			}
+			n := nodes[kk.pos]
+			if !fits(n) {
+				continue
+			}
+			if req.Image == "" || n.Holds(ref) {
+				out = append(out, n)
+			} else {
+				others = append(others, n)
+			}
+		}
+		out = append(out, others[:min(len(others), k-len(out))]...)
+		lo = hi
+	}
+	if len(out) == 0 {
+		return s.selectCut(req, nodes, k) // the NoNodeError and its diagnosis
+	}
+	return out, nil
+}
+
+// selectCut is Select cut to its first k nodes (all of them when k <= 0).
+func (s *Scheduler) selectCut(req *node.Request, nodes []*node.Node, k int) ([]*node.Node, error) {
+	out, err := s.Select(req, nodes)
+	if err != nil || k <= 0 || len(out) <= k {
+		return out, err
+	}
+	return out[:k], nil
+}

@@ -1,10 +1,8 @@
 package cluster
 
 import (
-	"context"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/swarm-project/swarm/cluster/engine"
 	"github.com/swarm-project/swarm/scheduler/node"
@@ -145,29 +143,6 @@ func (c *Cluster) syncIndex() []*placeEntry {
 		x.list[i] = fresh
 	}
 	return x.list
-}
-
-// indexKeepInterval is how often keepIndex brings the placement index up
-// to date.
-const indexKeepInterval = time.Second
-
-// keepIndex brings the placement index up to date every
-// indexKeepInterval until ctx ends, so that a placement finds it current:
-// without it, the first decision after the engines' caches moved (the
-// inspections after registration, say) reads every engine's view again
-// itself, half a second at 10,000 engines. With nothing changed, a pass
-// is one atomic load per engine.
-func (c *Cluster) keepIndex(ctx context.Context) {
-	tick := time.NewTicker(indexKeepInterval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			c.syncIndex()
-		}
-	}
 }
 
 // relistLocked orders the entries as Engines does, keeping those of the

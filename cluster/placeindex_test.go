@@ -350,34 +350,3 @@ func TestHolders(t *testing.T) {
 		})
 	}
 }
-
-// TestKeepIndex: the keeper brings the index up to date without a
-// placement asking, so the first placement after a change reads nothing.
-func TestKeepIndex(t *testing.T) {
-	c, _ := simFleet(t, 2, nil)
-	e := c.Engines()[0]
-	c.syncIndex()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan struct{})
-	go func() { defer close(done); c.keepIndex(ctx) }()
-
-	// A change behind the manager's back, seen through the engine's events.
-	if _, err := e.Client().ContainerCreate(ctx, &container.Config{Image: "busybox"}, nil, nil, nil, "late"); err != nil {
-		t.Fatal(err)
-	}
-	waitUntil(t, "the new container is cached", func() bool { return e.Lookup("late") != nil })
-	waitUntil(t, "the keeper read the engines again", func() bool {
-		c.index.mu.Lock()
-		defer c.index.mu.Unlock()
-		for _, en := range c.index.list {
-			if !c.current(en) {
-				return false
-			}
-		}
-		_, ok := c.index.names["late"]
-		return ok
-	})
-	cancel()
-	<-done
-}

@@ -331,12 +331,6 @@ func (c *Cluster) startWatcher(ctx context.Context) {
 		defer context.AfterFunc(bg, cancel)()
 		c.keepOverlay(ctx)
 	})
-	r.spawn(func(bg context.Context) {
-		ctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		defer context.AfterFunc(bg, cancel)()
-		c.keepIndex(ctx)
-	})
 }
 
 func (c *Cluster) watch(ctx context.Context) {

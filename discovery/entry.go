@@ -3,6 +3,7 @@ package discovery
 import (
 	"fmt"
 	"net"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -94,16 +95,7 @@ func (es Entries) Contains(e Entry) bool {
 // Equal reports whether es and other hold the same set of entries, in any
 // order, duplicates ignored.
 func (es Entries) Equal(other Entries) bool {
-	a, b := es.Normalize(), other.Normalize()
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
+	return slices.Equal(es.Normalize(), other.Normalize())
 }
 
 // Strings returns host:port for every entry, in order.

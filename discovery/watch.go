@@ -2,6 +2,7 @@ package discovery
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -60,7 +61,7 @@ func pollWatch(ctx context.Context, period time.Duration, read func(context.Cont
 				// sort 10,000 entries to see that nothing changed.
 			default:
 				lastRead = es
-				if es = es.Normalize(); sent && equalSorted(es, last) {
+				if es = es.Normalize(); sent && slices.Equal(es, last) {
 					break
 				}
 				if !sendEntries(ctx, entries, es) {
@@ -82,17 +83,4 @@ func pollWatch(ctx context.Context, period time.Duration, read func(context.Cont
 // when not empty, the same first element.
 func sameSlice(a, b Entries) bool {
 	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
-}
-
-// equalSorted compares two normalized snapshots.
-func equalSorted(a, b Entries) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -2,6 +2,7 @@ package discovery
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -39,7 +40,7 @@ func TestPollWatchSendsChanges(t *testing.T) {
 	for i, w := range want {
 		select {
 		case got := <-ch:
-			if !equalSorted(got, w) {
+			if !slices.Equal(got, w) {
 				t.Fatalf("snapshot %d = %v, want %v", i, got, w)
 			}
 		case <-time.After(5 * time.Second):

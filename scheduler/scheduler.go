@@ -169,6 +169,11 @@ func (s *Scheduler) SelectWithDiagnosis(req *node.Request, nodes []*node.Node) (
 	if err != nil {
 		return nil, nil, err
 	}
+	return s.selectPrepared(req, nodes, plans)
+}
+
+// selectPrepared is SelectWithDiagnosis once the steps have prepared.
+func (s *Scheduler) selectPrepared(req *node.Request, nodes []*node.Node, plans []filters.Plan) ([]*node.Node, *Diagnosis, error) {
 	cands := make([]*node.Node, 0, len(nodes))
 	for _, n := range nodes {
 		if n != nil {

@@ -32,7 +32,7 @@ func (s *Scheduler) SelectTop(req *node.Request, nodes []*node.Node, k int) ([]*
 	var checks []filters.Check
 	for _, p := range plans {
 		if len(p.Soft) > 0 {
-			return s.selectCut(req, nodes, k)
+			return s.selectCutPrepared(req, nodes, plans, k)
 		}
 		if p.Hard != nil {
 			checks = append(checks, p.Hard)
@@ -58,7 +58,7 @@ func (s *Scheduler) SelectTop(req *node.Request, nodes []*node.Node, k int) ([]*
 		keys = append(keys, rankKey{a: a, b: b, pos: i})
 	}
 	if mixed || len(keys) == 0 {
-		return s.selectCut(req, nodes, k)
+		return s.selectCutPrepared(req, nodes, plans, k)
 	}
 	keys = sortKeys(keys, (*buf)[len(keys):2*len(keys)])
 
@@ -101,7 +101,7 @@ func (s *Scheduler) SelectTop(req *node.Request, nodes []*node.Node, k int) ([]*
 		lo = hi
 	}
 	if len(out) == 0 {
-		return s.selectCut(req, nodes, k) // the NoNodeError and its diagnosis
+		return s.selectCutPrepared(req, nodes, plans, k) // the NoNodeError and its diagnosis
 	}
 	return out, nil
 }
@@ -109,6 +109,18 @@ func (s *Scheduler) SelectTop(req *node.Request, nodes []*node.Node, k int) ([]*
 // selectCut is Select cut to its first k nodes (all of them when k <= 0).
 func (s *Scheduler) selectCut(req *node.Request, nodes []*node.Node, k int) ([]*node.Node, error) {
 	out, err := s.Select(req, nodes)
+	return cutTo(out, err, k)
+}
+
+// selectCutPrepared is selectCut once the steps have prepared.
+func (s *Scheduler) selectCutPrepared(req *node.Request, nodes []*node.Node, plans []filters.Plan, k int) ([]*node.Node, error) {
+	out, _, err := s.selectPrepared(req, nodes, plans)
+	return cutTo(out, err, k)
+}
+
+// cutTo cuts a Select result to its first k nodes (all of them when
+// k <= 0).
+func cutTo(out []*node.Node, err error, k int) ([]*node.Node, error) {
 	if err != nil || k <= 0 || len(out) <= k {
 		return out, err
 	}

@@ -316,15 +316,21 @@ const managerGCPercent = 50
 const startupGCPercent = 100
 
 // tuneGC applies startupGCPercent, then managerGCPercent once the cluster
-// has started (or ctx ended), unless GOGC is set.
+// has started, paced without GOGC (gcPacer) until ctx ends; unless GOGC
+// is set.
 func tuneGC(ctx context.Context, c *cluster.Cluster) {
 	if os.Getenv("GOGC") != "" {
 		return
 	}
 	debug.SetGCPercent(startupGCPercent)
 	go func() {
-		_ = c.WaitStarted(ctx)
-		debug.SetGCPercent(managerGCPercent)
+		if c.WaitStarted(ctx) != nil || ctx.Err() != nil {
+			debug.SetGCPercent(managerGCPercent)
+			return
+		}
+		p := startGCPacer(managerGCPercent)
+		<-ctx.Done()
+		p.stop()
 	}()
 }
 

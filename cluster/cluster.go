@@ -133,6 +133,9 @@ func New(opts Options) *Cluster {
 	if opts.Engine.Joining == nil {
 		opts.Engine.Joining = engine.NewJoining()
 	}
+	// The placement index reads the engines that changed: every cluster
+	// has its own set.
+	opts.Engine.Changes = engine.NewChanges()
 	c := &Cluster{
 		opts:     opts,
 		sched:    opts.Scheduler,
@@ -141,7 +144,7 @@ func New(opts Options) *Cluster {
 		byID:     map[string]*Engine{},
 		pending:  map[*Engine][]*node.Container{},
 		execs:    map[string]string{},
-		index:    newPlaceIndex(),
+		index:    newPlaceIndex(opts.Engine.Changes),
 		sessions: buildSessions{m: map[string]*Engine{}},
 		resched:  newRescheduler(),
 	}
@@ -166,6 +169,7 @@ func (c *Cluster) Events() *Broker { return c.broker }
 func (c *Cluster) Run(ctx context.Context, backend discovery.Backend) {
 	defer c.stopAll()
 	c.startWatcher(ctx)
+	go c.keepIndex(ctx)
 	entries, errs := backend.Watch(ctx)
 	// lastErr keeps a failing backend (polled every second) from logging
 	// the same failure every second: a repeat goes to the debug level.

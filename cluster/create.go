@@ -183,7 +183,7 @@ var errChanged = errors.New("the candidates changed during the decision")
 func (c *Cluster) tryReserve(req *node.Request, tried map[*Engine]bool, serial bool) (*Engine, *node.Container, error) {
 	var s *snapshot
 	if serial {
-		list := c.syncIndex()
+		c.syncIndex()
 		c.schedMu.Lock()
 		if req.Name != "" {
 			if err := c.checkName(req.Name); err != nil {
@@ -191,7 +191,7 @@ func (c *Cluster) tryReserve(req *node.Request, tried map[*Engine]bool, serial b
 				return nil, nil, err
 			}
 		}
-		s = buildSnapshot(list, c.pending, tried, false)
+		s = c.snapshotOf(c.pending, tried, false, false)
 	} else {
 		var err error
 		if s, err = c.takeSnapshot(tried, false, req.Name); err != nil {

@@ -1,8 +1,10 @@
 package cluster
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/swarm-project/swarm/cluster/engine"
 	"github.com/swarm-project/swarm/scheduler/node"
@@ -13,12 +15,14 @@ import (
 // of the cached containers of the whole cluster, kept per engine at the
 // engine generation (Engine.Generation) and node records generation
 // (Cluster.nodesGen) they were read at. A decision first brings it up to
-// date (sync): one atomic load per engine, and a rebuild only for the
-// engines whose generation moved.
+// date (sync): the engines whose generation moved queue themselves
+// (engine.Changes), and only their entries are read again; the whole list
+// is looked at only when the engine set or the node records changed.
 //
-// Entries are immutable and the list is replaced, never modified, when
-// one of them changes: a decision reads the list it got from sync without
-// a lock while other decisions update the index.
+// Entries are immutable; the list and the views of the active engines are
+// changed in place under mu, and a decision copies the views it reads
+// (snapshotOf), so that it reads them without a lock while other
+// decisions update the index.
 type placeIndex struct {
 	// retakes counts the decisions taken again because every candidate
 	// changed before the commit (create.go); BenchmarkParallelRuns
@@ -27,12 +31,21 @@ type placeIndex struct {
 
 	mu       sync.Mutex // guards everything below
 	clusterG uint64     // Cluster.gen the list was ordered at
+	nodesG   uint64     // Cluster.nodesGen at the last pass over the list
 	listed   bool       // list was built at least once
 	list     []*placeEntry
 	pos      map[*Engine]int            // index of each engine's entry in list
 	byNode   map[*node.Node]*placeEntry // the entry of each current view
 	names    map[string]holders         // cached containers by name
 	ids      map[string]*Engine         // engine of each cached container ID
+	// active are the views of the entries whose engine takes new
+	// containers (AvailabilityActive), in list order, and activePos the
+	// index of each of those engines in it.
+	active    []*node.Node
+	activePos map[*Engine]int
+	changes   *engine.Changes // the engines to read again; nil: all of them
+	todo      []*Engine       // engines whose entries may be out of date
+	reorder   bool            // an availability changed: list active again
 }
 
 // holders are the cached containers of one name: usually one, so a short
@@ -94,12 +107,15 @@ type placeEntry struct {
 	held     []*Container // the engine's cached containers (name index)
 }
 
-func newPlaceIndex() placeIndex {
+func newPlaceIndex(changes *engine.Changes) placeIndex {
 	return placeIndex{
-		pos:    map[*Engine]int{},
-		byNode: map[*node.Node]*placeEntry{},
-		names:  map[string]holders{},
-		ids:    map[string]*Engine{},
+		changes: changes,
+		pos:     map[*Engine]int{},
+		byNode:  map[*node.Node]*placeEntry{},
+		names:   map[string]holders{},
+		ids:     map[string]*Engine{},
+
+		activePos: map[*Engine]int{},
 	}
 }
 
@@ -119,30 +135,147 @@ func (c *Cluster) readEntry(e *Engine) *placeEntry {
 }
 
 // syncIndex brings the index up to date with the engine set and every
-// engine's cache, and returns the list of entries, in Engines' order.
-// The list must not be modified.
-func (c *Cluster) syncIndex() []*placeEntry {
+// engine's cache.
+func (c *Cluster) syncIndex() {
 	x := &c.index
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	owned := false // x.list is a slice no decision has seen yet
-	if g := c.gen.Load(); !x.listed || g != x.clusterG {
+	c.syncLocked()
+}
+
+// syncLocked is syncIndex with index.mu held.
+func (c *Cluster) syncLocked() {
+	x := &c.index
+	c.pullLocked()
+	for _, e := range x.todo {
+		if i, ok := x.pos[e]; ok {
+			c.refreshLocked(i)
+		}
+	}
+	clear(x.todo)
+	x.todo = x.todo[:0]
+	c.finishLocked()
+}
+
+// pullLocked puts the engines whose entries may be out of date in todo:
+// those that queued themselves in changes, or every engine when the engine
+// set or the node records changed (the list is ordered again first). The
+// caller holds index.mu.
+func (c *Cluster) pullLocked() {
+	x := &c.index
+	// Drain first: a change after this queues its engine again, and one
+	// before it is in the generations the entries are read at.
+	if x.changes != nil {
+		x.todo = x.changes.Drain(x.todo)
+	}
+	g, ng := c.gen.Load(), c.nodesGen.Load()
+	relist := !x.listed || g != x.clusterG
+	if relist {
 		c.relistLocked(g)
-		owned = true
 	}
-	for i, en := range x.list {
-		if c.current(en) {
-			continue
+	if relist || x.changes == nil || ng != x.nodesG {
+		clear(x.todo)
+		x.todo = x.todo[:0]
+		for _, en := range x.list {
+			x.todo = append(x.todo, en.e)
 		}
-		if !owned {
-			x.list = append([]*placeEntry(nil), x.list...)
-			owned = true
-		}
-		fresh := c.readEntry(en.e)
-		c.replaceLocked(en, fresh)
-		x.list[i] = fresh
+		x.nodesG = ng
+		x.reorder = true
 	}
-	return x.list
+}
+
+// finishLocked lists the active views again if an engine's availability
+// changed. The caller holds index.mu.
+func (c *Cluster) finishLocked() {
+	if x := &c.index; x.reorder {
+		c.reorderLocked()
+		x.reorder = false
+	}
+}
+
+// refreshLocked reads the entry at i again unless it is current. The
+// caller holds index.mu.
+func (c *Cluster) refreshLocked(i int) {
+	x := &c.index
+	en := x.list[i]
+	if c.current(en) {
+		return
+	}
+	fresh := c.readEntry(en.e)
+	c.replaceLocked(en, fresh)
+	x.list[i] = fresh
+	j, ok := x.activePos[en.e]
+	if ok && fresh.avail == engine.AvailabilityActive {
+		x.active[j] = fresh.node
+	} else if ok || fresh.avail == engine.AvailabilityActive {
+		x.reorder = true
+	}
+}
+
+// reorderLocked lists the active views again, in list order. The caller
+// holds index.mu.
+func (c *Cluster) reorderLocked() {
+	x := &c.index
+	x.active = x.active[:0]
+	clear(x.activePos)
+	for _, en := range x.list {
+		if en.avail == engine.AvailabilityActive {
+			x.activePos[en.e] = len(x.active)
+			x.active = append(x.active, en.node)
+		}
+	}
+}
+
+// keepChunk is how many engines keepUp reads again per hold of index.mu:
+// a decision or a lookup by name or ID waits for one chunk at most.
+const keepChunk = 256
+
+// keepUp reads again the entries of the engines that changed, in chunks,
+// so that the next decision finds the index up to date.
+func (c *Cluster) keepUp() {
+	x := &c.index
+	for {
+		x.mu.Lock()
+		c.pullLocked()
+		n := min(len(x.todo), keepChunk)
+		for _, e := range x.todo[len(x.todo)-n:] {
+			if i, ok := x.pos[e]; ok {
+				c.refreshLocked(i)
+			}
+		}
+		clear(x.todo[len(x.todo)-n:])
+		x.todo = x.todo[:len(x.todo)-n]
+		left := len(x.todo)
+		if left == 0 {
+			c.finishLocked()
+		}
+		x.mu.Unlock()
+		if left == 0 {
+			return
+		}
+	}
+}
+
+// indexKeepPeriod is the pause between two keepUp passes.
+const indexKeepPeriod = time.Second
+
+// keepIndex runs keepUp every indexKeepPeriod until ctx ends, once no
+// engine is in its first round: while the fleet registers, its views are
+// left to the first decision (building them then would slow the
+// registration down and rebuild each engine's view several times).
+func (c *Cluster) keepIndex(ctx context.Context) {
+	t := time.NewTicker(indexKeepPeriod)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if c.opts.Engine.Joining.Len() == 0 {
+			c.keepUp()
+		}
+	}
 }
 
 // relistLocked orders the entries as Engines does, keeping those of the
@@ -228,10 +361,13 @@ func (c *Cluster) syncEngine(e *Engine) *placeEntry {
 		return en
 	}
 	fresh := c.readEntry(e)
-	list := append([]*placeEntry(nil), x.list...)
-	list[i] = fresh
 	c.replaceLocked(en, fresh)
-	x.list = list
+	x.list[i] = fresh
+	if j, ok := x.activePos[e]; ok && fresh.avail == engine.AvailabilityActive {
+		x.active[j] = fresh.node
+	} else if ok || fresh.avail == engine.AvailabilityActive {
+		x.reorder = true
+	}
 	return fresh
 }
 
@@ -273,10 +409,12 @@ func (c *Cluster) forgetEngine(e *Engine) {
 		return
 	}
 	c.replaceLocked(x.list[i], nil)
-	list := append(append([]*placeEntry(nil), x.list[:i]...), x.list[i+1:]...)
+	x.list = append(x.list[:i], x.list[i+1:]...)
 	delete(x.pos, e)
-	for j := i; j < len(list); j++ {
-		x.pos[list[j].e] = j
+	for j := i; j < len(x.list); j++ {
+		x.pos[x.list[j].e] = j
 	}
-	x.list = list
+	if _, ok := x.activePos[e]; ok {
+		x.reorder = true
+	}
 }

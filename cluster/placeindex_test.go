@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -348,5 +349,110 @@ func TestHolders(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestIndexReadsChangedEngines checks that a sync reads again the entry of
+// an engine whose cache changed, and only that one, and that the views a
+// decision reads follow it; keepUp does the same without a decision.
+func TestIndexReadsChangedEngines(t *testing.T) {
+	c, _ := simFleet(t, 3, nil)
+	ctx := context.Background()
+	entries := func() []*placeEntry {
+		c.index.mu.Lock()
+		defer c.index.mu.Unlock()
+		return append([]*placeEntry(nil), c.index.list...)
+	}
+	// viewHolds reports whether the decision's view of e holds a
+	// container named name.
+	viewHolds := func(e *Engine, name string) bool {
+		s, err := c.takeSnapshot(nil, false, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range s.nodes {
+			if n.Addr != e.Addr() {
+				continue
+			}
+			for _, ct := range n.Containers {
+				if slices.Contains(ct.Names, name) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for round, sync := range []func(){c.syncIndex, c.keepUp} {
+		c.syncIndex()
+		before := entries()
+		e := before[1].e
+		name := fmt.Sprintf("direct-%d", round)
+		resp, err := e.Client().ContainerCreate(ctx, &container.Config{Image: "busybox"}, nil, nil, nil, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.RefreshContainer(ctx, resp.ID); err != nil {
+			t.Fatal(err)
+		}
+		sync()
+		after := entries()
+		if after[0] != before[0] || after[2] != before[2] {
+			t.Fatalf("round %d: the entries of the unchanged engines were read again", round)
+		}
+		if after[1] == before[1] || after[1].e != e {
+			t.Fatalf("round %d: the entry of %s was not read again", round, e.Name())
+		}
+		if c.index.changes.Drain(nil) != nil {
+			t.Fatalf("round %d: changes left queued after the sync", round)
+		}
+		if !viewHolds(e, name) {
+			t.Fatalf("round %d: the decision's view of %s lacks %s", round, e.Name(), name)
+		}
+		if err := c.NameAvailable(name); !errors.Is(err, ErrConflict) {
+			t.Fatalf("round %d: %s is free in the name index: %v", round, name, err)
+		}
+	}
+}
+
+// TestIndexActiveViews checks that a drained engine leaves the views a
+// decision reads, and comes back when active again.
+func TestIndexActiveViews(t *testing.T) {
+	c, _ := simFleet(t, 3, nil)
+	ctx := context.Background()
+	addrs := func() []string {
+		s, err := c.takeSnapshot(nil, false, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, n := range s.nodes {
+			out = append(out, n.Addr)
+		}
+		return out
+	}
+	all := addrs()
+	if len(all) != 3 {
+		t.Fatalf("%d views, want 3", len(all))
+	}
+	e := c.Engines()[1]
+	set := func(a engine.Availability) {
+		t.Helper()
+		n, err := c.SwarmNode(e.ID())
+		if err != nil {
+			t.Fatal(err)
+		}
+		spec := n.Meta.Spec
+		spec.Availability = a
+		if _, err := c.UpdateNode(ctx, e.ID(), n.Meta.Version, spec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set(engine.AvailabilityDrain)
+	if got := addrs(); len(got) != 2 || got[0] != all[0] || got[1] != all[2] {
+		t.Fatalf("views %v with %s drained, want %v without it", got, e.Addr(), all)
+	}
+	set(engine.AvailabilityActive)
+	if got := addrs(); strings.Join(got, ",") != strings.Join(all, ",") {
+		t.Fatalf("views %v once active again, want %v", got, all)
 	}
 }

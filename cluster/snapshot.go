@@ -116,7 +116,6 @@ func requestedCPUs(hc *container.HostConfig) int64 { return engine.RequestedCPUs
 // that takes new containers, with the reservations of creates in flight
 // added to the engines that have them.
 type snapshot struct {
-	list    []*placeEntry // the index's list it was built from
 	nodes   []*node.Node
 	overlay map[*node.Node]overlaid // the views with reservations added
 	// unavailable names the paused and drained healthy engines (only when
@@ -137,7 +136,7 @@ type overlaid struct {
 // When name is not "", it is checked first (checkName). Only the copy of
 // the reservations is made under schedMu.
 func (c *Cluster) takeSnapshot(skip map[*Engine]bool, withUnavailable bool, name string) (*snapshot, error) {
-	list := c.syncIndex()
+	c.syncIndex()
 	c.schedMu.Lock()
 	if name != "" {
 		if err := c.checkName(name); err != nil {
@@ -150,13 +149,46 @@ func (c *Cluster) takeSnapshot(skip map[*Engine]bool, withUnavailable bool, name
 		pending[e] = append([]*node.Container(nil), l...)
 	}
 	c.schedMu.Unlock()
-	return buildSnapshot(list, pending, skip, withUnavailable), nil
+	return c.snapshotOf(pending, skip, withUnavailable, false), nil
 }
 
-// buildSnapshot is takeSnapshot's work once the index list and the
-// reservations are read.
+// snapshotOf builds a snapshot from the index as it is (sync: bring it up
+// to date first) and the reservations in pending, which it does not
+// modify. The caller may hold schedMu.
+func (c *Cluster) snapshotOf(pending map[*Engine][]*node.Container, skip map[*Engine]bool, withUnavailable, sync bool) *snapshot {
+	x := &c.index
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if sync {
+		c.syncLocked()
+	}
+	if len(skip) > 0 || withUnavailable {
+		return buildSnapshot(x.list, pending, skip, withUnavailable)
+	}
+	// The common case: a copy of the active views, with the few engines
+	// that have reservations overlaid.
+	s := &snapshot{nodes: append(make([]*node.Node, 0, len(x.active)), x.active...)}
+	for e, l := range pending {
+		j, ok := x.activePos[e]
+		if !ok || len(l) == 0 {
+			continue
+		}
+		en := x.list[x.pos[e]]
+		n := withPending(en.node, l)
+		s.nodes[j] = n
+		if s.overlay == nil {
+			s.overlay = map[*node.Node]overlaid{}
+		}
+		s.overlay[n] = overlaid{entry: en, pending: l}
+	}
+	return s
+}
+
+// buildSnapshot is a snapshot of the entries in list that skips the
+// engines in skip and, unless withUnavailable, the engines that do not
+// take new containers.
 func buildSnapshot(list []*placeEntry, pending map[*Engine][]*node.Container, skip map[*Engine]bool, withUnavailable bool) *snapshot {
-	s := &snapshot{list: list, nodes: make([]*node.Node, 0, len(list))}
+	s := &snapshot{nodes: make([]*node.Node, 0, len(list))}
 	for _, en := range list {
 		e := en.e
 		if skip[e] {
@@ -175,13 +207,7 @@ func buildSnapshot(list []*placeEntry, pending map[*Engine][]*node.Container, sk
 		}
 		n := en.node
 		if l := pending[e]; len(l) > 0 {
-			cp := *n
-			cp.Containers = append(append([]*node.Container(nil), n.Containers...), l...)
-			for _, p := range l {
-				cp.ReservedCPUs += p.CPUs
-				cp.ReservedMemory += p.Memory
-			}
-			n = &cp
+			n = withPending(n, l)
 			if s.overlay == nil {
 				s.overlay = map[*node.Node]overlaid{}
 			}
@@ -192,6 +218,17 @@ func buildSnapshot(list []*placeEntry, pending map[*Engine][]*node.Container, sk
 	return s
 }
 
+// withPending is a copy of the view n with the reservations l added.
+func withPending(n *node.Node, l []*node.Container) *node.Node {
+	cp := *n
+	cp.Containers = append(append([]*node.Container(nil), n.Containers...), l...)
+	for _, p := range l {
+		cp.ReservedCPUs += p.CPUs
+		cp.ReservedMemory += p.Memory
+	}
+	return &cp
+}
+
 // engineOf returns the engine behind one of the snapshot's nodes.
 func (c *Cluster) engineOf(s *snapshot, n *node.Node) *Engine {
 	if o, ok := s.overlay[n]; ok {
@@ -200,10 +237,12 @@ func (c *Cluster) engineOf(s *snapshot, n *node.Node) *Engine {
 	if en := c.entryOf(n); en != nil {
 		return en.e
 	}
-	for _, en := range s.list { // n was built again since
-		if en.node == n {
-			return en.e
-		}
+	// n was built again since: the engine at its address, if it is still
+	// managed (the commit checks its current view).
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if r, ok := c.engines[n.Addr]; ok {
+		return r.engine
 	}
 	return nil
 }
@@ -250,8 +289,11 @@ func (c *Cluster) commitTargetLocked(s *snapshot, n *node.Node, req *node.Reques
 	case en.node == view:
 		return e
 	}
-	fresh := buildSnapshot([]*placeEntry{en}, map[*Engine][]*node.Container{e: now}, nil, false)
-	if cands, err := c.sched.Select(req, fresh.nodes); err != nil || len(cands) != 1 {
+	view = en.node
+	if len(now) > 0 {
+		view = withPending(view, now)
+	}
+	if cands, err := c.sched.Select(req, []*node.Node{view}); err != nil || len(cands) != 1 {
 		return nil
 	}
 	return e
@@ -261,7 +303,7 @@ func (c *Cluster) commitTargetLocked(s *snapshot, n *node.Node, req *node.Reques
 // that takes new containers, with the reservations of creates in flight
 // added, and the engine behind each node. The caller holds schedMu.
 func (c *Cluster) snapshotLocked(skip map[*Engine]bool) ([]*node.Node, map[*node.Node]*Engine) {
-	s := buildSnapshot(c.syncIndex(), c.pending, skip, false)
+	s := c.snapshotOf(c.pending, skip, false, true)
 	byNode := make(map[*node.Node]*Engine, len(s.nodes))
 	for _, n := range s.nodes {
 		byNode[n] = c.engineOf(s, n)

@@ -56,6 +56,9 @@ type Options struct {
 	// thousands of engines register at once, their first rounds come
 	// before the inspection of their containers.
 	Joining *Joining
+	// Changes, when not nil, collects the engines whose Generation moved,
+	// for the cluster's placement index.
+	Changes *Changes
 	// FleetSize, when set, is the number of engines of the cluster: the
 	// pauses between pings and between reconciliations grow with it, so
 	// that the fleet as a whole is asked at bounded rates (schedule.go).
@@ -152,6 +155,8 @@ type Engine struct {
 	// gen counts the changes of what the engine caches; the cluster's
 	// scheduling view of the engine is rebuilt when it moved.
 	gen atomic.Uint64
+	// queued is set while the engine waits in Options.Changes.
+	queued atomic.Bool
 }
 
 // New builds the engine at addr; it reports to sink (nil: to nobody). It
@@ -646,7 +651,12 @@ func (e *Engine) Disconnected() {
 func (e *Engine) Removed() { e.emitManagerEvent("engine_remove") }
 
 // changed records that the cache changed (the caller holds e.mu).
-func (e *Engine) changed() { e.gen.Add(1) }
+func (e *Engine) changed() {
+	e.gen.Add(1)
+	if e.opts != nil && e.opts.Changes != nil {
+		e.opts.Changes.add(e)
+	}
+}
 
 // Generation counts the changes of the engine's cache and health: a view
 // built from the engine at one generation is current until it moves.

@@ -50,3 +50,30 @@ func TestJoining(t *testing.T) {
 		t.Fatal("Wait returned false at zero")
 	}
 }
+
+func TestChangesQueueEachEngineOnce(t *testing.T) {
+	ch := NewChanges()
+	opts := &Options{Changes: ch}
+	a, err := New("127.0.0.1:1", opts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := New("127.0.0.1:2", opts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.changed()
+	a.changed()
+	b.changed()
+	if got := ch.Drain(nil); len(got) != 2 || got[0] != a || got[1] != b {
+		t.Fatalf("drained %v, want a then b once each", got)
+	}
+	if got := ch.Drain(nil); len(got) != 0 {
+		t.Fatalf("drained %v again, want nothing", got)
+	}
+	g := a.Generation()
+	a.changed()
+	if got := ch.Drain(nil); len(got) != 1 || got[0] != a || a.Generation() != g+1 {
+		t.Fatalf("drained %v after a change following a drain, want a", got)
+	}
+}

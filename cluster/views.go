@@ -14,12 +14,22 @@ import (
 // when nodes is empty. Engines are picked first, so a node filter walks
 // only the matching engines.
 func (c *Cluster) ContainersOn(nodes []string) []*Container {
-	var out []*Container
-	for _, e := range c.Engines() {
+	all := c.Engines()
+	engines := make([]*Engine, 0, len(all))
+	n := 0
+	for _, e := range all {
 		if len(nodes) > 0 && !MatchAny(nodes, e.Name(), e.ID(), e.Addr()) {
 			continue
 		}
-		out = append(out, e.Containers()...)
+		engines = append(engines, e)
+		n += e.ContainerCount()
+	}
+	// One slice of the right size (a few more for creates meanwhile),
+	// filled in place: at 300,000 containers, appending each engine's
+	// copy made 17 MB of garbage per ps.
+	out := make([]*Container, 0, n+n/64)
+	for _, e := range engines {
+		out = e.AppendContainers(out)
 	}
 	return out
 }

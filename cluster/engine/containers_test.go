@@ -6,6 +6,7 @@ import (
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/go-connections/nat"
+	units "github.com/docker/go-units"
 )
 
 func TestContainerStatus(t *testing.T) {
@@ -32,10 +33,48 @@ func TestContainerStatus(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			st := tt.state
 			c := newContainer(&Engine{}, container.InspectResponse{ContainerJSONBase: &container.ContainerJSONBase{ID: "abc", Name: "/web", State: &st}})
-			if got := c.status(now); got != tt.want {
+			if got := string(c.appendState(nil, now)); got != tt.want {
 				t.Fatalf("got %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestHumanDuration compares appendHumanDuration with the go-units
+// wording Docker uses, across every unit and its edges.
+func TestHumanDuration(t *testing.T) {
+	var ds []time.Duration
+	for _, step := range []struct{ from, to, by time.Duration }{
+		{0, 3 * time.Minute, 250 * time.Millisecond},
+		{3 * time.Minute, 3 * time.Hour, 7 * time.Second},
+		{3 * time.Hour, 60 * 24 * time.Hour, 13 * time.Minute},
+		{60 * 24 * time.Hour, 4 * 365 * 24 * time.Hour, 5 * time.Hour},
+	} {
+		for d := step.from; d < step.to; d += step.by {
+			ds = append(ds, d, d-time.Nanosecond, d+time.Nanosecond)
+		}
+	}
+	ds = append(ds, -time.Hour, 30*time.Minute-time.Nanosecond, 90*time.Minute, 50*365*24*time.Hour)
+	for _, d := range ds {
+		if got, want := string(appendHumanDuration(nil, d)), units.HumanDuration(d); got != want {
+			t.Fatalf("%v: %q, want %q", d, got, want)
+		}
+	}
+}
+
+// TestStatusAllocates checks that rendering a running container's status
+// into a buffer with room allocates nothing.
+func TestStatusAllocates(t *testing.T) {
+	now := time.Now()
+	st := container.State{Status: "running", Running: true, StartedAt: now.Add(-5 * time.Minute).Format(time.RFC3339Nano),
+		Health: &container.Health{Status: container.Healthy}}
+	c := newContainer(&Engine{}, container.InspectResponse{ContainerJSONBase: &container.ContainerJSONBase{ID: "abc", Name: "/web", State: &st}})
+	buf := make([]byte, 0, 64)
+	if n := testing.AllocsPerRun(100, func() { buf = c.appendState(buf[:0], now) }); n != 0 {
+		t.Fatalf("%v allocations per status, want 0", n)
+	}
+	if string(buf) != "Up 5 minutes (healthy)" {
+		t.Fatalf("status %q", buf)
 	}
 }
 

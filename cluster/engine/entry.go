@@ -80,8 +80,24 @@ func (c *Container) AppendEntry(buf []byte, now time.Time) []byte {
 		return append(buf, b...)
 	}
 	buf = append(buf, c.entry.b[:c.entry.cut]...)
-	buf = appendJSONText(buf, c.Status(now))
+	start := len(buf)
+	buf = c.appendStatus(buf, now)
+	if needsEscape(buf[start:]) { // an engine's own text (listed, not inspected)
+		s := string(buf[start:])
+		buf = appendJSONText(buf[:start], s)
+	}
 	return append(buf, c.entry.b[c.entry.cut:]...)
+}
+
+// needsEscape reports whether b holds a byte that JSON (as encoding/json
+// writes it) escapes inside a string.
+func needsEscape(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return true
+		}
+	}
+	return false
 }
 
 // appendJSONText appends s escaped as the inside of a JSON string, as

@@ -2,12 +2,16 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/docker/docker/api/types/system"
 )
 
 func main() {
@@ -55,6 +59,34 @@ func parseInts(spec string) ([]int, error) {
 		out = append(out, n)
 	}
 	return out, nil
+}
+
+// healthyNodes reads the manager's GET /info and counts the nodes whose
+// Status row says Healthy.
+func healthyNodes(ctx context.Context, c *http.Client, addr string) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, "GET", "http://"+addr+"/v1.41/info", nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("GET /info: %s", resp.Status)
+	}
+	var info system.Info
+	if err := json.NewDecoder(resp.Body).Decode(&info); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, row := range info.SystemStatus {
+		if strings.HasSuffix(row[0], "└ Status") && row[1] == "Healthy" {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // waitHealthy polls the manager until want nodes are healthy.

@@ -269,22 +269,18 @@ func TestReadAddrs(t *testing.T) {
 	}
 }
 
-func TestMetricValue(t *testing.T) {
-	body := []byte("# HELP swarm_engines Engines by health.\n# TYPE swarm_engines gauge\n" +
-		"swarm_engines{state=\"healthy\"} 9998\nswarm_engines{state=\"pending\"} 2\nswarm_containers_uninspected 0\n")
+func TestHealthPoll(t *testing.T) {
 	for _, tt := range []struct {
-		series  string
-		want    float64
-		wantErr bool
+		want int
+		poll time.Duration
 	}{
-		{series: `swarm_engines{state="healthy"}`, want: 9998},
-		{series: `swarm_engines{state="pending"}`, want: 2},
-		{series: "swarm_containers_uninspected", want: 0},
-		{series: `swarm_engines{state="unhealthy"}`, wantErr: true},
+		{1, 250 * time.Millisecond},
+		{1000, 250 * time.Millisecond},
+		{2500, 250 * time.Millisecond},
+		{10000, time.Second},
 	} {
-		got, err := metricValue(body, tt.series)
-		if (err != nil) != tt.wantErr || got != tt.want {
-			t.Errorf("metricValue(%s) = %v, %v; want %v (error %v)", tt.series, got, err, tt.want, tt.wantErr)
+		if got := healthPoll(tt.want); got != tt.poll {
+			t.Errorf("healthPoll(%d) = %v, want %v", tt.want, got, tt.poll)
 		}
 	}
 }

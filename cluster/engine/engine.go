@@ -457,8 +457,8 @@ func (e *Engine) check(ctx context.Context) error {
 // answer, and returns the engine's API-Version header. At 10,000 engines
 // the fleet is pinged 20 times a second and an engine once in minutes: a
 // pooled connection would only wait out its idle timeout, and the
-// transport's two goroutines per connection, with the Docker client's
-// request building, were most of an idle manager's CPU.
+// transport's two goroutines per connection and the Docker client's
+// request building only added to each ping's cost.
 func (e *Engine) ping(ctx context.Context) (string, error) {
 	conn, err := e.dialPing(ctx)
 	if err != nil {

@@ -572,7 +572,15 @@ func (e *Engine) storeContainer(c *Container) {
 	}
 	old, ok := e.containers[c.ID()]
 	if ok && old.seq > c.seq {
-		return
+		if !sameListing(old, c) {
+			return
+		}
+		// A list that started later says what this inspect says, with
+		// less (no reservations, times or mounts): keep the inspect, at
+		// the list's place in the order. A create's re-read that a full
+		// refresh overtook would otherwise leave the new container
+		// without its reservations until the fill inspects it again.
+		c.seq = old.seq
 	}
 	if ok {
 		e.unindex(old)
@@ -580,6 +588,13 @@ func (e *Engine) storeContainer(c *Container) {
 	e.containers[c.ID()] = c
 	e.index(c)
 	e.changed()
+}
+
+// sameListing reports whether listed is a list entry of the container
+// inspected describes, with nothing a list shows changed since.
+func sameListing(listed, inspected *Container) bool {
+	return listed.listed && !inspected.listed && listed.state == inspected.state &&
+		listed.imageID == inspected.imageID && listed.Name() == inspected.Name()
 }
 
 // dropContainer removes a container (by full ID) from the cache, unless a

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -130,27 +131,43 @@ func TestCacheKeepsTheNewestRead(t *testing.T) {
 		c.seq = seq
 		return c
 	}
+	listed := func(status string, seq uint64) *Container {
+		c := newListedContainer(&Engine{}, container.Summary{ID: "abc", Names: []string{"/web"}, State: container.ContainerState(status)})
+		c.seq = seq
+		return c
+	}
 	tests := []struct {
 		name  string
 		steps func(e *Engine)
-		want  string // "" = not cached
+		want  string // "" = not cached; "STATE listed|inspected" checks the kind too
 	}{
 		{"newer read replaces older", func(e *Engine) { e.storeContainer(cached("exited", 1)); e.storeContainer(cached("running", 2)) }, "running"},
 		{"older read arriving last is ignored", func(e *Engine) { e.storeContainer(cached("running", 2)); e.storeContainer(cached("exited", 1)) }, "running"},
 		{"drop after store", func(e *Engine) { e.storeContainer(cached("running", 1)); e.dropContainer("abc", 2) }, ""},
 		{"older drop does not remove a newer read", func(e *Engine) { e.storeContainer(cached("running", 3)); e.dropContainer("abc", 2) }, "running"},
 		{"older read cannot resurrect a dropped container", func(e *Engine) { e.dropContainer("abc", 5); e.storeContainer(cached("running", 4)) }, ""},
+		{"an older inspect keeps its detail over a newer list entry of the same state", func(e *Engine) {
+			e.storeContainer(listed("running", 5))
+			e.storeContainer(cached("running", 4))
+		}, "running inspected"},
+		{"an older inspect loses to a newer list entry of another state", func(e *Engine) {
+			e.storeContainer(listed("exited", 5))
+			e.storeContainer(cached("running", 4))
+		}, "exited listed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := &Engine{containers: map[string]*Container{}, names: map[string]string{}, gone: map[string]uint64{}}
 			tt.steps(e)
 			c := e.Lookup("web")
+			state, kind, _ := strings.Cut(tt.want, " ")
 			switch {
 			case tt.want == "" && c != nil:
 				t.Fatalf("cached %q, want nothing", c.State())
-			case tt.want != "" && (c == nil || c.State() != tt.want):
+			case tt.want != "" && (c == nil || c.State() != state):
 				t.Fatalf("cached %v, want %q", c, tt.want)
+			case kind != "" && c.Listed() != (kind == "listed"):
+				t.Fatalf("cached %q listed=%v, want %s", c.State(), c.Listed(), kind)
 			}
 		})
 	}

@@ -222,13 +222,20 @@ EOF
 	wait_ready zk zk_ok
 }
 
+# zk_ok: the server serves client sessions. `ruok` answers imok as soon
+# as the process runs, before it takes sessions (a manager started then
+# failed with "zk: could not connect to a server"); `stat` names the mode
+# only once it serves.
 zk_ok() {
 	local out
 	exec 3<>"/dev/tcp/$(host_of "$ZK_ADDR")/$(port_of "$ZK_ADDR")" || return 1
-	printf ruok >&3
+	printf stat >&3
 	out=$(timeout 2 cat <&3 || true)
 	exec 3<&-
-	[ "$out" = imok ]
+	case $out in
+	*"Mode: standalone"* | *"Mode: leader"* | *"Mode: follower"*) return 0 ;;
+	esac
+	return 1
 }
 
 start_consul() {

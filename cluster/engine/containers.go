@@ -584,6 +584,12 @@ func (e *Engine) storeContainer(c *Container) {
 	}
 	if ok {
 		e.unindex(old)
+		if old.listed {
+			e.unread--
+		}
+	}
+	if c.listed {
+		e.unread++
 	}
 	e.containers[c.ID()] = c
 	e.index(c)
@@ -610,6 +616,9 @@ func (e *Engine) dropContainer(id string, seq uint64) {
 	e.gone[id] = max(e.gone[id], seq)
 	if ok {
 		delete(e.containers, id)
+		if c.listed {
+			e.unread--
+		}
 		e.unindex(c)
 		e.changed()
 		if mapSize(c.labels) >= largeObject {
@@ -751,10 +760,7 @@ func (e *Engine) refreshContainers(ctx context.Context) error {
 		}
 	}
 	if !changed {
-		unread := false
-		for _, c := range e.containers {
-			unread = unread || c.listed
-		}
+		unread := e.unread > 0
 		e.mu.Unlock()
 		if unread {
 			e.askFill()
@@ -771,11 +777,14 @@ func (e *Engine) refreshContainers(ctx context.Context) error {
 	e.names = make(map[string]string, len(fresh))
 	e.swarmIDs = make(map[string]string, len(fresh))
 	e.policies = nil
-	unread := false
+	e.unread = 0
 	for _, c := range fresh {
 		e.index(c)
-		unread = unread || c.listed
+		if c.listed {
+			e.unread++
+		}
 	}
+	unread := e.unread > 0
 	e.changed()
 	e.mu.Unlock()
 	if unread {
@@ -865,11 +874,5 @@ func (e *Engine) waitJoined(ctx context.Context) bool {
 func (e *Engine) Unread() int {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	n := 0
-	for _, c := range e.containers {
-		if c.listed {
-			n++
-		}
-	}
-	return n
+	return e.unread
 }

@@ -154,11 +154,28 @@ func TestCacheKeepsTheNewestRead(t *testing.T) {
 			e.storeContainer(listed("exited", 5))
 			e.storeContainer(cached("running", 4))
 		}, "exited listed"},
+		{"a listed container dropped", func(e *Engine) {
+			e.storeContainer(listed("running", 1))
+			e.dropContainer("abc", 2)
+		}, ""},
+		{"a listed container inspected", func(e *Engine) {
+			e.storeContainer(listed("running", 1))
+			e.storeContainer(cached("running", 2))
+		}, "running inspected"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := &Engine{containers: map[string]*Container{}, names: map[string]string{}, gone: map[string]uint64{}}
 			tt.steps(e)
+			listedNow := 0
+			for _, c := range e.containers {
+				if c.listed {
+					listedNow++
+				}
+			}
+			if got := e.Unread(); got != listedNow {
+				t.Fatalf("Unread() = %d, %d listed containers cached", got, listedNow)
+			}
 			c := e.Lookup("web")
 			state, kind, _ := strings.Cut(tt.want, " ")
 			switch {

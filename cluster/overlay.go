@@ -244,16 +244,7 @@ func (c *Cluster) keepOverlay(ctx context.Context) {
 	if c.opts.NoOverlay {
 		return
 	}
-	tick := time.NewTicker(overlayKeepInterval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			c.keepOverlayOnce(ctx)
-		}
-	}
+	every(ctx, overlayKeepInterval, func() { c.keepOverlayOnce(ctx) })
 }
 
 // keepOverlayOnce keeps the manager's swarm (the one labelled OverlayLabel)

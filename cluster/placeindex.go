@@ -147,14 +147,25 @@ func (c *Cluster) syncIndex() {
 func (c *Cluster) syncLocked() {
 	x := &c.index
 	c.pullLocked()
-	for _, e := range x.todo {
+	c.refreshTodoLocked(len(x.todo))
+	c.finishLocked()
+}
+
+// refreshTodoLocked reads again the entries of the last n engines of todo
+// (all of them when there are fewer), drops those from it and returns how
+// many are left. The caller holds index.mu.
+func (c *Cluster) refreshTodoLocked(n int) (left int) {
+	x := &c.index
+	n = min(n, len(x.todo))
+	done := x.todo[len(x.todo)-n:]
+	for _, e := range done {
 		if i, ok := x.pos[e]; ok {
 			c.refreshLocked(i)
 		}
 	}
-	clear(x.todo)
-	x.todo = x.todo[:0]
-	c.finishLocked()
+	clear(done)
+	x.todo = x.todo[:len(x.todo)-n]
+	return len(x.todo)
 }
 
 // pullLocked puts the engines whose entries may be out of date in todo:
@@ -237,15 +248,7 @@ func (c *Cluster) keepUp() {
 	for {
 		x.mu.Lock()
 		c.pullLocked()
-		n := min(len(x.todo), keepChunk)
-		for _, e := range x.todo[len(x.todo)-n:] {
-			if i, ok := x.pos[e]; ok {
-				c.refreshLocked(i)
-			}
-		}
-		clear(x.todo[len(x.todo)-n:])
-		x.todo = x.todo[:len(x.todo)-n]
-		left := len(x.todo)
+		left := c.refreshTodoLocked(keepChunk)
 		if left == 0 {
 			c.finishLocked()
 		}
@@ -264,16 +267,23 @@ const indexKeepPeriod = time.Second
 // left to the first decision (building them then would slow the
 // registration down and rebuild each engine's view several times).
 func (c *Cluster) keepIndex(ctx context.Context) {
-	t := time.NewTicker(indexKeepPeriod)
+	every(ctx, indexKeepPeriod, func() {
+		if c.opts.Engine.Joining.Len() == 0 {
+			c.keepUp()
+		}
+	})
+}
+
+// every runs f every period until ctx ends.
+func every(ctx context.Context, period time.Duration, f func()) {
+	t := time.NewTicker(period)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-		}
-		if c.opts.Engine.Joining.Len() == 0 {
-			c.keepUp()
+			f()
 		}
 	}
 }
@@ -356,19 +366,8 @@ func (c *Cluster) syncEngine(e *Engine) *placeEntry {
 	if !ok {
 		return nil
 	}
-	en := x.list[i]
-	if c.current(en) {
-		return en
-	}
-	fresh := c.readEntry(e)
-	c.replaceLocked(en, fresh)
-	x.list[i] = fresh
-	if j, ok := x.activePos[e]; ok && fresh.avail == engine.AvailabilityActive {
-		x.active[j] = fresh.node
-	} else if ok || fresh.avail == engine.AvailabilityActive {
-		x.reorder = true
-	}
-	return fresh
+	c.refreshLocked(i)
+	return x.list[i]
 }
 
 // nameHolders returns the cached containers named name, on any engine.

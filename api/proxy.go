@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httputil"
+	"sync"
 
 	"github.com/swarm-project/swarm/cluster/engine"
 )
@@ -37,6 +38,20 @@ type transportFunc func(*http.Request) (*http.Response, error)
 
 func (f transportFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
+// proxyBuffers lends the proxy its copy buffers. Without a pool the
+// library makes a 32 KiB buffer for every forwarded call, whatever the
+// size of the answer (a start's is empty).
+type proxyBuffers struct{ pool sync.Pool }
+
+func (b *proxyBuffers) Get() []byte {
+	if p, ok := b.pool.Get().(*[]byte); ok {
+		return *p
+	}
+	return make([]byte, 32<<10)
+}
+
+func (b *proxyBuffers) Put(buf []byte) { b.pool.Put(&buf) }
+
 // newProxy builds the one ReverseProxy every handler forwards through.
 // Streams (logs -f, stats, wait, pull progress) are flushed on every write;
 // attach and exec are upgraded by the standard library ("Upgrade: tcp"),
@@ -65,6 +80,7 @@ func (s *Server) newProxy() *httputil.ReverseProxy {
 			}
 			return resp, err
 		}),
+		BufferPool: &proxyBuffers{},
 		// Streams (chunked, no Content-Length: logs -f, stats, events,
 		// wait, pull progress) are flushed on every write by the standard
 		// library; answers of known length need no flushing.

@@ -198,6 +198,7 @@ func (c *Cluster) tryReserve(req *node.Request, tried map[*Engine]bool, serial b
 			return nil, nil, err
 		}
 	}
+	defer s.recycle()
 	start := time.Now()
 	// The commit looks at the first commitWalk candidates only.
 	candidates, err := c.sched.SelectTop(req, s.nodes, commitWalk)

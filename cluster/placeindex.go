@@ -2,6 +2,8 @@ package cluster
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -126,12 +128,25 @@ func (c *Cluster) current(en *placeEntry) bool {
 
 // readEntry reads e's entry; the generations are read first, so an entry
 // is never newer than it says (at worst it is read again).
-func (c *Cluster) readEntry(e *Engine) *placeEntry {
+// prev, the entry it replaces (nil for none), lends the scheduler's views
+// of the containers that did not change (buildNode).
+func (c *Cluster) readEntry(e *Engine, prev *placeEntry) *placeEntry {
 	en := &placeEntry{e: e, gen: e.Generation(), nodesGen: c.nodesGen.Load()}
-	en.node = buildNode(e, c.placementLabels(e))
+	en.held = byID(e.Containers())
+	var prevHeld []*Container
+	var prevNode *node.Node
+	if prev != nil && prev.node != nil && len(prev.node.Containers) == len(prev.held) {
+		prevHeld, prevNode = prev.held, prev.node
+	}
+	en.node = buildNode(e, c.placementLabels(e), en.held, prevHeld, prevNode)
 	en.avail = c.availability(e)
-	en.held = e.Containers()
 	return en
+}
+
+// byID sorts cs by container ID, the order of placeEntry.held.
+func byID(cs []*Container) []*Container {
+	slices.SortFunc(cs, func(a, b *Container) int { return strings.Compare(a.ID(), b.ID()) })
+	return cs
 }
 
 // syncIndex brings the index up to date with the engine set and every
@@ -212,7 +227,7 @@ func (c *Cluster) refreshLocked(i int) {
 	if c.current(en) {
 		return
 	}
-	fresh := c.readEntry(en.e)
+	fresh := c.readEntry(en.e, en)
 	c.replaceLocked(en, fresh)
 	x.list[i] = fresh
 	j, ok := x.activePos[en.e]
@@ -317,6 +332,10 @@ func (c *Cluster) relistLocked(g uint64) {
 // new's; either may be nil. The caller holds index.mu.
 func (c *Cluster) replaceLocked(old, new *placeEntry) {
 	x := &c.index
+	if old != nil && new != nil && old.e == new.e {
+		c.updateLocked(old, new)
+		return
+	}
 	if old != nil {
 		if old.node != nil {
 			delete(x.byNode, old.node)
@@ -337,6 +356,48 @@ func (c *Cluster) replaceLocked(old, new *placeEntry) {
 				h.add(ct)
 				x.names[n] = h
 			}
+		}
+	}
+}
+
+// updateLocked is replaceLocked for two entries of one engine: walking
+// both held lists (sorted by ID) at once, it changes the name and ID maps
+// for the containers that changed only. The caller holds index.mu.
+func (c *Cluster) updateLocked(old, new *placeEntry) {
+	x := &c.index
+	if old.node != nil {
+		delete(x.byNode, old.node)
+	}
+	x.byNode[new.node] = new
+	drop := func(ct *Container) {
+		x.dropName(ct)
+		if x.ids[ct.ID()] == old.e {
+			delete(x.ids, ct.ID())
+		}
+	}
+	add := func(ct *Container) {
+		x.ids[ct.ID()] = new.e
+		if n := ct.Name(); n != "" {
+			h := x.names[n]
+			h.add(ct)
+			x.names[n] = h
+		}
+	}
+	a, b := old.held, new.held
+	for len(a) > 0 || len(b) > 0 {
+		switch {
+		case len(b) == 0 || (len(a) > 0 && a[0].ID() < b[0].ID()):
+			drop(a[0])
+			a = a[1:]
+		case len(a) == 0 || b[0].ID() < a[0].ID():
+			add(b[0])
+			b = b[1:]
+		default: // the same ID
+			if a[0] != b[0] {
+				drop(a[0])
+				add(b[0])
+			}
+			a, b = a[1:], b[1:]
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -451,5 +452,93 @@ func TestIndexActiveViews(t *testing.T) {
 	set(engine.AvailabilityActive)
 	if got := addrs(); strings.Join(got, ",") != strings.Join(all, ",") {
 		t.Fatalf("views %v once active again, want %v", got, all)
+	}
+}
+
+// TestIndexKeepsUnchangedContainerViews checks that an engine's view read
+// again shares the scheduler's views of the containers that did not
+// change, builds the others, and equals a view built from nothing; and
+// that the name index follows a rename, a removal and a create.
+func TestIndexKeepsUnchangedContainerViews(t *testing.T) {
+	c, _ := simFleet(t, 1, nil)
+	ctx := context.Background()
+	e := c.Engines()[0]
+	ids := map[string]string{} // name -> ID
+	for _, name := range []string{"keep-a", "keep-b", "renamed", "removed"} {
+		resp, err := e.Client().ContainerCreate(ctx, &container.Config{Image: "busybox"},
+			&container.HostConfig{Resources: container.Resources{NanoCPUs: 500_000_000, Memory: 64 << 20}}, nil, nil, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.RefreshContainer(ctx, resp.ID); err != nil {
+			t.Fatal(err)
+		}
+		ids[name] = resp.ID
+	}
+	entry := func() *placeEntry {
+		c.syncIndex()
+		c.index.mu.Lock()
+		defer c.index.mu.Unlock()
+		return c.index.list[c.index.pos[e]]
+	}
+	viewsByID := func(n *node.Node) map[string]*node.Container {
+		out := map[string]*node.Container{}
+		for _, nc := range n.Containers {
+			out[nc.ID] = nc
+		}
+		return out
+	}
+	before := viewsByID(entry().node)
+
+	if err := e.Client().ContainerRename(ctx, ids["renamed"], "now-named"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Client().ContainerRemove(ctx, ids["removed"], container.RemoveOptions{Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	added, err := e.Client().ContainerCreate(ctx, &container.Config{Image: "busybox"}, nil, nil, nil, "added")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{ids["renamed"], ids["removed"], added.ID} {
+		if err := e.RefreshContainer(ctx, id); err != nil && !errors.Is(err, ErrNotFound) {
+			t.Fatal(err)
+		}
+	}
+	en := entry()
+	after := viewsByID(en.node)
+	for _, name := range []string{"keep-a", "keep-b"} {
+		if after[ids[name]] != before[ids[name]] {
+			t.Errorf("the view of the unchanged %s was built again", name)
+		}
+	}
+	if nc := after[ids["renamed"]]; nc == nil || nc == before[ids["renamed"]] || !slices.Contains(nc.Names, "now-named") {
+		t.Errorf("the view of the renamed container is %+v", nc)
+	}
+	if _, ok := after[ids["removed"]]; ok {
+		t.Error("the removed container is still in the view")
+	}
+	if _, ok := after[added.ID]; !ok {
+		t.Error("the new container is not in the view")
+	}
+
+	fresh := buildNode(e, c.placementLabels(e), byID(e.Containers()), nil, nil)
+	if en.node.ReservedCPUs != fresh.ReservedCPUs || en.node.ReservedMemory != fresh.ReservedMemory ||
+		len(en.node.Containers) != len(fresh.Containers) {
+		t.Fatalf("view read again: %d CPUs, %d bytes, %d containers; built from nothing: %d, %d, %d",
+			en.node.ReservedCPUs, en.node.ReservedMemory, len(en.node.Containers),
+			fresh.ReservedCPUs, fresh.ReservedMemory, len(fresh.Containers))
+	}
+	for i := range fresh.Containers {
+		if got, want := *en.node.Containers[i], *fresh.Containers[i]; !reflect.DeepEqual(got, want) {
+			t.Errorf("container %d: read again %+v, built from nothing %+v", i, got, want)
+		}
+	}
+
+	for name, taken := range map[string]bool{"keep-a": true, "now-named": true, "added": true, "renamed": false, "removed": false} {
+		err := c.NameAvailable(name)
+		if taken != errors.Is(err, ErrConflict) {
+			t.Errorf("name %s: taken %v, NameAvailable says %v", name, taken, err)
+		}
 	}
 }

@@ -25,6 +25,7 @@ type scaleConfig struct {
 	engines    []int
 	containers int
 	perProc    int           // engines per simfleet child
+	fleetNice  int           // the simfleet children's nice value
 	infoN      int           // GET /info requests
 	psN        int           // GET /containers/json?all=1 requests
 	runN       int           // sequential create + start
@@ -42,6 +43,7 @@ func parseScaleFlags(args []string) (scaleConfig, error) {
 	sizes := fs.String("engines", "1000", "comma list of engine counts")
 	fs.IntVar(&c.containers, "containers", 30, "containers per engine")
 	fs.IntVar(&c.perProc, "per-process", 4000, "simulated engines per child process (the open-files limit is per process)")
+	fs.IntVar(&c.fleetNice, "fleet-nice", 0, "nice value of the simulated engines' processes (0 to 19): with 19 they use the CPU the manager leaves")
 	fs.IntVar(&c.infoN, "info", 200, "GET /info requests")
 	fs.IntVar(&c.psN, "ps", 20, "GET /containers/json?all=1 requests")
 	fs.IntVar(&c.runN, "runs", 100, "sequential runs (create + start)")
@@ -61,8 +63,8 @@ func parseScaleFlags(args []string) (scaleConfig, error) {
 		return c, err
 	}
 	if c.containers < 0 || c.perProc < 1 || c.infoN < 1 || c.psN < 1 || c.runN < 1 || c.concN < 1 || c.conc < 1 ||
-		c.idle <= 0 || c.settle < 0 {
-		return c, errors.New("scale: -containers >= 0; -per-process, -info, -ps, -runs, -conc-runs, -conc >= 1; -idle > 0; -settle >= 0")
+		c.idle <= 0 || c.settle < 0 || c.fleetNice < 0 || c.fleetNice > 19 {
+		return c, errors.New("scale: -containers >= 0; -per-process, -info, -ps, -runs, -conc-runs, -conc >= 1; -idle > 0; -settle >= 0; -fleet-nice 0 to 19")
 	}
 	return c, nil
 }
@@ -124,7 +126,7 @@ func runScale(args []string) error {
 	}
 	load, _ := os.ReadFile("/proc/loadavg")
 	fmt.Printf("# scale: SIMULATED engines (test/simengine, %d containers each) on loopback TCP in child processes\n", cfg.containers)
-	fmt.Printf("# (at most %d each), a real `swarm manage` process (default refresh) with file:// discovery\n", cfg.perProc)
+	fmt.Printf("# (at most %d each, nice %d), a real `swarm manage` process (default refresh) with file:// discovery\n", cfg.perProc, cfg.fleetNice)
 	fmt.Printf("# command: go run ./test/bench scale %s\n", strings.Join(args, " "))
 	fmt.Printf("# %s, %d CPUs, load average at start: %s\n", runtime.Version(), runtime.NumCPU(), strings.TrimSpace(string(load)))
 	fmt.Printf("# info: %d sequential; ps -a: %d; run (create + start): %d sequential; %d concurrent runners, %d runs; idle window %s after %s settling\n\n",
@@ -144,7 +146,7 @@ func runScale(args []string) error {
 func measureScale(ctx context.Context, bin string, n int, cfg scaleConfig) (row scaleRow, err error) {
 	row.engines = n
 	start := time.Now()
-	fleet, err := startSimFleet(n, cfg.perProc, cfg.containers)
+	fleet, err := startSimFleet(n, cfg.perProc, cfg.containers, cfg.fleetNice)
 	if err != nil {
 		return row, err
 	}
@@ -164,6 +166,7 @@ func measureScale(ctx context.Context, bin string, n int, cfg scaleConfig) (row 
 	file.Close()
 
 	start = time.Now()
+	fleet0, _ := fleet.cpuTicks()
 	m, err := harness.StartManager(bin, "--log-level", "warn", "file://"+file.Name())
 	if err != nil {
 		return row, err
@@ -175,7 +178,8 @@ func measureScale(ctx context.Context, bin string, n int, cfg scaleConfig) (row 
 	}
 	row.register = time.Since(start)
 	healthy := time.Now()
-	fmt.Fprintf(os.Stderr, "bench: %d engines healthy after %s\n", n, row.register.Round(time.Millisecond))
+	fmt.Fprintf(os.Stderr, "bench: %d engines healthy after %s%s\n", n, row.register.Round(time.Millisecond),
+		cpuSplit(pid, fleet, 0, fleet0, 1))
 	// The manager registers an engine after one container list; it
 	// inspects the containers in the background. Measure once that is
 	// done, so that the figures below are the steady state.
@@ -206,10 +210,14 @@ func measureScale(ctx context.Context, bin string, n int, cfg scaleConfig) (row 
 		return row, err
 	}
 	row.runP50, row.runP99 = runs.quantile(0.5), runs.quantile(0.99)
+	manager0, _ := cpuTicks(pid)
+	fleet0, _ = fleet.cpuTicks()
 	conc, elapsed, err := timeRuns(ctx, c, base, cfg.concN, cfg.conc)
 	if err != nil {
 		return row, err
 	}
+	fmt.Fprintf(os.Stderr, "bench: %d runs by %d runners in %s%s\n", len(conc), cfg.conc, elapsed.Round(time.Millisecond),
+		cpuSplit(pid, fleet, manager0, fleet0, len(conc)))
 	row.concRate = float64(len(conc)) / elapsed.Seconds()
 	row.concP99 = conc.quantile(0.99)
 	// Idle: no client connection, then CPU and engine calls over the window.
@@ -432,4 +440,27 @@ func do(ctx context.Context, c *http.Client, method, url string, body []byte, ou
 	}
 	_, err = io.Copy(io.Discard, resp.Body)
 	return err
+}
+
+// cpuSplit says how much CPU the manager and the simulated engines used
+// since their tick counts manager0 and fleet0, per item of n (the
+// registration: 1; runs: per run): the machine's two cores are shared,
+// so the figures above include what the fleet took. Empty when a count
+// cannot be read.
+func cpuSplit(pid int, fleet *simFleet, manager0, fleet0 int64, n int) string {
+	m, err := cpuTicks(pid)
+	if err != nil {
+		return ""
+	}
+	f, err := fleet.cpuTicks()
+	if err != nil || n < 1 {
+		return ""
+	}
+	per := func(ticks int64) time.Duration {
+		return time.Duration(ticks) * time.Second / clockTicks / time.Duration(n)
+	}
+	if n == 1 {
+		return fmt.Sprintf(" (CPU: manager %s, simulated engines %s)", per(m-manager0).Round(10*time.Millisecond), per(f-fleet0).Round(10*time.Millisecond))
+	}
+	return fmt.Sprintf(" (CPU per run: manager %s, simulated engines %s)", per(m-manager0).Round(10*time.Microsecond), per(f-fleet0).Round(10*time.Microsecond))
 }

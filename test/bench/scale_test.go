@@ -31,6 +31,9 @@ func TestParseScaleFlags(t *testing.T) {
 		{"no idle window", []string{"-idle", "0s"}, nil, true},
 		{"settle", []string{"-settle", "1m"}, func(c *scaleConfig) { c.settle = time.Minute }, false},
 		{"negative settle", []string{"-settle", "-1s"}, nil, true},
+		{"fleet nice", []string{"-fleet-nice", "19"}, func(c *scaleConfig) { c.fleetNice = 19 }, false},
+		{"fleet nice too high", []string{"-fleet-nice", "20"}, nil, true},
+		{"negative fleet nice", []string{"-fleet-nice", "-5"}, nil, true},
 		{"stray argument", []string{"1000"}, nil, true},
 		{"unknown flag", []string{"-nodes", "10"}, nil, true},
 	}

@@ -230,13 +230,36 @@ func (c *Cluster) syncSpecs(ctx context.Context) {
 		log.WithError(err).Warn("cannot read the container specs")
 		return
 	}
-	seen := map[string]bool{}
-	live := c.liveCopies()
+	// One walk over the engines: after every burst of container events
+	// at 10,000 engines, a second one (liveCopies) and the list of the
+	// healthy engines were most of this function's cost.
+	type policed struct {
+		e  *Engine
+		cs []*Container
+	}
+	var withPolicy []policed
+	live := map[string][]*Container{} // as liveCopies
 	engines := c.Engines()
 	for _, e := range engines {
+		cs := e.Reschedulable()
+		if len(cs) == 0 {
+			continue
+		}
+		withPolicy = append(withPolicy, policed{e, cs})
+		if e.IsHealthy() {
+			for _, ct := range cs {
+				if sid := ct.SwarmID(); sid != "" {
+					live[sid] = append(live[sid], ct)
+				}
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for _, p := range withPolicy {
+		e := p.e
 		// Only containers with a policy have specs (recordCreated), and
 		// a copy made again elsewhere keeps its labels.
-		for _, ct := range e.Reschedulable() {
+		for _, ct := range p.cs {
 			sid := ct.SwarmID()
 			if sid == "" {
 				continue

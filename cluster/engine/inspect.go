@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
@@ -70,10 +71,15 @@ func (e *Engine) inspect(ctx context.Context, id string) (*Container, error) {
 		return nil, fmt.Errorf("inspect %s: %w", id, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxInspectBody))
-	if err != nil {
+	buf := inspectBufs.Get().(*bytes.Buffer)
+	defer putInspectBuf(buf)
+	if n := resp.ContentLength; n > 0 && n <= maxInspectBody {
+		buf.Grow(int(n))
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, maxInspectBody)); err != nil {
 		return nil, fmt.Errorf("inspect %s: %w", id, err)
 	}
+	body := buf.Bytes() // decoded into copies below: nothing keeps it
 	if resp.StatusCode != http.StatusOK {
 		msg := engineMessage(body)
 		if resp.StatusCode == http.StatusNotFound {
@@ -97,6 +103,21 @@ func (e *Engine) inspect(ctx context.Context, id string) (*Container, error) {
 		returnMemorySoon()
 	}
 	return c, nil
+}
+
+// inspectBufs holds the buffers inspect answers are read into: four
+// inspects per `docker run`, whose answers io.ReadAll read into a buffer
+// grown from 512 bytes, were a tenth of what a run allocated.
+var inspectBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// putInspectBuf returns buf to the pool, unless an unusually large answer
+// grew it (those are dropped, as largeObject is returned to the system).
+func putInspectBuf(buf *bytes.Buffer) {
+	if buf.Cap() > 1<<20 {
+		return
+	}
+	buf.Reset()
+	inspectBufs.Put(buf)
 }
 
 // engineMessage is the message of an engine's error answer.

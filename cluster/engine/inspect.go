@@ -111,7 +111,7 @@ func (e *Engine) inspect(ctx context.Context, id string) (*Container, error) {
 var inspectBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // putInspectBuf returns buf to the pool, unless an unusually large answer
-// grew it (those are dropped, as largeObject is returned to the system).
+// grew it past 1 MiB: such a buffer is left to the collector.
 func putInspectBuf(buf *bytes.Buffer) {
 	if buf.Cap() > 1<<20 {
 		return

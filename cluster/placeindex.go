@@ -329,46 +329,22 @@ func (c *Cluster) relistLocked(g uint64) {
 }
 
 // replaceLocked swaps old's contribution to the node and name maps for
-// new's; either may be nil. The caller holds index.mu.
+// new's; either may be nil, and both are entries of one engine. Walking
+// both held lists (sorted by ID) at once, it changes the name and ID maps
+// for the containers that changed only. The caller holds index.mu.
 func (c *Cluster) replaceLocked(old, new *placeEntry) {
 	x := &c.index
-	if old != nil && new != nil && old.e == new.e {
-		c.updateLocked(old, new)
-		return
-	}
+	var a, b []*Container
 	if old != nil {
 		if old.node != nil {
 			delete(x.byNode, old.node)
 		}
-		for _, ct := range old.held {
-			x.dropName(ct)
-			if x.ids[ct.ID()] == old.e {
-				delete(x.ids, ct.ID())
-			}
-		}
+		a = old.held
 	}
 	if new != nil {
 		x.byNode[new.node] = new
-		for _, ct := range new.held {
-			x.ids[ct.ID()] = new.e
-			if n := ct.Name(); n != "" {
-				h := x.names[n]
-				h.add(ct)
-				x.names[n] = h
-			}
-		}
+		b = new.held
 	}
-}
-
-// updateLocked is replaceLocked for two entries of one engine: walking
-// both held lists (sorted by ID) at once, it changes the name and ID maps
-// for the containers that changed only. The caller holds index.mu.
-func (c *Cluster) updateLocked(old, new *placeEntry) {
-	x := &c.index
-	if old.node != nil {
-		delete(x.byNode, old.node)
-	}
-	x.byNode[new.node] = new
 	drop := func(ct *Container) {
 		x.dropName(ct)
 		if x.ids[ct.ID()] == old.e {
@@ -383,7 +359,6 @@ func (c *Cluster) updateLocked(old, new *placeEntry) {
 			x.names[n] = h
 		}
 	}
-	a, b := old.held, new.held
 	for len(a) > 0 || len(b) > 0 {
 		switch {
 		case len(b) == 0 || (len(a) > 0 && a[0].ID() < b[0].ID()):

@@ -160,8 +160,8 @@ type Engine struct {
 	gen atomic.Uint64
 	// queued is set while the engine waits in Options.Changes.
 	queued atomic.Bool
-	// unread counts the containers of containers known from a list answer
-	// only (listed); guarded by mu.
+	// unread counts the cached containers known from a list answer only
+	// (listed); guarded by mu.
 	unread int
 }
 

@@ -561,3 +561,54 @@ func TestProxiedContainerCall(t *testing.T) {
 		})
 	}
 }
+
+// TestRunReadsTheContainerTwice checks that `docker run` through the API
+// (create, then start) reads the new container once after each call, and
+// that the create and start events the engine publishes need no read of
+// their own: they are published once the cache shows what they report.
+func TestRunReadsTheContainerTwice(t *testing.T) {
+	a := newSimAPI(t, simengine.Config{Name: "node-1"})
+	_, evs, cancel := a.cluster.Events().Subscribe(100)
+	defer cancel()
+	code, _, body := a.do("POST", "/containers/create?name=run1", strings.NewReader(`{"Image":"busybox","Cmd":["true"]}`))
+	if code != http.StatusCreated {
+		t.Fatalf("create = %d %s", code, body)
+	}
+	var created container.CreateResponse
+	if err := json.Unmarshal(body, &created); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, body := a.do("POST", "/containers/run1/start", nil); code != http.StatusNoContent {
+		t.Fatalf("start = %d %s", code, body)
+	}
+	// A second start answers 304 and reads nothing: the promise it made
+	// is broken, and nothing waits for it.
+	if code, _, body := a.do("POST", "/containers/run1/start", nil); code != http.StatusNotModified {
+		t.Fatalf("second start = %d %s", code, body)
+	}
+	deadline := time.After(10 * time.Second)
+	for seen := map[string]bool{}; !seen["create"] || !seen["start"]; {
+		select {
+		case ev := <-evs:
+			if ev.Actor.ID != created.ID {
+				continue
+			}
+			seen[string(ev.Action)] = true
+			ct, err := a.cluster.Container(created.ID)
+			if err != nil || (ev.Action == "start" && ct.State() != "running") {
+				t.Fatalf("%s event published before the cache showed it: %v %v", ev.Action, ct, err)
+			}
+		case <-deadline:
+			t.Fatal("the create and start events were not both published")
+		}
+	}
+	n := 0
+	for _, r := range a.sims[0].RequestLog() {
+		if r.Method == "GET" && strings.HasSuffix(r.Path, "/containers/"+created.ID+"/json") {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Fatalf("the engine was asked to inspect the new container %d times, want 2", n)
+	}
+}

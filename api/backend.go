@@ -34,6 +34,10 @@ type containerCreator interface {
 	// ContainerChanged re-reads a container after a call through the
 	// manager changed it, so that the next ps or inspect sees the change.
 	ContainerChanged(ctx context.Context, c *engine.Container)
+	// StartRead promises a re-read of a container after a start the
+	// manager is about to forward; the read also stands for the start
+	// event (engine.PromiseStart).
+	StartRead(c *engine.Container) *engine.StartRead
 }
 
 // execRouter knows which node holds an exec instance.

@@ -432,6 +432,23 @@ func (s *Server) proxyContainer(after func(resp *http.Response, c *engine.Contai
 	}
 }
 
+// startContainer forwards a start; the re-read after it also stands for
+// the start event the engine publishes, which is then applied without a
+// read of its own (engine.PromiseStart).
+func (s *Server) startContainer(w http.ResponseWriter, r *http.Request) error {
+	ref := mux.Vars(r)["name"]
+	c, err := liveContainer(s.containers, ref)
+	if err != nil {
+		return err
+	}
+	read := s.creator.StartRead(c)
+	defer read.Break()
+	return s.forward(w, r, c.Engine, containerPath(r.URL.Path, ref, c.ID()), func(resp *http.Response) error {
+		read.Read(resp.Request.Context())
+		return nil
+	})
+}
+
 // refreshAfter re-reads the container into the cache once the engine
 // answered, so that the next ps or inspect sees the change.
 func (s *Server) refreshAfter(resp *http.Response, c *engine.Container) error {

@@ -47,7 +47,10 @@ func (f *fakeCluster) CreateContainer(_ context.Context, req cluster.CreateReque
 
 func (f *fakeCluster) NameAvailable(string) error                           { return f.nameErr }
 func (f *fakeCluster) ContainerChanged(context.Context, *cluster.Container) {}
-func (f *fakeCluster) RememberExec(string, *cluster.Engine)                 {}
+func (f *fakeCluster) StartRead(c *cluster.Container) *cluster.StartRead {
+	return c.Engine.PromiseStart(c.ID())
+}
+func (f *fakeCluster) RememberExec(string, *cluster.Engine) {}
 func (f *fakeCluster) ExecEngine(id string) (*cluster.Engine, error) {
 	if f.execErr != nil {
 		return nil, f.execErr

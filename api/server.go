@@ -163,7 +163,7 @@ func (s *Server) coreRoutes() []route {
 		{"HEAD", "/containers/{name:.*}/archive", s.proxyContainer(nil)},
 		{"GET", "/containers/{name:.*}/archive", s.proxyContainer(nil)},
 		{"PUT", "/containers/{name:.*}/archive", s.proxyContainer(nil)},
-		{"POST", "/containers/{name:.*}/start", s.proxyContainer(s.refreshAfter)},
+		{"POST", "/containers/{name:.*}/start", s.startContainer},
 		{"POST", "/containers/{name:.*}/stop", s.proxyContainer(s.refreshAfter)},
 		{"POST", "/containers/{name:.*}/restart", s.proxyContainer(s.refreshAfter)},
 		{"POST", "/containers/{name:.*}/kill", s.proxyContainer(s.refreshAfter)},

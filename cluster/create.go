@@ -76,9 +76,6 @@ func (c *Cluster) createContainer(ctx context.Context, req CreateRequest, mv *mo
 			return container.CreateResponse{}, nil, err
 		}
 		resp, err := c.createOn(ctx, e, name, &cfg, req)
-		if err == nil {
-			c.cacheNew(ctx, e, resp.ID)
-		}
 		c.release(e, pending)
 		if err == nil {
 			return resp, e, nil
@@ -275,7 +272,9 @@ func (c *Cluster) release(e *Engine, p *node.Container) {
 	}
 }
 
-// createOn creates the container on e. Network and volume references are
+// createOn creates the container on e and reads it into e's cache, so
+// that it is there when the create returns (the read also stands for the
+// create event, engine.BeginCreate). Network and volume references are
 // rewritten for e ("node/name", another node's network ID), and CpuShares
 // (a number of CPUs) becomes e's share of them. When e lacks the image, it
 // is pulled with the client's registry auth; a failed pull is a
@@ -296,22 +295,35 @@ func (c *Cluster) createOn(ctx context.Context, e *Engine, name string, cfg *con
 		resp, err := e.Client().ContainerCreate(ctx, cfg, hc, nc, req.Platform, name)
 		return resp, e.ObserveCall(err)
 	}
+	tracked := e.BeginCreate()
+	defer func() { tracked.End() }()
+	// created connects a new container to its other networks and reads it.
+	created := func(id string) error {
+		if err := connectLater(ctx, e, id, later); err != nil {
+			return err
+		}
+		tracked.Read(ctx, id)
+		return nil
+	}
 	resp, err := create()
 	if err == nil {
-		return resp, connectLater(ctx, e, resp.ID, later)
+		return resp, created(resp.ID)
 	}
 	if !cerrdefs.IsNotFound(err) || cfg.Image == "" || e.HasImage(cfg.Image) {
 		return resp, EngineError(err)
 	}
+	// Create events on e need not wait for the pull.
+	tracked.End()
 	log.WithFields(log.Fields{"node": e.Name(), "image": cfg.Image}).Info("pulling image for create")
 	if perr := e.Pull(ctx, cfg.Image, req.RegistryAuth, nil); perr != nil {
 		return resp, &pullFailedError{err: perr}
 	}
+	tracked = e.BeginCreate()
 	resp, err = create()
 	if err != nil {
 		return resp, EngineError(err)
 	}
-	return resp, connectLater(ctx, e, resp.ID, later)
+	return resp, created(resp.ID)
 }
 
 // splitEndpoints keeps, for an engine older than API 1.44 (which takes one

@@ -8,6 +8,7 @@ type (
 	Engine               = engine.Engine
 	EngineOptions        = engine.Options
 	Container            = engine.Container
+	StartRead            = engine.StartRead
 	Event                = engine.Event
 	EventNode            = engine.EventNode
 	NodeInfo             = engine.NodeInfo

@@ -85,9 +85,6 @@ func (c *Cluster) placeOnHolder(ctx context.Context, first *Engine, placement *n
 	}
 	log.WithFields(fields).Info("image not pullable; copied from a node that holds it")
 	resp, err := c.createOn(ctx, e, name, cfg, req)
-	if err == nil {
-		c.cacheNew(ctx, e, resp.ID)
-	}
 	return resp, e, err
 }
 
@@ -101,16 +98,5 @@ func (c *Cluster) createReserved(ctx context.Context, placement *node.Request, s
 	}
 	defer c.release(e, pending)
 	resp, err := c.createOn(ctx, e, name, cfg, req)
-	if err == nil {
-		c.cacheNew(ctx, e, resp.ID)
-	}
 	return resp, e, err
-}
-
-// cacheNew reads a container just created into e's cache, so that it is
-// there when the create returns.
-func (c *Cluster) cacheNew(ctx context.Context, e *Engine, id string) {
-	if err := e.RefreshContainer(ctx, id); err != nil {
-		log.WithError(err).WithField("container", id).Warn("cannot read new container")
-	}
 }

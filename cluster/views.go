@@ -52,6 +52,12 @@ func (c *Cluster) ContainerChanged(ctx context.Context, ct *Container) {
 	e.Resync(ctx, "container "+ct.ID(), func(ctx context.Context) error { return e.RefreshContainer(ctx, ct.ID()) })
 }
 
+// StartRead promises a re-read of a container after a start through the
+// manager, which also stands for the start event (engine.PromiseStart).
+func (c *Cluster) StartRead(ct *Container) *StartRead {
+	return ct.Engine.PromiseStart(ct.ID())
+}
+
 // Subscribe returns the remembered events, oldest first, and a channel of
 // the events published from now on; cancel must be called when done.
 func (c *Cluster) Subscribe(buffer int) (past []Event, live <-chan Event, cancel func()) {

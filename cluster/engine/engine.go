@@ -136,6 +136,9 @@ type Engine struct {
 	// refreshErrs and eventErrs count failed refreshes and ended event
 	// streams, for the metrics.
 	refreshErrs, eventErrs atomic.Uint64
+	// promMu guards prom, the reads the manager promised (promises.go).
+	promMu sync.Mutex
+	prom   promises
 
 	mu        sync.RWMutex // guards every field below
 	id, name  string

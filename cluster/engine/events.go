@@ -113,6 +113,9 @@ func (e *Engine) handleEvent(ctx context.Context, m events.Message) {
 			events.ActionUpdate, events.ActionRestart, events.ActionOOM, events.ActionHealthStatus,
 			events.ActionHealthStatusHealthy, events.ActionHealthStatusUnhealthy,
 			events.ActionHealthStatusRunning, events.ActionConnect, events.ActionDisconnect:
+			if e.eventApplied(ctx, m) {
+				break // a read the manager made for this change covers it (promises.go)
+			}
 			if err := e.RefreshContainer(ctx, m.Actor.ID); err != nil {
 				log.WithFields(log.Fields{"addr": e.addr, "container": m.Actor.ID}).WithError(err).Warn("container refresh failed")
 			}

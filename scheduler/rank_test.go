@@ -28,7 +28,7 @@ func TestFloatKeyOrder(t *testing.T) {
 }
 
 // The radix sort orders keys exactly as comparing them does, ties
-// included, on both sides of radixMin.
+// included, on both sides of radixMin, and so does popping a keyHeap.
 func TestSortKeysMatchesComparison(t *testing.T) {
 	rng := seeded(7)
 	gens := []struct {
@@ -55,6 +55,16 @@ func TestSortKeysMatchesComparison(t *testing.T) {
 				got := sortKeys(slices.Clone(keys), make([]rankKey, size))
 				if !slices.Equal(got, want) {
 					t.Errorf("sortKeys differs from a comparison sort")
+				}
+				// SelectTop's heap hands them out in the same order.
+				h := keyHeap(slices.Clone(keys))
+				h.init()
+				popped := make([]rankKey, 0, size)
+				for kk, ok := h.pop(); ok; kk, ok = h.pop() {
+					popped = append(popped, kk)
+				}
+				if !slices.Equal(popped, want) {
+					t.Errorf("keyHeap pops differ from a comparison sort")
 				}
 			})
 		}

@@ -39,7 +39,7 @@ func (s *Scheduler) SelectTop(req *node.Request, nodes []*node.Node, k int) ([]*
 		}
 	}
 
-	buf := getKeys(2 * len(nodes))
+	buf := getKeys(len(nodes))
 	defer keyBufs.Put(buf)
 	keys := (*buf)[:0]
 	key := ks.key(req)
@@ -60,7 +60,11 @@ func (s *Scheduler) SelectTop(req *node.Request, nodes []*node.Node, k int) ([]*
 	if mixed || len(keys) == 0 {
 		return s.selectCutPrepared(req, nodes, plans, k)
 	}
-	keys = sortKeys(keys, (*buf)[len(keys):2*len(keys)])
+	// The keys come out of a heap, smallest first, in the order sortKeys
+	// would give them: a placement reads the first few of thousands, and
+	// building the heap costs a fraction of sorting them all.
+	order := keyHeap(keys)
+	order.init()
 
 	fits := func(n *node.Node) bool {
 		for _, check := range checks {
@@ -77,29 +81,32 @@ func (s *Scheduler) SelectTop(req *node.Request, nodes []*node.Node, k int) ([]*
 	// then by position (rankBy): in each run of equal keys, the holders
 	// that fit come first, then the others that fit, each in position
 	// order. A run is read only as far as needed to fill out.
-	for lo := 0; lo < len(keys) && len(out) < k; {
-		hi := lo + 1
-		for hi < len(keys) && keys[hi].a == keys[lo].a && keys[hi].b == keys[lo].b {
-			hi++
+	var run rankKey // the keys of the run being read
+	for started := false; len(out) < k; started = true {
+		kk, ok := order.pop()
+		if !ok {
+			break
 		}
-		others = others[:0]
-		for _, kk := range keys[lo:hi] {
+		if started && (kk.a != run.a || kk.b != run.b) {
+			// A new run: the last one's others follow its holders.
+			out = append(out, others[:min(len(others), k-len(out))]...)
+			others = others[:0]
 			if len(out) == k {
 				break
 			}
-			n := nodes[kk.pos]
-			if !fits(n) {
-				continue
-			}
-			if req.Image == "" || n.Holds(ref) {
-				out = append(out, n)
-			} else {
-				others = append(others, n)
-			}
 		}
-		out = append(out, others[:min(len(others), k-len(out))]...)
-		lo = hi
+		run = kk
+		n := nodes[kk.pos]
+		if !fits(n) {
+			continue
+		}
+		if req.Image == "" || n.Holds(ref) {
+			out = append(out, n)
+		} else {
+			others = append(others, n)
+		}
 	}
+	out = append(out, others[:min(len(others), k-len(out))]...)
 	if len(out) == 0 {
 		return s.selectCutPrepared(req, nodes, plans, k) // the NoNodeError and its diagnosis
 	}
@@ -125,4 +132,47 @@ func cutTo(out []*node.Node, err error, k int) ([]*node.Node, error) {
 		return out, err
 	}
 	return out[:k], nil
+}
+
+// keyHeap is a binary min-heap of keys in compareKeys order.
+type keyHeap []rankKey
+
+// init orders h as a heap.
+func (h keyHeap) init() {
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		h.down(i)
+	}
+}
+
+// down moves the key at i down to its place.
+func (h keyHeap) down(i int) {
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		m := l
+		if r := l + 1; r < len(h) && compareKeys(h[r], h[l]) < 0 {
+			m = r
+		}
+		if compareKeys(h[m], h[i]) >= 0 {
+			return
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+}
+
+// pop removes and returns the smallest key; false when h is empty.
+func (h *keyHeap) pop() (rankKey, bool) {
+	old := *h
+	if len(old) == 0 {
+		return rankKey{}, false
+	}
+	top := old[0]
+	last := len(old) - 1
+	old[0] = old[last]
+	*h = old[:last]
+	h.down(0)
+	return top, true
 }

@@ -198,7 +198,7 @@ func (c *Cluster) tryReserve(req *node.Request, tried map[*Engine]bool, serial b
 	defer s.recycle()
 	start := time.Now()
 	// The commit looks at the first commitWalk candidates only.
-	candidates, err := c.sched.SelectTop(req, s.nodes, commitWalk)
+	candidates, err := c.sched.SelectTopRanked(req, s.nodes, s.ranks, commitWalk)
 	c.observePlacement(start, err)
 	if err != nil || len(candidates) == 0 {
 		if serial {

@@ -45,9 +45,12 @@ type placeIndex struct {
 	// index of each of those engines in it.
 	active    []*node.Node
 	activePos map[*Engine]int
-	changes   *engine.Changes // the engines to read again; nil: all of them
-	todo      []*Engine       // engines whose entries may be out of date
-	reorder   bool            // an availability changed: list active again
+	// ranks[j] is node.RankOf(active[j]): a decision ranks the nodes by
+	// this dense copy rather than by loading every view.
+	ranks   []node.Rank
+	changes *engine.Changes // the engines to read again; nil: all of them
+	todo    []*Engine       // engines whose entries may be out of date
+	reorder bool            // an availability changed: list active again
 }
 
 // holders are the cached containers of one name: usually one, so a short
@@ -233,6 +236,7 @@ func (c *Cluster) refreshLocked(i int) {
 	j, ok := x.activePos[en.e]
 	if ok && fresh.avail == engine.AvailabilityActive {
 		x.active[j] = fresh.node
+		x.ranks[j] = node.RankOf(fresh.node)
 	} else if ok || fresh.avail == engine.AvailabilityActive {
 		x.reorder = true
 	}
@@ -243,11 +247,13 @@ func (c *Cluster) refreshLocked(i int) {
 func (c *Cluster) reorderLocked() {
 	x := &c.index
 	x.active = x.active[:0]
+	x.ranks = x.ranks[:0]
 	clear(x.activePos)
 	for _, en := range x.list {
 		if en.avail == engine.AvailabilityActive {
 			x.activePos[en.e] = len(x.active)
 			x.active = append(x.active, en.node)
+			x.ranks = append(x.ranks, node.RankOf(en.node))
 		}
 	}
 }

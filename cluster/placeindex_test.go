@@ -422,6 +422,8 @@ func TestIndexActiveViews(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		defer s.recycle()
+		checkRanks(t, s)
 		var out []string
 		for _, n := range s.nodes {
 			out = append(out, n.Addr)
@@ -452,6 +454,40 @@ func TestIndexActiveViews(t *testing.T) {
 	set(engine.AvailabilityActive)
 	if got := addrs(); strings.Join(got, ",") != strings.Join(all, ",") {
 		t.Fatalf("views %v once active again, want %v", got, all)
+	}
+	// A create changes its engine's view and rank; a reservation is
+	// overlaid on both in the snapshot.
+	if _, _, err := c.CreateContainer(ctx, busybox("ranked")); err != nil {
+		t.Fatal(err)
+	}
+	addrs()
+	c.schedMu.Lock()
+	c.pending[e] = append(c.pending[e], &node.Container{ID: "reserved", CPUs: node.NanoCPU, Memory: 64 << 20})
+	c.schedMu.Unlock()
+	s, err := c.takeSnapshot(nil, false, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRanks(t, s)
+	if j := slices.IndexFunc(s.nodes, func(n *node.Node) bool { return n.Addr == e.Addr() }); j < 0 || s.ranks[j].ReservedMemory < 64<<20 {
+		t.Fatalf("the reservation on %s is not in its rank", e.Addr())
+	}
+	s.recycle()
+	c.schedMu.Lock()
+	delete(c.pending, e)
+	c.schedMu.Unlock()
+}
+
+// checkRanks fails unless the snapshot's ranks are those of its nodes.
+func checkRanks(t *testing.T, s *snapshot) {
+	t.Helper()
+	if len(s.ranks) != len(s.nodes) {
+		t.Fatalf("%d ranks for %d nodes", len(s.ranks), len(s.nodes))
+	}
+	for i, n := range s.nodes {
+		if s.ranks[i] != node.RankOf(n) {
+			t.Fatalf("rank %d is %+v, its node's %+v", i, s.ranks[i], node.RankOf(n))
+		}
 	}
 }
 

@@ -132,7 +132,10 @@ func requestedCPUs(hc *container.HostConfig) int64 { return engine.RequestedCPUs
 // that takes new containers, with the reservations of creates in flight
 // added to the engines that have them.
 type snapshot struct {
-	nodes   []*node.Node
+	nodes []*node.Node
+	// ranks, when set, are node.RankOf of each of nodes (the index keeps
+	// them for its active views).
+	ranks   []node.Rank
 	overlay map[*node.Node]overlaid // the views with reservations added
 	// unavailable names the paused and drained healthy engines (only when
 	// they were asked for).
@@ -183,7 +186,7 @@ func (c *Cluster) snapshotOf(pending map[*Engine][]*node.Container, skip map[*En
 	}
 	// The common case: a copy of the active views, with the few engines
 	// that have reservations overlaid.
-	s := &snapshot{nodes: append(getNodes(len(x.active)), x.active...)}
+	s := &snapshot{nodes: append(getNodes(len(x.active)), x.active...), ranks: append(getRanks(len(x.ranks)), x.ranks...)}
 	for e, l := range pending {
 		j, ok := x.activePos[e]
 		if !ok || len(l) == 0 {
@@ -192,6 +195,7 @@ func (c *Cluster) snapshotOf(pending map[*Engine][]*node.Container, skip map[*En
 		en := x.list[x.pos[e]]
 		n := withPending(en.node, l)
 		s.nodes[j] = n
+		s.ranks[j] = node.RankOf(n)
 		if s.overlay == nil {
 			s.overlay = map[*node.Node]overlaid{}
 		}
@@ -247,10 +251,27 @@ func getNodes(n int) []*node.Node {
 	return make([]*node.Node, 0, n)
 }
 
+// rankBufs recycles the snapshots' ranks slices (no pointers: nothing to
+// clear).
+var rankBufs sync.Pool // of *[]node.Rank
+
+// getRanks returns an empty slice with room for n ranks.
+func getRanks(n int) []node.Rank {
+	if p, ok := rankBufs.Get().(*[]node.Rank); ok && cap(*p) >= n {
+		return (*p)[:0]
+	}
+	return make([]node.Rank, 0, n)
+}
+
 // recycle gives the snapshot's nodes slice back for another decision's
 // snapshot. The caller must not use s, nor any slice of its nodes the
 // scheduler returned, afterwards.
 func (s *snapshot) recycle() {
+	if s.ranks != nil {
+		ranks := s.ranks[:0]
+		s.ranks = nil
+		rankBufs.Put(&ranks)
+	}
 	nodes := s.nodes[:cap(s.nodes)]
 	s.nodes = nil
 	if len(nodes) == 0 {

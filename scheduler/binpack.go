@@ -15,9 +15,13 @@ func (b binpack) Rank(req *node.Request, nodes []*node.Node) []*node.Node {
 	return rankBy(req, nodes, b.key(req))
 }
 
-func (binpack) key(req *node.Request) func(n *node.Node) (a, b uint64) {
+func (b binpack) key(req *node.Request) func(n *node.Node) (a, b uint64) {
+	return nodeKey(b.rankKey(req))
+}
+
+func (binpack) rankKey(req *node.Request) func(r node.Rank) (a, b uint64) {
 	// Both descending: complement the keys.
-	return func(n *node.Node) (a, b uint64) {
-		return ^floatKey(usageAfter(n, req)), ^uint64(len(n.Containers))
+	return func(r node.Rank) (a, b uint64) {
+		return ^floatKey(usageAfter(r, req)), ^uint64(r.Containers)
 	}
 }

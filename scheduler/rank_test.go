@@ -79,10 +79,10 @@ func TestRankMatchesDefinition(t *testing.T) {
 		if c := cmp.Compare(len(a.Containers), len(b.Containers)); c != 0 {
 			return c
 		}
-		return cmp.Compare(usageAfter(a, req), usageAfter(b, req))
+		return cmp.Compare(usageAfter(node.RankOf(a), req), usageAfter(node.RankOf(b), req))
 	}
 	binpackOrder := func(a, b *node.Node) int {
-		if c := cmp.Compare(usageAfter(b, req), usageAfter(a, req)); c != 0 {
+		if c := cmp.Compare(usageAfter(node.RankOf(b), req), usageAfter(node.RankOf(a), req)); c != 0 {
 			return c
 		}
 		return cmp.Compare(len(b.Containers), len(a.Containers))

@@ -37,9 +37,8 @@ func ratio(used, asked, total int64) float64 {
 // usageAfter is the resource-ratio helper spread and binpack share: the
 // fraction of the node's CPUs plus the fraction of its memory that would be
 // reserved once req is placed (0 to 2, more when overcommitted).
-func usageAfter(n *node.Node, req *node.Request) float64 {
-	cpus, mem := reserved(n)
-	return ratio(cpus, req.CPUs, n.TotalCPUs) + ratio(mem, req.Memory, n.TotalMemory)
+func usageAfter(r node.Rank, req *node.Request) float64 {
+	return ratio(r.ReservedCPUs, req.CPUs, r.TotalCPUs) + ratio(r.ReservedMemory, req.Memory, r.TotalMemory)
 }
 
 // fits reports whether used+asked stays within total plus the overcommit

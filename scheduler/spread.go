@@ -14,8 +14,12 @@ func (s spread) Rank(req *node.Request, nodes []*node.Node) []*node.Node {
 	return rankBy(req, nodes, s.key(req))
 }
 
-func (spread) key(req *node.Request) func(n *node.Node) (a, b uint64) {
-	return func(n *node.Node) (a, b uint64) {
-		return uint64(len(n.Containers)), floatKey(usageAfter(n, req))
+func (s spread) key(req *node.Request) func(n *node.Node) (a, b uint64) {
+	return nodeKey(s.rankKey(req))
+}
+
+func (spread) rankKey(req *node.Request) func(r node.Rank) (a, b uint64) {
+	return func(r node.Rank) (a, b uint64) {
+		return uint64(r.Containers), floatKey(usageAfter(r, req))
 	}
 }

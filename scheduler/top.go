@@ -6,9 +6,17 @@ import (
 )
 
 // keyed is a strategy whose order is rankBy's with one key per node
-// (spread and binpack): the order of a node does not depend on the others.
+// (spread and binpack): the order of a node does not depend on the others,
+// and only its Rank counts.
 type keyed interface {
-	key(req *node.Request) func(n *node.Node) (a, b uint64)
+	rankKey(req *node.Request) func(r node.Rank) (a, b uint64)
+}
+
+// nodeKey is a rank key read from the node itself.
+func nodeKey(key func(r node.Rank) (a, b uint64)) func(n *node.Node) (a, b uint64) {
+	return func(n *node.Node) (a, b uint64) {
+		return key(node.RankOf(n))
+	}
 }
 
 // SelectTop returns what Select returns, cut to its first k nodes, with
@@ -21,6 +29,16 @@ type keyed interface {
 // on the best ones only, until k pass. In any other case, and when no
 // node fits (for the diagnosis), it runs Select.
 func (s *Scheduler) SelectTop(req *node.Request, nodes []*node.Node, k int) ([]*node.Node, error) {
+	return s.SelectTopRanked(req, nodes, nil, k)
+}
+
+// SelectTopRanked is SelectTop with ranks[i] the node.RankOf(nodes[i]) the
+// caller keeps (nil: read from the nodes): the ranking then reads the
+// dense ranks, and only the candidates it checks are loaded.
+func (s *Scheduler) SelectTopRanked(req *node.Request, nodes []*node.Node, ranks []node.Rank, k int) ([]*node.Node, error) {
+	if ranks != nil && len(ranks) != len(nodes) {
+		ranks = nil
+	}
 	ks, ok := s.strategy.(keyed)
 	if !ok || req == nil || k <= 0 {
 		return s.selectCut(req, nodes, k)
@@ -42,19 +60,26 @@ func (s *Scheduler) SelectTop(req *node.Request, nodes []*node.Node, k int) ([]*
 	buf := getKeys(len(nodes))
 	defer keyBufs.Put(buf)
 	keys := (*buf)[:0]
-	key := ks.key(req)
-	health, mixed := 0, false
+	key := ks.rankKey(req)
+	var health int32
+	mixed := false
 	for i, n := range nodes {
 		if n == nil {
 			continue
 		}
+		var r node.Rank
+		if ranks != nil {
+			r = ranks[i]
+		} else {
+			r = node.RankOf(n)
+		}
 		if len(keys) == 0 {
-			health = n.Health
-		} else if n.Health != health {
+			health = r.Health
+		} else if r.Health != health {
 			mixed = true
 			break
 		}
-		a, b := key(n)
+		a, b := key(r)
 		keys = append(keys, rankKey{a: a, b: b, pos: i})
 	}
 	if mixed || len(keys) == 0 {

@@ -92,6 +92,19 @@ func TestSelectTopIsSelectCut(t *testing.T) {
 					if !slices.Equal(names(got), names(want)) {
 						t.Fatalf("%s: %s, want %s", name, show(names(got)), show(names(want)))
 					}
+					// The same from the ranks a cluster keeps beside its nodes.
+					if strategy != "random" {
+						ranks := make([]node.Rank, len(nodes))
+						for i, n := range nodes {
+							if n != nil {
+								ranks[i] = node.RankOf(n)
+							}
+						}
+						got, err = s.SelectTopRanked(req, nodes, ranks, k)
+						if (err == nil) != (wantErr == nil) || !slices.Equal(names(got), names(want)) {
+							t.Fatalf("%s, ranked: %s (error %v), want %s (error %v)", name, show(names(got)), err, show(names(want)), wantErr)
+						}
+					}
 				}
 			}
 		}

@@ -60,7 +60,7 @@ func benchRequest() *node.Request {
 
 // benchmarkSelect times Select, or SelectTop(top) when top > 0 (what a
 // placement asks: the cluster commits to one of the first 16).
-func benchmarkSelect(b *testing.B, nodes int, strategy string, indexed bool, top int) {
+func benchmarkSelect(b *testing.B, nodes int, strategy string, indexed bool, top int, withRanks bool) {
 	s, err := New(strategy, nil, Options{Overcommit: DefaultOvercommit, Rand: seeded(1)})
 	if err != nil {
 		b.Fatal(err)
@@ -74,11 +74,20 @@ func benchmarkSelect(b *testing.B, nodes int, strategy string, indexed bool, top
 	if want := nodes * 2 / 3; len(got) < want-1 || len(got) > want+1 {
 		b.Fatalf("Select kept %d nodes, want about %d", len(got), want)
 	}
+	var ranks []node.Rank // as the cluster keeps them
+	if withRanks {
+		ranks = make([]node.Rank, len(snapshot))
+		for i, n := range snapshot {
+			ranks[i] = node.RankOf(n)
+		}
+	}
 	b.ReportAllocs()
 	cpu0, cpuOK := processCPU()
 	ops := 0
 	for b.Loop() {
-		if top > 0 {
+		if top > 0 && ranks != nil {
+			_, err = s.SelectTopRanked(req, snapshot, ranks, top)
+		} else if top > 0 {
 			_, err = s.SelectTop(req, snapshot, top)
 		} else {
 			_, err = s.Select(req, snapshot)
@@ -95,21 +104,30 @@ func benchmarkSelect(b *testing.B, nodes int, strategy string, indexed bool, top
 	}
 }
 
-func BenchmarkSelect1000Nodes(b *testing.B)  { benchmarkSelect(b, 1000, "spread", true, 0) }
-func BenchmarkSelect10000Nodes(b *testing.B) { benchmarkSelect(b, 10000, "spread", true, 0) }
+func BenchmarkSelect1000Nodes(b *testing.B)  { benchmarkSelect(b, 1000, "spread", true, 0, false) }
+func BenchmarkSelect10000Nodes(b *testing.B) { benchmarkSelect(b, 10000, "spread", true, 0, false) }
 func BenchmarkSelect10000NodesBinpack(b *testing.B) {
-	benchmarkSelect(b, 10000, "binpack", true, 0)
+	benchmarkSelect(b, 10000, "binpack", true, 0, false)
 }
-func BenchmarkSelect10000NodesRandom(b *testing.B) { benchmarkSelect(b, 10000, "random", true, 0) }
+func BenchmarkSelect10000NodesRandom(b *testing.B) {
+	benchmarkSelect(b, 10000, "random", true, 0, false)
+}
 
 // Without node.Index the port and affinity checks walk every container.
-func BenchmarkSelect1000NodesNoIndex(b *testing.B) { benchmarkSelect(b, 1000, "spread", false, 0) }
+func BenchmarkSelect1000NodesNoIndex(b *testing.B) {
+	benchmarkSelect(b, 1000, "spread", false, 0, false)
+}
 func BenchmarkSelect10000NodesNoIndex(b *testing.B) {
-	benchmarkSelect(b, 10000, "spread", false, 0)
+	benchmarkSelect(b, 10000, "spread", false, 0, false)
 }
 
 // SelectTop: the placement's question.
-func BenchmarkSelectTop10000Nodes(b *testing.B) { benchmarkSelect(b, 10000, "spread", true, 16) }
+func BenchmarkSelectTop10000Nodes(b *testing.B) { benchmarkSelect(b, 10000, "spread", true, 16, false) }
+
+// SelectTopRanked with the ranks the cluster keeps beside its views.
+func BenchmarkSelectTop10000NodesRanked(b *testing.B) {
+	benchmarkSelect(b, 10000, "spread", true, 16, true)
+}
 func BenchmarkSelectTop10000NodesBinpack(b *testing.B) {
-	benchmarkSelect(b, 10000, "binpack", true, 16)
+	benchmarkSelect(b, 10000, "binpack", true, 16, false)
 }

@@ -263,8 +263,8 @@ func getRanks(n int) []node.Rank {
 	return make([]node.Rank, 0, n)
 }
 
-// recycle gives the snapshot's nodes slice back for another decision's
-// snapshot. The caller must not use s, nor any slice of its nodes the
+// recycle gives the snapshot's nodes and ranks slices back for another
+// decision's snapshot. The caller must not use s, nor any slice of its nodes the
 // scheduler returned, afterwards.
 func (s *snapshot) recycle() {
 	if s.ranks != nil {

@@ -21,10 +21,11 @@
 //
 // The result is every candidate, best first, so the cluster can retry on
 // the next one when an engine refuses. SelectTop returns the same list
-// cut to its first k nodes; for spread and binpack it sorts the
+// cut to its first k nodes; for spread and binpack it orders the
 // strategy's keys first and runs the hard checks only on the nodes it
 // needs, in rank order (top.go), which a placement over thousands of
-// nodes asks. A malformed expression is a
+// nodes asks; SelectTopRanked does the same from the nodes' ranks
+// (node.Rank) kept in one slice. A malformed expression is a
 // *filters.ExpressionError (an HTTP 400); no fit is a *NoNodeError (classic
 // Swarm answered 500). Normalize moves constraint:/affinity:/whitelist: and
 // reschedule: pseudo env variables into the com.docker.swarm.* labels

@@ -133,6 +133,7 @@ type Engine struct {
 	// 0 while there is none.
 	streamSince atomic.Int64
 	reads       atomic.Uint64 // numbers container reads, to order their answers
+	lists       atomic.Uint64 // numbers image, network and volume list reads, likewise
 	// refreshErrs and eventErrs count failed refreshes and ended event
 	// streams, for the metrics.
 	refreshErrs, eventErrs atomic.Uint64
@@ -155,6 +156,7 @@ type Engine struct {
 	swarmIDs   map[string]string     // com.docker.swarm.id label -> full ID (one of them if set twice by hand)
 	policies   map[string]*Container // by full ID: the containers with a reschedule policy label
 	gone       map[string]uint64     // container ID -> read seq that saw it removed
+	listed     [listKinds]uint64     // the lists seq of each kind's stored list (newestList)
 	images     []image.Summary
 	networks   []network.Summary
 	volumes    []*volume.Volume

@@ -33,18 +33,44 @@ func (e *Engine) Volumes() []*volume.Volume {
 	return e.volumes
 }
 
+// listKind is one of the engine's object lists, whose reads are ordered
+// as container reads are: a list read that started earlier never replaces
+// one that started later. Otherwise a reconciliation's network list read
+// before a removal, answered after the removal's own re-read, brought the
+// removed network back until the next round.
+type listKind int
+
+const (
+	listImages listKind = iota
+	listNetworks
+	listVolumes
+	listKinds
+)
+
+// newestList reports whether the list read numbered seq started after the
+// last one stored of its kind, and if so records it as stored. The caller
+// holds e.mu.
+func (e *Engine) newestList(kind listKind, seq uint64) bool {
+	if seq < e.listed[kind] {
+		return false
+	}
+	e.listed[kind] = seq
+	return true
+}
+
 // RefreshImages re-reads the engine's image list, intermediate images
 // included (all=1): `docker images -a` lists them, and the callers that
 // want the default list drop them (the untagged parents of another image).
 func (e *Engine) RefreshImages(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
+	seq := e.lists.Add(1)
 	images, err := e.Client().ImageList(ctx, image.ListOptions{All: true})
 	if err != nil {
 		return err
 	}
 	e.mu.Lock()
-	if !reflect.DeepEqual(e.images, images) {
+	if e.newestList(listImages, seq) && !reflect.DeepEqual(e.images, images) {
 		e.images = images
 		e.changed()
 	}
@@ -56,12 +82,13 @@ func (e *Engine) RefreshImages(ctx context.Context) error {
 func (e *Engine) RefreshNetworks(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
+	seq := e.lists.Add(1)
 	networks, err := e.Client().NetworkList(ctx, network.ListOptions{})
 	if err != nil {
 		return err
 	}
 	e.mu.Lock()
-	if !reflect.DeepEqual(e.networks, networks) {
+	if e.newestList(listNetworks, seq) && !reflect.DeepEqual(e.networks, networks) {
 		e.networks = networks
 		e.changed()
 	}
@@ -73,12 +100,13 @@ func (e *Engine) RefreshNetworks(ctx context.Context) error {
 func (e *Engine) RefreshVolumes(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
+	seq := e.lists.Add(1)
 	resp, err := e.Client().VolumeList(ctx, volume.ListOptions{})
 	if err != nil {
 		return err
 	}
 	e.mu.Lock()
-	if !reflect.DeepEqual(e.volumes, resp.Volumes) {
+	if e.newestList(listVolumes, seq) && !reflect.DeepEqual(e.volumes, resp.Volumes) {
 		e.volumes = resp.Volumes
 		e.changed()
 	}

@@ -73,6 +73,22 @@ func TestManagerReadsCoverTheirEvents(t *testing.T) {
 		}
 	}
 
+	// created makes a container on the engine directly and returns it
+	// once its create event was published.
+	created := func(t *testing.T, name string) (string, *Container) {
+		t.Helper()
+		id, err := sim.AddContainer(simengine.Container{Name: name, State: container.StateCreated})
+		if err != nil {
+			t.Fatal(err)
+		}
+		nextEvent(t, evs, id, events.ActionCreate, state(id, "created"))
+		ct, err := c.Container(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id, ct
+	}
+
 	t.Run("run through the manager", func(t *testing.T) {
 		resp, e, err := c.CreateContainer(ctx, busybox("managed"))
 		if err != nil {
@@ -111,15 +127,7 @@ func TestManagerReadsCoverTheirEvents(t *testing.T) {
 	})
 
 	t.Run("broken promise", func(t *testing.T) {
-		id, err := sim.AddContainer(simengine.Container{Name: "broken", State: container.StateCreated})
-		if err != nil {
-			t.Fatal(err)
-		}
-		nextEvent(t, evs, id, events.ActionCreate, state(id, "created"))
-		ct, err := c.Container(id)
-		if err != nil {
-			t.Fatal(err)
-		}
+		id, ct := created(t, "broken")
 		// The start's event arrives while the promise is open; the call
 		// "fails" (no 2xx answer): the event loop reads for itself.
 		read := c.StartRead(ct)
@@ -132,15 +140,7 @@ func TestManagerReadsCoverTheirEvents(t *testing.T) {
 	})
 
 	t.Run("kept promise outlived by another event", func(t *testing.T) {
-		id, err := sim.AddContainer(simengine.Container{Name: "outlived", State: container.StateCreated})
-		if err != nil {
-			t.Fatal(err)
-		}
-		nextEvent(t, evs, id, events.ActionCreate, state(id, "created"))
-		ct, err := c.Container(id)
-		if err != nil {
-			t.Fatal(err)
-		}
+		id, ct := created(t, "outlived")
 		// A promise kept with no start event to follow, then an event of
 		// another kind: a later start is not covered by the old read.
 		read := c.StartRead(ct)

@@ -107,7 +107,12 @@ func TestElectedAfterPrimaryAndNodeDie(t *testing.T) {
 	if c1.Engine.Name() != "node-1" {
 		t.Fatalf("c1 landed on %s, want node-1", c1.Engine.Name())
 	}
-	waitUntil(t, "the replica sees c1", func() bool { _, err := replica.Container("c1"); return err == nil })
+	// Running, not only created: the replica makes again what it last saw,
+	// and a copy it saw only created would be made again unstarted.
+	waitUntil(t, "the replica sees c1 running", func() bool {
+		ct, err := replica.Container("c1")
+		return err == nil && ct.State() == "running"
+	})
 
 	primary.stopAll()
 	sims[0].Stop()

@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -75,7 +76,7 @@ func (c *Cluster) createContainer(ctx context.Context, req CreateRequest, mv *mo
 			c.release(e, pending)
 			return container.CreateResponse{}, nil, err
 		}
-		resp, err := c.createOn(ctx, e, name, &cfg, req)
+		resp, err := c.createOn(ctx, e, name, &cfg, req, func(id string) { pending = c.land(e, pending, id) })
 		c.release(e, pending)
 		if err == nil {
 			return resp, e, nil
@@ -233,7 +234,7 @@ func (c *Cluster) tryReserve(req *node.Request, tried map[*Engine]bool, serial b
 		}
 	}
 	p := &node.Container{
-		ID:          "pending",
+		ID:          unlanded,
 		Image:       req.Image,
 		Labels:      req.Labels,
 		State:       "created",
@@ -272,14 +273,42 @@ func (c *Cluster) release(e *Engine, p *node.Container) {
 	}
 }
 
+// unlanded is the ID of a reservation whose create has not made its
+// container yet.
+const unlanded = "pending"
+
+// land gives p, the reservation of a create on e, the ID of the container
+// the engine made for it, and returns the entry that stands for p from
+// then on (release it instead of p). The container reaches e's cache, and
+// from there the placement index, before the reservation is released;
+// meanwhile a snapshot counts it once (withPending). Snapshots may share
+// the list, so it is copied, not changed.
+func (c *Cluster) land(e *Engine, p *node.Container, id string) *node.Container {
+	c.schedMu.Lock()
+	defer c.schedMu.Unlock()
+	list := c.pending[e]
+	for i, q := range list {
+		if q == p {
+			landed := *p
+			landed.ID = id
+			list = slices.Clone(list)
+			list[i] = &landed
+			c.pending[e] = list
+			return &landed
+		}
+	}
+	return p
+}
+
 // createOn creates the container on e and reads it into e's cache, so
 // that it is there when the create returns (the read also stands for the
 // create event, engine.BeginCreate). Network and volume references are
 // rewritten for e ("node/name", another node's network ID), and CpuShares
 // (a number of CPUs) becomes e's share of them. When e lacks the image, it
 // is pulled with the client's registry auth; a failed pull is a
-// *pullFailedError.
-func (c *Cluster) createOn(ctx context.Context, e *Engine, name string, cfg *container.Config, req CreateRequest) (container.CreateResponse, error) {
+// *pullFailedError. landed, when not nil, is given the new container's ID
+// before the container is read (Cluster.land).
+func (c *Cluster) createOn(ctx context.Context, e *Engine, name string, cfg *container.Config, req CreateRequest, landed func(id string)) (container.CreateResponse, error) {
 	hc, nc := localCopies(req.HostConfig, req.NetworkingConfig)
 	c.LocalizeNetworking(e, hc, nc)
 	c.LocalizeVolumes(e, hc)
@@ -299,6 +328,9 @@ func (c *Cluster) createOn(ctx context.Context, e *Engine, name string, cfg *con
 	defer func() { tracked.End() }()
 	// created connects a new container to its other networks and reads it.
 	created := func(id string) error {
+		if landed != nil {
+			landed(id)
+		}
 		if err := connectLater(ctx, e, id, later); err != nil {
 			return err
 		}

@@ -30,7 +30,7 @@ func TestCreateConnectionFailureCounts(t *testing.T) {
 	req := busybox("")
 	req.HostConfig = &container.HostConfig{}
 	for i := 1; i <= 2; i++ {
-		_, err = c.createOn(context.Background(), e, "", req.Config, req)
+		_, err = c.createOn(context.Background(), e, "", req.Config, req, nil)
 		if !engine.IsConnectionError(err) {
 			t.Fatalf("create %d: %v, want a connection error", i, err)
 		}

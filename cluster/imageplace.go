@@ -78,13 +78,13 @@ func (c *Cluster) placeOnHolder(ctx context.Context, first *Engine, placement *n
 	if err != nil {
 		return none, nil, failed
 	}
-	defer c.release(e, pending)
+	defer func() { c.release(e, pending) }()
 	if err := c.CopyImage(ctx, cfg.Image, e); err != nil {
 		log.WithFields(fields).WithError(err).Warn("cannot copy the image from a node that holds it")
 		return none, nil, failed
 	}
 	log.WithFields(fields).Info("image not pullable; copied from a node that holds it")
-	resp, err := c.createOn(ctx, e, name, cfg, req)
+	resp, err := c.createOn(ctx, e, name, cfg, req, func(id string) { pending = c.land(e, pending, id) })
 	return resp, e, err
 }
 
@@ -96,7 +96,7 @@ func (c *Cluster) createReserved(ctx context.Context, placement *node.Request, s
 	if err != nil {
 		return container.CreateResponse{}, nil, err
 	}
-	defer c.release(e, pending)
-	resp, err := c.createOn(ctx, e, name, cfg, req)
+	defer func() { c.release(e, pending) }()
+	resp, err := c.createOn(ctx, e, name, cfg, req, func(id string) { pending = c.land(e, pending, id) })
 	return resp, e, err
 }

@@ -139,6 +139,53 @@ func TestParallelCreatesGuarantees(t *testing.T) {
 	}
 }
 
+// TestLandedCreateCountsOnce: a create's container is in the engine's
+// cache, and so in the placement index, from its read until its
+// reservation is released. A decision meanwhile counts it once: an engine
+// with room for two 1-CPU containers takes a second one, and no third.
+// (Counted twice, parallel creates were refused with room left.)
+func TestLandedCreateCountsOnce(t *testing.T) {
+	c, _ := simFleet(t, 1, func(_ int, cfg *simengine.Config) { cfg.NCPU = 2 })
+	req := busybox("")
+	req.HostConfig = &container.HostConfig{Resources: container.Resources{NanoCPUs: node.NanoCPU}}
+	placement := containerRequest("", req.Config, req.HostConfig, nil)
+	e, p, err := c.reserve(placement, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.createOn(context.Background(), e, "", req.Config, req, func(id string) { p = c.land(e, p, id) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ID != resp.ID {
+		t.Fatalf("the reservation's ID is %q after the create, want %s", p.ID, resp.ID)
+	}
+	s, err := c.takeSnapshot(nil, false, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := s.nodes[0]
+	s.recycle()
+	if len(n.Containers) != 1 || n.ReservedCPUs != node.NanoCPU {
+		t.Fatalf("the view counts %d containers and %d CPUs, want 1 and one CPU", len(n.Containers), n.ReservedCPUs)
+	}
+	e2, p2, err := c.reserve(placement, nil)
+	if err != nil {
+		t.Fatalf("a second 1-CPU container on a 2-CPU engine: %v", err)
+	}
+	if _, _, err := c.reserve(placement, nil); !errors.Is(err, ErrNoFit) {
+		t.Fatalf("a third 1-CPU container: %v, want no fit", err)
+	}
+	c.release(e2, p2)
+	c.release(e, p)
+	c.schedMu.Lock()
+	left := len(c.pending)
+	c.schedMu.Unlock()
+	if left != 0 {
+		t.Fatalf("%d engines still hold reservations after both releases", left)
+	}
+}
+
 // TestNameIndexFollowsCache checks that the names a create is refused
 // come from the cache as it is now: a removed container frees its name, a
 // renamed one takes its new name, and the message names the holder.

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"errors"
+	"slices"
 	"sync"
 
 	"github.com/docker/docker/api/types/swarm"
@@ -153,7 +154,11 @@ type overlaid struct {
 // (availability active; nodes.go), with the reservations of creates in
 // flight added; withUnavailable keeps the paused and drained engines too.
 // When name is not "", it is checked first (checkName). Only the copy of
-// the reservations is made under schedMu.
+// the reservations is made under schedMu; the index's lock is taken before
+// schedMu is let go, so that the reservations and the views are read at
+// one moment: a create's container is counted by its reservation, by its
+// engine's view, or once by both (withPending), never by neither and never
+// twice.
 func (c *Cluster) takeSnapshot(skip map[*Engine]bool, withUnavailable bool, name string) (*snapshot, error) {
 	c.syncIndex()
 	c.schedMu.Lock()
@@ -167,13 +172,17 @@ func (c *Cluster) takeSnapshot(skip map[*Engine]bool, withUnavailable bool, name
 	for e, l := range c.pending {
 		pending[e] = append([]*node.Container(nil), l...)
 	}
+	x := &c.index
+	x.mu.Lock()
 	c.schedMu.Unlock()
-	return c.snapshotOf(pending, skip, withUnavailable, false), nil
+	defer x.mu.Unlock()
+	return c.snapshotIndexLocked(pending, skip, withUnavailable), nil
 }
 
 // snapshotOf builds a snapshot from the index as it is (sync: bring it up
 // to date first) and the reservations in pending, which it does not
-// modify. The caller may hold schedMu.
+// modify. The caller holds schedMu, or pending is a copy read with the
+// index's lock held (takeSnapshot).
 func (c *Cluster) snapshotOf(pending map[*Engine][]*node.Container, skip map[*Engine]bool, withUnavailable, sync bool) *snapshot {
 	x := &c.index
 	x.mu.Lock()
@@ -181,6 +190,12 @@ func (c *Cluster) snapshotOf(pending map[*Engine][]*node.Container, skip map[*En
 	if sync {
 		c.syncLocked()
 	}
+	return c.snapshotIndexLocked(pending, skip, withUnavailable)
+}
+
+// snapshotIndexLocked is snapshotOf with index.mu held.
+func (c *Cluster) snapshotIndexLocked(pending map[*Engine][]*node.Container, skip map[*Engine]bool, withUnavailable bool) *snapshot {
+	x := &c.index
 	if len(skip) > 0 || withUnavailable {
 		return buildSnapshot(x.list, pending, skip, withUnavailable)
 	}
@@ -282,15 +297,47 @@ func (s *snapshot) recycle() {
 	nodeBufs.Put(&nodes)
 }
 
-// withPending is a copy of the view n with the reservations l added.
+// withPending is a copy of the view n with the reservations l added. A
+// reservation whose create landed (Cluster.land) and whose container the
+// view read already is counted once, not twice: a create's container is in
+// the index from its read until its reservation is released.
 func withPending(n *node.Node, l []*node.Container) *node.Node {
 	cp := *n
-	cp.Containers = append(append([]*node.Container(nil), n.Containers...), l...)
+	cp.Containers = append(make([]*node.Container, 0, len(n.Containers)+len(l)), n.Containers...)
 	for _, p := range l {
+		if held := landedIn(n, p); held != nil {
+			// The view holds the container the create made: count
+			// only what its cached entry lacks.
+			cp.ReservedCPUs += max(0, p.CPUs-held.CPUs)
+			cp.ReservedMemory += max(0, p.Memory-held.Memory)
+			continue
+		}
+		cp.Containers = append(cp.Containers, p)
 		cp.ReservedCPUs += p.CPUs
 		cp.ReservedMemory += p.Memory
 	}
 	return &cp
+}
+
+// landedIn returns n's entry of the container reservation p's create made
+// (Cluster.land), when n holds it with every host port p books; nil
+// otherwise, and for a reservation that has not landed.
+func landedIn(n *node.Node, p *node.Container) *node.Container {
+	if p.ID == unlanded {
+		return nil
+	}
+	for _, ct := range n.Containers {
+		if ct.ID != p.ID {
+			continue
+		}
+		for _, port := range p.Ports {
+			if !slices.Contains(ct.Ports, port) {
+				return nil
+			}
+		}
+		return ct
+	}
+	return nil
 }
 
 // engineOf returns the engine behind one of the snapshot's nodes.

@@ -119,3 +119,39 @@ func TestBuildRequestNetworks(t *testing.T) {
 		})
 	}
 }
+
+// TestWithPendingCountsLandedOnce checks what a reservation adds to a
+// view: all of it until its create landed, and only what the cached entry
+// lacks once the view holds the container.
+func TestWithPendingCountsLandedOnce(t *testing.T) {
+	port := node.Port{HostPort: 8080, Proto: "tcp"}
+	held := &node.Container{ID: "c1", CPUs: node.NanoCPU, Memory: 64 << 20, Ports: []node.Port{port}}
+	view := &node.Node{Containers: []*node.Container{held}, ReservedCPUs: node.NanoCPU, ReservedMemory: 64 << 20}
+	tests := []struct {
+		name     string
+		p        node.Container
+		wantN    int
+		wantCPUs int64
+		wantMem  int64
+	}{
+		{"not landed", node.Container{ID: unlanded, CPUs: node.NanoCPU, Memory: 64 << 20}, 2, 2 * node.NanoCPU, 128 << 20},
+		{"landed elsewhere", node.Container{ID: "c2", CPUs: node.NanoCPU}, 2, 2 * node.NanoCPU, 64 << 20},
+		{"landed and held", node.Container{ID: "c1", CPUs: node.NanoCPU, Memory: 64 << 20, Ports: []node.Port{port}}, 1, node.NanoCPU, 64 << 20},
+		{"held with less", node.Container{ID: "c1", CPUs: 3 * node.NanoCPU, Memory: 64 << 20}, 1, 3 * node.NanoCPU, 64 << 20},
+		{"held without its port", node.Container{ID: "c1", Ports: []node.Port{{HostPort: 9090, Proto: "tcp"}}}, 2, node.NanoCPU, 64 << 20},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := tt.p
+			p.Pending = true
+			got := withPending(view, []*node.Container{&p})
+			if len(got.Containers) != tt.wantN || got.ReservedCPUs != tt.wantCPUs || got.ReservedMemory != tt.wantMem {
+				t.Fatalf("%d containers, %d CPUs, %d bytes; want %d, %d, %d",
+					len(got.Containers), got.ReservedCPUs, got.ReservedMemory, tt.wantN, tt.wantCPUs, tt.wantMem)
+			}
+			if len(view.Containers) != 1 || view.ReservedCPUs != node.NanoCPU {
+				t.Fatal("withPending changed the view it copies")
+			}
+		})
+	}
+}

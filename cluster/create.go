@@ -76,7 +76,7 @@ func (c *Cluster) createContainer(ctx context.Context, req CreateRequest, mv *mo
 			c.release(e, pending)
 			return container.CreateResponse{}, nil, err
 		}
-		resp, err := c.createOn(ctx, e, name, &cfg, req, func(id string) { pending = c.land(e, pending, id) })
+		resp, err := c.createOn(ctx, e, name, &cfg, req, &pending)
 		c.release(e, pending)
 		if err == nil {
 			return resp, e, nil
@@ -306,9 +306,9 @@ func (c *Cluster) land(e *Engine, p *node.Container, id string) *node.Container 
 // rewritten for e ("node/name", another node's network ID), and CpuShares
 // (a number of CPUs) becomes e's share of them. When e lacks the image, it
 // is pulled with the client's registry auth; a failed pull is a
-// *pullFailedError. landed, when not nil, is given the new container's ID
-// before the container is read (Cluster.land).
-func (c *Cluster) createOn(ctx context.Context, e *Engine, name string, cfg *container.Config, req CreateRequest, landed func(id string)) (container.CreateResponse, error) {
+// *pullFailedError. pending, when not nil, is the create's reservation on
+// e: it lands (Cluster.land) before the new container is read.
+func (c *Cluster) createOn(ctx context.Context, e *Engine, name string, cfg *container.Config, req CreateRequest, pending **node.Container) (container.CreateResponse, error) {
 	hc, nc := localCopies(req.HostConfig, req.NetworkingConfig)
 	c.LocalizeNetworking(e, hc, nc)
 	c.LocalizeVolumes(e, hc)
@@ -328,8 +328,8 @@ func (c *Cluster) createOn(ctx context.Context, e *Engine, name string, cfg *con
 	defer func() { tracked.End() }()
 	// created connects a new container to its other networks and reads it.
 	created := func(id string) error {
-		if landed != nil {
-			landed(id)
+		if pending != nil {
+			*pending = c.land(e, *pending, id)
 		}
 		if err := connectLater(ctx, e, id, later); err != nil {
 			return err

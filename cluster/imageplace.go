@@ -84,7 +84,7 @@ func (c *Cluster) placeOnHolder(ctx context.Context, first *Engine, placement *n
 		return none, nil, failed
 	}
 	log.WithFields(fields).Info("image not pullable; copied from a node that holds it")
-	resp, err := c.createOn(ctx, e, name, cfg, req, func(id string) { pending = c.land(e, pending, id) })
+	resp, err := c.createOn(ctx, e, name, cfg, req, &pending)
 	return resp, e, err
 }
 
@@ -97,6 +97,6 @@ func (c *Cluster) createReserved(ctx context.Context, placement *node.Request, s
 		return container.CreateResponse{}, nil, err
 	}
 	defer func() { c.release(e, pending) }()
-	resp, err := c.createOn(ctx, e, name, cfg, req, func(id string) { pending = c.land(e, pending, id) })
+	resp, err := c.createOn(ctx, e, name, cfg, req, &pending)
 	return resp, e, err
 }

@@ -153,7 +153,7 @@ func TestLandedCreateCountsOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := c.createOn(context.Background(), e, "", req.Config, req, func(id string) { p = c.land(e, p, id) })
+	resp, err := c.createOn(context.Background(), e, "", req.Config, req, &p)
 	if err != nil {
 		t.Fatal(err)
 	}
